@@ -1,0 +1,336 @@
+package kms
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/embedkms/kms/backend"
+	"github.com/embedkms/kms/internal/arn"
+	"github.com/embedkms/kms/internal/records"
+)
+
+// MaxAliasesPerKey is how many aliases may point at one key (AWS KMS
+// Developer Guide, "Quotas": aliases per KMS key, 50).
+const MaxAliasesPerKey = 50
+
+var (
+	opCreateAlias = op("CreateAlias", false, false)
+	opUpdateAlias = op("UpdateAlias", false, false)
+	opDeleteAlias = op("DeleteAlias", false, false)
+	opListAliases = op("ListAliases", false, false)
+)
+
+var aliasNameRE = regexp.MustCompile(`^[a-zA-Z0-9:/_-]+$`)
+
+const aliasPrefixMessage = `Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html`
+
+// aliasName checks an AliasNameType member and AWS's prose rules for it.
+// reservedOK allows the "alias/aws/" prefix (for names that only look up).
+func checkAliasName(name string, reservedOK bool) error {
+	var v validator
+	if v.required("aliasName", name) {
+		v.length("aliasName", name, 1, 256)
+		v.pattern("aliasName", name, aliasNameRE)
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(name, "alias/") {
+		return invalid(aliasPrefixMessage)
+	}
+	if name == "alias/" {
+		return newErr(ErrInvalidAliasName, "Alias name must have a name after the prefix \"alias/\"")
+	}
+	if !reservedOK && strings.HasPrefix(name, "alias/aws/") {
+		return newErr(ErrInvalidAliasName, "Alias names that begin with alias/aws/ are reserved for AWS managed keys")
+	}
+	return nil
+}
+
+// aliasTxn holds what an alias write needs inside its transaction.
+type aliasTxn struct {
+	k  *KMS
+	tx backend.Txn
+}
+
+// countAliases returns how many aliases of the handle point at keyID.
+func (a aliasTxn) countAliases(keyID string) (int, error) {
+	n := 0
+	var decErr error
+	err := a.tx.Scan(records.AliasPrefix(a.k.account, a.k.region), nil, func(_, v []byte) bool {
+		al, err := records.DecodeAlias(v)
+		if err != nil {
+			decErr = err
+			return false
+		}
+		if al.TargetKeyID == keyID {
+			n++
+		}
+		return true
+	})
+	if err == nil {
+		err = decErr
+	}
+	return n, err
+}
+
+// target loads the key an alias is to point at, and checks the caller may
+// use it and its state allows o.
+func (a aliasTxn) target(ctx context.Context, targetKeyID string, o keyOp) (*records.Key, error) {
+	rec, ref, err := a.k.txKey(a.tx, targetKeyID, o)
+	if err != nil {
+		return nil, err
+	}
+	keyARN := a.k.keyARN(ref)
+	if err := a.k.authorize(ctx, o, rec, keyARN, authzExtra{}); err != nil {
+		return nil, err
+	}
+	if err := checkState(o.name, KeyState(rec.State), keyARN); err != nil {
+		return nil, err
+	}
+	n, err := a.countAliases(rec.KeyID)
+	if err != nil {
+		return nil, err
+	}
+	if n >= MaxAliasesPerKey {
+		return nil, newErr(ErrLimitExceeded, "Key %s already has %d aliases, the maximum", keyARN, MaxAliasesPerKey)
+	}
+	return rec, nil
+}
+
+// writeAlias runs fn in a transaction and then drops the alias from the
+// cache. A key found due for deletion is purged and reported as not found.
+func (k *KMS) writeAlias(ctx context.Context, name string, fn func(a aliasTxn) error) error {
+	err := k.store.Update(ctx, func(tx backend.Txn) error {
+		return fn(aliasTxn{k: k, tx: tx})
+	})
+	if err != nil {
+		return internal(k.purgeIfDue(ctx, err))
+	}
+	k.shared.invalidate(nil, []keyRef{{k.account, k.region, name}})
+	return nil
+}
+
+// CreateAlias creates an alias for a key in the handle's account. The name
+// must begin with "alias/" and not with "alias/aws/"; TargetKeyId is a key
+// id or key ARN.
+func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAliasOutput, error) {
+	if in == nil {
+		in = &CreateAliasInput{}
+	}
+	var v validator
+	v.keyID("targetKeyId", in.TargetKeyId)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkAliasName(in.AliasName, false); err != nil {
+		return nil, err
+	}
+	err := k.writeAlias(ctx, in.AliasName, func(a aliasTxn) error {
+		if _, err := records.GetAlias(a.tx, k.account, k.region, in.AliasName); err == nil {
+			return newErr(ErrAlreadyExists, "An alias with the name %s already exists", k.aliasARN(keyRef{k.account, k.region, in.AliasName}))
+		} else if !errors.Is(err, backend.ErrNotFound) {
+			return err
+		}
+		rec, err := a.target(ctx, in.TargetKeyId, opCreateAlias)
+		if err != nil {
+			return err
+		}
+		now := k.clock.Now().UTC()
+		return records.PutAlias(a.tx, k.account, k.region, &records.Alias{
+			Name: in.AliasName, TargetKeyID: rec.KeyID, CreationDate: now, LastUpdatedDate: now,
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateAliasOutput{}, nil
+}
+
+// UpdateAlias points an existing alias at another key of the same key spec
+// and key usage.
+func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAliasOutput, error) {
+	if in == nil {
+		in = &UpdateAliasInput{}
+	}
+	var v validator
+	v.keyID("targetKeyId", in.TargetKeyId)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkAliasName(in.AliasName, true); err != nil {
+		return nil, err
+	}
+	err := k.writeAlias(ctx, in.AliasName, func(a aliasTxn) error {
+		al, err := records.GetAlias(a.tx, k.account, k.region, in.AliasName)
+		if errors.Is(err, backend.ErrNotFound) {
+			return k.aliasNotFound(keyRef{k.account, k.region, in.AliasName})
+		}
+		if err != nil {
+			return err
+		}
+		rec, err := a.target(ctx, in.TargetKeyId, opUpdateAlias)
+		if err != nil {
+			return err
+		}
+		// "The current and new KMS key must be the same type ... and they
+		// must have the same key usage" (UpdateAlias, API reference).
+		if old, err := records.GetKey(a.tx, k.account, k.region, al.TargetKeyID); err == nil {
+			if old.KeySpec != rec.KeySpec || old.KeyUsage != rec.KeyUsage {
+				return invalid("%s and %s are not the same key type and key usage: an alias can be moved only between keys of the same type and usage",
+					k.keyARN(keyRef{k.account, k.region, old.KeyID}), k.keyARN(keyRef{k.account, k.region, rec.KeyID}))
+			}
+		}
+		al.TargetKeyID = rec.KeyID
+		al.LastUpdatedDate = k.clock.Now().UTC()
+		return records.PutAlias(a.tx, k.account, k.region, al)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &UpdateAliasOutput{}, nil
+}
+
+// DeleteAlias deletes an alias; the key is not affected.
+func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAliasOutput, error) {
+	if in == nil {
+		in = &DeleteAliasInput{}
+	}
+	if err := checkAliasName(in.AliasName, true); err != nil {
+		return nil, err
+	}
+	err := k.writeAlias(ctx, in.AliasName, func(a aliasTxn) error {
+		ref := keyRef{k.account, k.region, in.AliasName}
+		al, err := records.GetAlias(a.tx, k.account, k.region, in.AliasName)
+		if errors.Is(err, backend.ErrNotFound) {
+			return k.aliasNotFound(ref)
+		}
+		if err != nil {
+			return err
+		}
+		rec, err := records.GetKey(a.tx, k.account, k.region, al.TargetKeyID)
+		if err == nil {
+			if err := k.authorize(ctx, opDeleteAlias, rec, k.keyARN(keyRef{k.account, k.region, rec.KeyID}), authzExtra{}); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, backend.ErrNotFound) {
+			return err
+		}
+		return records.DeleteAlias(a.tx, k.account, k.region, in.AliasName)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &DeleteAliasOutput{}, nil
+}
+
+// ListAliases lists the aliases of the handle's account and Region in name
+// order, or with KeyId (a key id or key ARN) only those pointing at that
+// key. Limit is 1..100 (default 50; larger values are clamped to 100).
+func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error) {
+	if in == nil {
+		in = &ListAliasesInput{}
+	}
+	var v validator
+	v.optKeyID("keyId", in.KeyId)
+	v.intRange("limit", in.Limit, 1, 1000)
+	v.marker(in.Marker)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	start, err := decodeMarker("alias", in.Marker)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.sweep(ctx); err != nil {
+		return nil, err
+	}
+	filter := ""
+	if in.KeyId != "" {
+		ck, err := k.entry(ctx, in.KeyId, opListAliases)
+		if err != nil {
+			return nil, err
+		}
+		if ck.rec.Account != k.account {
+			return nil, newErr(ErrNotFound, "Invalid arn '%s'", in.KeyId)
+		}
+		filter = ck.rec.KeyID
+	}
+	if err := k.authorize(ctx, opListAliases, nil, "", authzExtra{}); err != nil {
+		return nil, err
+	}
+	limit := pageLimit(in.Limit, 50, 100)
+	out := &ListAliasesOutput{Aliases: []AliasListEntry{}}
+	prefix := records.AliasPrefix(k.account, k.region)
+	err = k.store.View(ctx, func(tx backend.Txn) error {
+		out.Aliases, out.NextMarker = out.Aliases[:0], ""
+		var decErr error
+		err := tx.Scan(prefix, append(prefix[:len(prefix):len(prefix)], start...), func(_, val []byte) bool {
+			al, err := records.DecodeAlias(val)
+			if err != nil {
+				decErr = err
+				return false
+			}
+			if filter != "" && al.TargetKeyID != filter {
+				return true
+			}
+			if len(out.Aliases) == limit {
+				out.NextMarker = encodeMarker("alias", al.Name)
+				return false
+			}
+			out.Aliases = append(out.Aliases, AliasListEntry{
+				AliasName:       al.Name,
+				AliasArn:        arn.Alias(k.partition, k.region, k.account, al.Name),
+				TargetKeyId:     al.TargetKeyID,
+				CreationDate:    al.CreationDate,
+				LastUpdatedDate: al.LastUpdatedDate,
+			})
+			return true
+		})
+		if err == nil {
+			err = decErr
+		}
+		return err
+	})
+	if err != nil {
+		return nil, internal(err)
+	}
+	out.Truncated = out.NextMarker != ""
+	return out, nil
+}
+
+// sweep is the maintenance pass: it deletes every key of the handle's
+// account and Region whose deletion date has passed (with its aliases).
+func (k *KMS) sweep(ctx context.Context) error {
+	var due []keyRef
+	err := k.store.View(ctx, func(tx backend.Txn) error {
+		due = due[:0]
+		var decErr error
+		err := tx.Scan(records.KeyPrefix(k.account, k.region), nil, func(_, v []byte) bool {
+			rec, err := records.DecodeKey(v)
+			if err != nil {
+				decErr = err
+				return false
+			}
+			if k.due(rec) {
+				due = append(due, keyRef{rec.Account, rec.Region, rec.KeyID})
+			}
+			return true
+		})
+		if err == nil {
+			err = decErr
+		}
+		return err
+	})
+	if err != nil {
+		return internal(err)
+	}
+	for _, r := range due {
+		if err := k.purge(ctx, r); !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package crypto
+
+import (
+	"errors"
+
+	"github.com/embedkms/kms/internal/encctx"
+	"github.com/tink-crypto/tink-go/v2/tink"
+)
+
+// Ciphertext blob format, version 1 (symmetric SYMMETRIC_DEFAULT keys).
+//
+// A blob names the key and the key-material version that encrypted it, so
+// Decrypt needs no KeyId and rotated keys still decrypt old blobs:
+//
+//	offset  size  field
+//	0       1     version, 0x01
+//	1       1     A = length of the account id
+//	2       A     account id (ASCII, 12 digits for AWS accounts)
+//	        1     R = length of the Region name
+//	        R     Region name (ASCII, e.g. "us-east-1")
+//	        1     K = length of the key id
+//	        K     key id (ASCII, e.g. a UUID or "mrk-" + 32 hex digits)
+//	        32    key material id (raw bytes; KeyMaterialId is their lowercase hex)
+//	        12    AES-GCM IV
+//	        n     AES-256-GCM ciphertext, n = plaintext length
+//	        16    AES-GCM tag
+//
+// Everything before the IV is the header. The AEAD's associated data is
+// header || encctx(EncryptionContext), where encctx is the canonical,
+// length-prefixed encoding of package internal/encctx. Tampering with any
+// byte, or decrypting with a different encryption context, fails
+// authentication.
+const (
+	BlobVersion1   = 0x01
+	MaterialIDSize = 32
+	ivSize         = 12
+	tagSize        = 16
+	// BlobOverhead is the size of a blob minus its header and plaintext.
+	BlobOverhead = ivSize + tagSize
+)
+
+// ErrInvalidBlob is returned for a blob that is malformed or fails
+// authentication. It never says which.
+var ErrInvalidBlob = errors.New("crypto: invalid ciphertext blob")
+
+// BlobHeader is the cleartext part of a ciphertext blob.
+type BlobHeader struct {
+	Account    string
+	Region     string
+	KeyID      string
+	MaterialID [MaterialIDSize]byte
+}
+
+// Len returns the encoded size of h.
+func (h *BlobHeader) Len() int {
+	return 1 + 3 + len(h.Account) + len(h.Region) + len(h.KeyID) + MaterialIDSize
+}
+
+func (h *BlobHeader) appendTo(dst []byte) []byte {
+	dst = append(dst, BlobVersion1, byte(len(h.Account)))
+	dst = append(dst, h.Account...)
+	dst = append(dst, byte(len(h.Region)))
+	dst = append(dst, h.Region...)
+	dst = append(dst, byte(len(h.KeyID)))
+	dst = append(dst, h.KeyID...)
+	return append(dst, h.MaterialID[:]...)
+}
+
+// SealBlob encrypts plaintext under a with the header h and encryption
+// context ec bound as associated data, and returns the blob.
+func SealBlob(a tink.AEAD, h *BlobHeader, ec map[string]string, plaintext []byte) ([]byte, error) {
+	if len(h.Account) > 255 || len(h.Region) > 255 || len(h.KeyID) > 255 {
+		return nil, errors.New("crypto: blob header field too long")
+	}
+	hl := h.Len()
+	size := max(hl+encctx.Size(ec), hl+BlobOverhead+len(plaintext))
+	buf := h.appendTo(make([]byte, 0, size))
+	aad := encctx.Append(buf, ec)
+	ct, err := a.Encrypt(plaintext, aad)
+	if err != nil {
+		return nil, err
+	}
+	// The associated data is no longer needed: the blob reuses its buffer.
+	return append(buf[:hl], ct...), nil
+}
+
+// ParseBlobHeader decodes the header of blob and returns it with its length.
+// It checks only the structure; OpenBlob authenticates.
+func ParseBlobHeader(blob []byte) (h BlobHeader, n int, err error) {
+	if len(blob) < 4 || blob[0] != BlobVersion1 {
+		return h, 0, ErrInvalidBlob
+	}
+	p := 1
+	field := func() (string, bool) {
+		if p >= len(blob) {
+			return "", false
+		}
+		l := int(blob[p])
+		p++
+		if l == 0 || p+l > len(blob) {
+			return "", false
+		}
+		s := string(blob[p : p+l])
+		p += l
+		return s, true
+	}
+	var ok1, ok2, ok3 bool
+	h.Account, ok1 = field()
+	h.Region, ok2 = field()
+	h.KeyID, ok3 = field()
+	if !ok1 || !ok2 || !ok3 || p+MaterialIDSize+BlobOverhead > len(blob) {
+		return BlobHeader{}, 0, ErrInvalidBlob
+	}
+	copy(h.MaterialID[:], blob[p:])
+	return h, p + MaterialIDSize, nil
+}
+
+// OpenBlob authenticates and decrypts blob, whose header is headerLen bytes
+// long (from ParseBlobHeader), under a with encryption context ec.
+func OpenBlob(a tink.AEAD, blob []byte, headerLen int, ec map[string]string) ([]byte, error) {
+	if headerLen <= 0 || headerLen+BlobOverhead > len(blob) {
+		return nil, ErrInvalidBlob
+	}
+	aad := append(make([]byte, 0, headerLen+encctx.Size(ec)), blob[:headerLen]...)
+	aad = encctx.Append(aad, ec)
+	pt, err := a.Decrypt(blob[headerLen:], aad)
+	if err != nil {
+		return nil, ErrInvalidBlob
+	}
+	return pt, nil
+}

@@ -1,0 +1,32 @@
+// Package kms is embedkms: the AWS Key Management Service API as an
+// in-process Go library. One handle, created by New, exposes the KMS
+// operations as methods with the request and response shapes of the AWS
+// API model (EncryptInput, EncryptOutput, KeyMetadata, ...). There is no
+// server and no network.
+//
+// A handle is bound to one AWS account and one Region and stores its keys
+// in a backend (package backend; in memory by default). Key material is
+// always wrapped under a root key at rest (package keystore) and used
+// through Tink's AES-256-GCM (package crypto).
+//
+// # A call's path
+//
+// Every operation validates its input against the model's constraints
+// (ValidationException), resolves the key from a key id, key ARN, alias
+// name or alias ARN where AWS accepts each, authorizes the caller
+// (WithCaller; by default the account root) in one place, checks the key
+// state against AWS's key-state table, honours DryRun, and only then does
+// the work. Errors are *Error values carrying the AWS error code; match
+// them with errors.Is against the sentinels (ErrNotFound, ErrDisabled, ...).
+//
+// # Ciphertext
+//
+// Ciphertext blobs are self-describing (see package crypto for the format):
+// they name their key and key material, so Decrypt needs no KeyId, and the
+// encryption context is bound in a canonical, length-prefixed encoding.
+//
+// # Time
+//
+// Scheduled key deletion follows Options.Clock. Package kmstest provides a
+// fake clock: advance it past a key's deletion date and the key is gone.
+package kms

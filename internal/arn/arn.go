@@ -1,0 +1,100 @@
+// Package arn builds and parses the identifiers AWS KMS accepts for keys and
+// aliases: key ids, key ARNs, alias names and alias ARNs.
+package arn
+
+import (
+	"errors"
+	"strings"
+)
+
+// Kind says which form an identifier takes.
+type Kind int
+
+// Identifier forms.
+const (
+	KeyID     Kind = iota // 1234abcd-12ab-34cd-56ef-1234567890ab or mrk-...
+	KeyARN                // arn:aws:kms:us-east-1:111122223333:key/1234abcd-...
+	AliasName             // alias/ExampleAlias
+	AliasARN              // arn:aws:kms:us-east-1:111122223333:alias/ExampleAlias
+)
+
+// ErrMalformed is returned for a string that starts like an ARN but is not
+// a well-formed KMS key or alias ARN.
+var ErrMalformed = errors.New("malformed ARN")
+
+// ID is a parsed identifier. Account and Region are empty for a bare key id
+// or alias name. Name is the key id, or the alias name including "alias/".
+type ID struct {
+	Kind      Kind
+	Partition string
+	Region    string
+	Account   string
+	Name      string
+}
+
+// Key returns the ARN of a key.
+func Key(partition, region, account, keyID string) string {
+	return "arn:" + partition + ":kms:" + region + ":" + account + ":key/" + keyID
+}
+
+// Alias returns the ARN of an alias; aliasName includes "alias/".
+func Alias(partition, region, account, aliasName string) string {
+	return "arn:" + partition + ":kms:" + region + ":" + account + ":" + aliasName
+}
+
+// Parse classifies s. Strings starting with "arn:" must be well-formed KMS
+// key or alias ARNs, else ErrMalformed. Everything else is a key id or, with
+// the "alias/" prefix, an alias name; whether such a key or alias exists is
+// for the caller to find out.
+func Parse(s string) (ID, error) {
+	if !strings.HasPrefix(s, "arn:") {
+		if strings.HasPrefix(s, "alias/") {
+			return ID{Kind: AliasName, Name: s}, nil
+		}
+		return ID{Kind: KeyID, Name: s}, nil
+	}
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[1] == "" || parts[2] != "kms" || parts[3] == "" || parts[4] == "" {
+		return ID{}, ErrMalformed
+	}
+	id := ID{Partition: parts[1], Region: parts[3], Account: parts[4]}
+	res := parts[5]
+	switch {
+	case strings.HasPrefix(res, "key/") && len(res) > len("key/"):
+		id.Kind, id.Name = KeyARN, strings.TrimPrefix(res, "key/")
+	case strings.HasPrefix(res, "alias/") && len(res) > len("alias/"):
+		id.Kind, id.Name = AliasARN, res
+	default:
+		return ID{}, ErrMalformed
+	}
+	if !isAccount(id.Account) {
+		return ID{}, ErrMalformed
+	}
+	return id, nil
+}
+
+func isAccount(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// PrincipalAccount returns the account of an IAM or STS principal ARN
+// (arn:aws:iam::111122223333:root, ...:user/Alice, arn:aws:sts::...:assumed-role/R/s),
+// or false if s is not one.
+func PrincipalAccount(s string) (string, bool) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || (parts[2] != "iam" && parts[2] != "sts") || parts[5] == "" {
+		return "", false
+	}
+	if !isAccount(parts[4]) {
+		return "", false
+	}
+	return parts[4], true
+}

@@ -1,0 +1,412 @@
+package kms
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"time"
+
+	"github.com/embedkms/kms/backend"
+	"github.com/embedkms/kms/crypto"
+	"github.com/embedkms/kms/internal/arn"
+	"github.com/embedkms/kms/internal/records"
+	"github.com/embedkms/kms/policy"
+	"github.com/embedkms/kms/keystore"
+)
+
+// Limits on key lifecycle, from the AWS KMS API reference.
+const (
+	// MinPendingWindowInDays and MaxPendingWindowInDays bound the waiting
+	// period of ScheduleKeyDeletion; DefaultPendingWindowInDays applies
+	// when none is given.
+	MinPendingWindowInDays     = 7
+	MaxPendingWindowInDays     = 30
+	DefaultPendingWindowInDays = 30
+	// MaxDescriptionLength is the longest key description.
+	MaxDescriptionLength = 8192
+)
+
+var (
+	opCreateKey            = op("CreateKey", false, false)
+	opDescribeKey          = op("DescribeKey", true, true)
+	opListKeys             = op("ListKeys", false, false)
+	opUpdateKeyDescription = op("UpdateKeyDescription", false, false)
+	opEnableKey            = op("EnableKey", false, false)
+	opDisableKey           = op("DisableKey", false, false)
+	opScheduleKeyDeletion  = op("ScheduleKeyDeletion", false, false)
+	opCancelKeyDeletion    = op("CancelKeyDeletion", false, false)
+)
+
+var (
+	policyRE       = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+$`)
+	xksKeyIDRE     = regexp.MustCompile(`^[a-zA-Z0-9-_.]+$`)
+	errUnsupported = func(what string) error {
+		return newErr(ErrUnsupportedOperation, "%s is not supported by this version of embedkms", what)
+	}
+)
+
+// CreateKey creates a KMS key. This version creates symmetric encryption
+// keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT, Origin
+// AWS_KMS), single- or multi-Region. Without Policy the key gets the AWS
+// default key policy, which gives the account full access.
+func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutput, error) {
+	if in == nil {
+		in = &CreateKeyInput{}
+	}
+	var v validator
+	if in.Policy != "" {
+		v.length("policy", in.Policy, 1, 131072)
+		v.pattern("policy", in.Policy, policyRE)
+	}
+	v.length("description", in.Description, 0, MaxDescriptionLength)
+	enum(&v, "keyUsage", in.KeyUsage, KeyUsageType("").Values())
+	enum(&v, "customerMasterKeySpec", in.CustomerMasterKeySpec, CustomerMasterKeySpec("").Values())
+	enum(&v, "keySpec", in.KeySpec, KeySpec("").Values())
+	enum(&v, "origin", in.Origin, OriginType("").Values())
+	if in.CustomKeyStoreId != "" {
+		v.length("customKeyStoreId", in.CustomKeyStoreId, 1, 64)
+	}
+	if in.XksKeyId != "" {
+		v.length("xksKeyId", in.XksKeyId, 1, 128)
+		v.pattern("xksKeyId", in.XksKeyId, xksKeyIDRE)
+	}
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	spec := in.KeySpec
+	if in.CustomerMasterKeySpec != "" {
+		if spec != "" {
+			return nil, invalid("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.")
+		}
+		spec = KeySpec(in.CustomerMasterKeySpec)
+	}
+	if spec == "" {
+		spec = KeySpecSymmetricDefault
+	}
+	usage := in.KeyUsage
+	if usage == "" {
+		if spec != KeySpecSymmetricDefault {
+			return nil, invalid("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+		}
+		usage = KeyUsageTypeEncryptDecrypt
+	}
+	origin := in.Origin
+	if origin == "" {
+		origin = OriginTypeAwsKms
+	}
+	if in.XksKeyId != "" && origin != OriginTypeExternalKeyStore {
+		return nil, invalid("XksKeyId can be specified only for keys with Origin EXTERNAL_KEY_STORE.")
+	}
+	if in.CustomKeyStoreId != "" {
+		return nil, newErr(ErrCustomKeyStoreNotFound, "Custom key store '%s' does not exist", in.CustomKeyStoreId)
+	}
+	switch {
+	case spec != KeySpecSymmetricDefault:
+		return nil, errUnsupported("KeySpec " + string(spec))
+	case usage != KeyUsageTypeEncryptDecrypt:
+		return nil, invalid("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
+	case origin != OriginTypeAwsKms:
+		return nil, errUnsupported("Origin " + string(origin))
+	}
+	if in.Policy != "" && !json.Valid([]byte(in.Policy)) {
+		return nil, newErr(ErrMalformedPolicyDocument, "The new key policy will not allow you to update the key policy in the future.")
+	}
+	if err := tagRules(in.Tags, nil); err != nil {
+		return nil, err
+	}
+	if err := k.authorize(ctx, opCreateKey, nil, "", authzExtra{}); err != nil {
+		return nil, err
+	}
+
+	keyID := newKeyID(in.MultiRegion)
+	ref := keyRef{k.account, k.region, keyID}
+	keyARN := k.keyARN(ref)
+	mat, secret, err := k.root.Generate(keyARN, crypto.AES256KeySize)
+	clear(secret)
+	if err != nil {
+		return nil, internal(err)
+	}
+	pol := in.Policy
+	if pol == "" {
+		pol = policy.DefaultKeyPolicy(k.partition, k.account)
+	}
+	rec := &records.Key{
+		Account:         k.account,
+		Region:          k.region,
+		KeyID:           keyID,
+		CreationDate:    k.clock.Now().UTC(),
+		Description:     in.Description,
+		KeyUsage:        string(usage),
+		KeySpec:         string(spec),
+		Origin:          string(origin),
+		State:           string(KeyStateEnabled),
+		Policy:          pol,
+		MultiRegion:     in.MultiRegion,
+		Materials:       []keystore.Material{mat},
+		CurrentMaterial: mat.ID,
+	}
+	for _, t := range in.Tags {
+		rec.Tags = append(rec.Tags, records.Tag{Key: t.TagKey, Value: t.TagValue})
+	}
+	err = k.store.Update(ctx, func(tx backend.Txn) error {
+		if _, err := tx.Get(records.KeyKey(k.account, k.region, keyID)); err == nil {
+			return errors.New("key id collision") // 122 random bits: never in practice
+		}
+		return records.PutKey(tx, rec)
+	})
+	if err != nil {
+		return nil, internal(err)
+	}
+	k.shared.invalidate([]keyRef{ref}, nil)
+	return &CreateKeyOutput{KeyMetadata: k.metadata(rec)}, nil
+}
+
+// newKeyID returns a random version-4 UUID, or for a multi-Region key
+// "mrk-" and 32 hex digits.
+func newKeyID(multiRegion bool) string {
+	b := crypto.Random(16)
+	if multiRegion {
+		return "mrk-" + hex.EncodeToString(b)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// metadata builds the KeyMetadata AWS returns for rec.
+func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
+	keyARN := arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID)
+	state := KeyState(rec.State)
+	md := &KeyMetadata{
+		AWSAccountId:          rec.Account,
+		KeyId:                 rec.KeyID,
+		Arn:                   keyARN,
+		CreationDate:          rec.CreationDate,
+		Enabled:               state == KeyStateEnabled,
+		Description:           rec.Description,
+		KeyUsage:              KeyUsageType(rec.KeyUsage),
+		KeyState:              state,
+		Origin:                OriginType(rec.Origin),
+		KeyManager:            KeyManagerTypeCustomer,
+		KeySpec:               KeySpec(rec.KeySpec),
+		CustomerMasterKeySpec: CustomerMasterKeySpec(rec.KeySpec),
+		MultiRegion:           rec.MultiRegion,
+		CurrentKeyMaterialId:  rec.CurrentMaterial,
+	}
+	if KeySpec(rec.KeySpec) == KeySpecSymmetricDefault {
+		md.EncryptionAlgorithms = []EncryptionAlgorithmSpec{EncryptionAlgorithmSpecSymmetricDefault}
+	}
+	if state == KeyStatePendingDeletion {
+		md.DeletionDate = rec.DeletionDate
+	}
+	if rec.MultiRegion {
+		md.MultiRegionConfiguration = &MultiRegionConfiguration{
+			MultiRegionKeyType: MultiRegionKeyTypePrimary,
+			PrimaryKey:         &MultiRegionKey{Arn: keyARN, Region: rec.Region},
+			ReplicaKeys:        []MultiRegionKey{},
+		}
+	}
+	return md
+}
+
+// DescribeKey returns a key's metadata. KeyId may be a key id, key ARN,
+// alias name or alias ARN; another account's key needs its ARN.
+func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeKeyOutput, error) {
+	if in == nil {
+		in = &DescribeKeyInput{}
+	}
+	var v validator
+	v.keyID("keyId", in.KeyId)
+	v.grantTokens(in.GrantTokens)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	ck, err := k.entry(ctx, in.KeyId, opDescribeKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.authorize(ctx, opDescribeKey, ck.rec, ck.arn, authzExtra{grantTokens: in.GrantTokens}); err != nil {
+		return nil, err
+	}
+	return &DescribeKeyOutput{KeyMetadata: k.metadata(ck.rec)}, nil
+}
+
+// ListKeys lists the keys of the handle's account and Region, in key-id
+// order, including keys pending deletion. Limit is 1..1000 (default 100).
+func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput, error) {
+	if in == nil {
+		in = &ListKeysInput{}
+	}
+	var v validator
+	v.intRange("limit", in.Limit, 1, 1000)
+	v.marker(in.Marker)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	start, err := decodeMarker("key", in.Marker)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.authorize(ctx, opListKeys, nil, "", authzExtra{}); err != nil {
+		return nil, err
+	}
+	limit := pageLimit(in.Limit, 100, 1000)
+	out := &ListKeysOutput{Keys: []KeyListEntry{}}
+	var due []keyRef
+	prefix := records.KeyPrefix(k.account, k.region)
+	err = k.store.View(ctx, func(tx backend.Txn) error {
+		out.Keys, due, out.NextMarker = out.Keys[:0], due[:0], ""
+		var scanErr error
+		err := tx.Scan(prefix, append(prefix[:len(prefix):len(prefix)], start...), func(_, val []byte) bool {
+			rec, err := records.DecodeKey(val)
+			if err != nil {
+				scanErr = err
+				return false
+			}
+			if k.due(rec) {
+				due = append(due, keyRef{rec.Account, rec.Region, rec.KeyID})
+				return true
+			}
+			if len(out.Keys) == limit {
+				out.NextMarker = encodeMarker("key", rec.KeyID)
+				return false
+			}
+			out.Keys = append(out.Keys, KeyListEntry{KeyId: rec.KeyID, KeyArn: arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID)})
+			return true
+		})
+		if err == nil {
+			err = scanErr
+		}
+		return err
+	})
+	if err != nil {
+		return nil, internal(err)
+	}
+	for _, r := range due {
+		_ = k.purge(ctx, r) // returns the NotFoundException for r; nothing to report here
+	}
+	out.Truncated = out.NextMarker != ""
+	return out, nil
+}
+
+// UpdateKeyDescription replaces a key's description. KeyId is a key id or
+// key ARN.
+func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescriptionInput) (*UpdateKeyDescriptionOutput, error) {
+	if in == nil {
+		in = &UpdateKeyDescriptionInput{}
+	}
+	var v validator
+	v.keyID("keyId", in.KeyId)
+	v.length("description", in.Description, 0, MaxDescriptionLength)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	_, err := k.updateKey(ctx, in.KeyId, opUpdateKeyDescription, func(rec *records.Key, _ time.Time) error {
+		rec.Description = in.Description
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &UpdateKeyDescriptionOutput{}, nil
+}
+
+// EnableKey sets a key's state to Enabled. Enabling an enabled key succeeds.
+func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (*EnableKeyOutput, error) {
+	if err := k.setEnabled(ctx, in, opEnableKey, KeyStateEnabled); err != nil {
+		return nil, err
+	}
+	return &EnableKeyOutput{}, nil
+}
+
+// DisableKey sets a key's state to Disabled, so it cannot be used in
+// cryptographic operations. Disabling a disabled key succeeds.
+func (k *KMS) DisableKey(ctx context.Context, in *DisableKeyInput) (*DisableKeyOutput, error) {
+	var keyID string
+	if in != nil {
+		keyID = in.KeyId
+	}
+	if err := k.setEnabled(ctx, &EnableKeyInput{KeyId: keyID}, opDisableKey, KeyStateDisabled); err != nil {
+		return nil, err
+	}
+	return &DisableKeyOutput{}, nil
+}
+
+func (k *KMS) setEnabled(ctx context.Context, in *EnableKeyInput, o keyOp, to KeyState) error {
+	if in == nil {
+		in = &EnableKeyInput{}
+	}
+	var v validator
+	v.keyID("keyId", in.KeyId)
+	if err := v.err(); err != nil {
+		return err
+	}
+	_, err := k.updateKey(ctx, in.KeyId, o, func(rec *records.Key, _ time.Time) error {
+		rec.State = string(to)
+		return nil
+	})
+	return err
+}
+
+// ScheduleKeyDeletion puts a key in PendingDeletion; after
+// PendingWindowInDays days (7..30, default 30) by the handle's clock the key,
+// its material and its aliases are deleted for good.
+func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (*ScheduleKeyDeletionOutput, error) {
+	if in == nil {
+		in = &ScheduleKeyDeletionInput{}
+	}
+	var v validator
+	v.keyID("keyId", in.KeyId)
+	v.intRange("pendingWindowInDays", in.PendingWindowInDays, 1, 365)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	days := in.PendingWindowInDays
+	if days == 0 {
+		days = DefaultPendingWindowInDays
+	}
+	if days < MinPendingWindowInDays || days > MaxPendingWindowInDays {
+		return nil, invalid("PendingWindowInDays must be between %d and %d", MinPendingWindowInDays, MaxPendingWindowInDays)
+	}
+	rec, err := k.updateKey(ctx, in.KeyId, opScheduleKeyDeletion, func(rec *records.Key, now time.Time) error {
+		rec.State = string(KeyStatePendingDeletion)
+		rec.DeletionDate = now.UTC().Add(time.Duration(days) * 24 * time.Hour)
+		rec.PendingWindowInDays = days
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ScheduleKeyDeletionOutput{
+		KeyId:               arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID),
+		DeletionDate:        rec.DeletionDate,
+		KeyState:            KeyStatePendingDeletion,
+		PendingWindowInDays: days,
+	}, nil
+}
+
+// CancelKeyDeletion stops a scheduled deletion; the key becomes Disabled.
+func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput) (*CancelKeyDeletionOutput, error) {
+	if in == nil {
+		in = &CancelKeyDeletionInput{}
+	}
+	var v validator
+	v.keyID("keyId", in.KeyId)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	rec, err := k.updateKey(ctx, in.KeyId, opCancelKeyDeletion, func(rec *records.Key, _ time.Time) error {
+		rec.State = string(KeyStateDisabled)
+		rec.DeletionDate = time.Time{}
+		rec.PendingWindowInDays = 0
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CancelKeyDeletionOutput{KeyId: arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID)}, nil
+}

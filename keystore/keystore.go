@@ -1,0 +1,132 @@
+// Package keystore is where KMS key material lives: the default key store
+// keeps every key's material wrapped (encrypted) under a root key inside the
+// backend, and never writes it in the clear.
+//
+// The root key is 32 bytes of AES-256 key material supplied by the
+// application (an environment secret, a file, an HSM-held key unwrapped at
+// start-up). Wrapped material is bound to its owner, so a wrapped blob moved
+// to another key record does not unwrap.
+package keystore
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/embedkms/kms/backend"
+	"github.com/embedkms/kms/crypto"
+	"github.com/tink-crypto/tink-go/v2/tink"
+)
+
+// RootKeySize is the size of a root key in bytes.
+const RootKeySize = crypto.AES256KeySize
+
+// ErrWrongRootKey is returned when a backend was initialised under a
+// different root key than the one given.
+var ErrWrongRootKey = errors.New("keystore: the root key does not match the one this backend was initialised with")
+
+// RootKey wraps and unwraps key material. It is safe for concurrent use.
+type RootKey struct {
+	aead tink.AEAD
+}
+
+// NewRootKey returns a root key from 32 bytes of key material. The caller
+// may zero raw afterwards.
+func NewRootKey(raw []byte) (*RootKey, error) {
+	if len(raw) != RootKeySize {
+		return nil, fmt.Errorf("keystore: root key must be %d bytes, got %d", RootKeySize, len(raw))
+	}
+	a, err := crypto.NewAESGCM(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &RootKey{aead: a}, nil
+}
+
+// EphemeralRootKey returns a random root key that exists only in this
+// process: material wrapped under it is lost with the process. It suits
+// volatile backends.
+func EphemeralRootKey() *RootKey {
+	r, err := NewRootKey(crypto.Random(RootKeySize))
+	if err != nil {
+		panic(err) // the size is right by construction
+	}
+	return r
+}
+
+// Wrap encrypts material, binding it to owner (for example the key ARN and
+// material id): Unwrap with any other owner fails.
+func (r *RootKey) Wrap(material []byte, owner string) ([]byte, error) {
+	return r.aead.Encrypt(material, []byte(owner))
+}
+
+// Unwrap decrypts material wrapped by Wrap for the same owner.
+func (r *RootKey) Unwrap(wrapped []byte, owner string) ([]byte, error) {
+	m, err := r.aead.Decrypt(wrapped, []byte(owner))
+	if err != nil {
+		return nil, errors.New("keystore: wrapped key material does not authenticate")
+	}
+	return m, nil
+}
+
+// Material is one version of a key's material, as stored: wrapped.
+type Material struct {
+	ID      string // KeyMaterialId: 64 lowercase hex digits
+	Wrapped []byte
+}
+
+// Generate creates size bytes of fresh key material for the key named
+// owner, and returns it wrapped, together with the plaintext for immediate
+// use (the caller must not store the plaintext).
+func (r *RootKey) Generate(owner string, size int) (Material, []byte, error) {
+	secret := crypto.Random(size)
+	id := hex.EncodeToString(crypto.Random(crypto.MaterialIDSize))
+	w, err := r.Wrap(secret, MaterialOwner(owner, id))
+	if err != nil {
+		return Material{}, nil, err
+	}
+	return Material{ID: id, Wrapped: w}, secret, nil
+}
+
+// Open unwraps m, which belongs to the key named owner.
+func (r *RootKey) Open(owner string, m Material) ([]byte, error) {
+	return r.Unwrap(m.Wrapped, MaterialOwner(owner, m.ID))
+}
+
+// MaterialOwner is the associated data that binds a wrapped material to its
+// key and material id.
+func MaterialOwner(owner, materialID string) string {
+	return "embedkms/material/v1\x00" + owner + "\x00" + materialID
+}
+
+// checkKey is where Verify keeps its check value.
+var checkKey = []byte("meta/rootkey-check")
+
+const checkOwner = "embedkms/rootkey-check/v1"
+
+// Verify makes sure store is used with one root key only. The first call on
+// an empty store records a check value (a known plaintext wrapped under r);
+// later calls fail with ErrWrongRootKey if r cannot unwrap it.
+func (r *RootKey) Verify(ctx context.Context, store backend.Store) error {
+	plain := []byte("embedkms root key check")
+	return store.Update(ctx, func(tx backend.Txn) error {
+		v, err := tx.Get(checkKey)
+		if errors.Is(err, backend.ErrNotFound) {
+			w, err := r.Wrap(plain, checkOwner)
+			if err != nil {
+				return err
+			}
+			return tx.Set(checkKey, w)
+		}
+		if err != nil {
+			return err
+		}
+		got, err := r.Unwrap(v, checkOwner)
+		if err != nil || subtle.ConstantTimeCompare(got, plain) != 1 {
+			return ErrWrongRootKey
+		}
+		return nil
+	})
+}

@@ -1,0 +1,167 @@
+package kms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/embedkms/kms/backend"
+	"github.com/embedkms/kms/backend/memory"
+	"github.com/embedkms/kms/keystore"
+)
+
+// Defaults for Options.
+const (
+	DefaultRegion    = "us-east-1"
+	DefaultAccountID = "111122223333"
+	DefaultPartition = "aws"
+)
+
+// Clock tells the time. Scheduled key deletion (and later automatic
+// rotation) happens when the clock says it is due.
+type Clock interface {
+	Now() time.Time
+}
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// Options configure a handle. The zero value is a working configuration:
+// an in-memory backend, account 111122223333, Region us-east-1.
+type Options struct {
+	// Backend stores keys and aliases. Default: a new memory store, owned
+	// (and closed) by the handle. Several handles, for different accounts
+	// or Regions, may share one backend; the handle does not close a
+	// backend it was given.
+	Backend backend.Store
+	// RootKey is the 32-byte key that wraps all key material at rest. It
+	// may be nil only with a volatile (memory) backend, which then uses a
+	// random root key that lives as long as the process.
+	RootKey []byte
+	// AccountID is the 12-digit AWS account the handle acts as.
+	AccountID string
+	// Region is the AWS Region the handle acts in.
+	Region string
+	// Partition is the ARN partition ("aws", "aws-cn", "aws-us-gov").
+	Partition string
+	// Clock is the time source. Default: the system clock.
+	Clock Clock
+}
+
+// KMS is a handle to an embedded AWS KMS bound to one account and one
+// Region. All methods are safe for concurrent use.
+type KMS struct {
+	account, region, partition string
+	store                      backend.Store
+	ownsStore                  bool
+	rootPrincipal              string // the account root, the default caller
+	shared                     *shared
+	root                       *keystore.RootKey
+	clock                      Clock
+
+	closeOnce sync.Once
+}
+
+var (
+	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+	regionRE  = regexp.MustCompile(`^([a-z]+-){2,3}\d+$`) // RegionType in the model
+)
+
+// New returns a handle configured by opts.
+func New(opts Options) (*KMS, error) {
+	k := &KMS{
+		account:   opts.AccountID,
+		region:    opts.Region,
+		partition: opts.Partition,
+		store:     opts.Backend,
+		clock:     opts.Clock,
+	}
+	if k.account == "" {
+		k.account = DefaultAccountID
+	}
+	if k.region == "" {
+		k.region = DefaultRegion
+	}
+	if k.partition == "" {
+		k.partition = DefaultPartition
+	}
+	if k.clock == nil {
+		k.clock = systemClock{}
+	}
+	if !accountRE.MatchString(k.account) {
+		return nil, fmt.Errorf("kms: AccountID %q is not a 12-digit AWS account id", k.account)
+	}
+	if !regionRE.MatchString(k.region) {
+		return nil, fmt.Errorf("kms: Region %q is not an AWS Region name", k.region)
+	}
+	k.rootPrincipal = "arn:" + k.partition + ":iam::" + k.account + ":root"
+	if k.store == nil {
+		k.store, k.ownsStore = memory.New(), true
+	}
+	k.shared = acquireShared(k.store)
+	switch {
+	case opts.RootKey != nil:
+		r, err := keystore.NewRootKey(opts.RootKey)
+		if err != nil {
+			k.release()
+			return nil, err
+		}
+		k.root = r
+	case isVolatile(k.store):
+		k.root = k.shared.ephemeralRoot()
+	default:
+		k.release()
+		return nil, errors.New("kms: a durable backend needs Options.RootKey")
+	}
+	if err := k.root.Verify(context.Background(), k.store); err != nil {
+		k.release()
+		return nil, err
+	}
+	return k, nil
+}
+
+func isVolatile(s backend.Store) bool {
+	v, ok := s.(backend.Volatile)
+	return ok && v.Volatile()
+}
+
+// Close releases the handle, and its backend if the handle created it.
+// Calls after Close fail.
+func (k *KMS) Close() error {
+	var err error
+	k.closeOnce.Do(func() { err = k.release() })
+	return err
+}
+
+func (k *KMS) release() error {
+	releaseShared(k.store)
+	if k.ownsStore {
+		return k.store.Close()
+	}
+	return nil
+}
+
+// AccountID returns the account the handle acts as.
+func (k *KMS) AccountID() string { return k.account }
+
+// Region returns the Region the handle acts in.
+func (k *KMS) Region() string { return k.region }
+
+type callerKey struct{}
+
+// WithCaller returns a context whose calls act as principal, an IAM or STS
+// principal ARN such as "arn:aws:iam::111122223333:user/Alice". A context
+// without a caller acts as the handle's account root.
+func WithCaller(ctx context.Context, principal string) context.Context {
+	return context.WithValue(ctx, callerKey{}, principal)
+}
+
+// CallerFrom returns the principal set by WithCaller, if any.
+func CallerFrom(ctx context.Context) (string, bool) {
+	p, ok := ctx.Value(callerKey{}).(string)
+	return p, ok
+}

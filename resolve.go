@@ -1,0 +1,314 @@
+package kms
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"time"
+
+	"encoding/hex"
+	"github.com/embedkms/kms/backend"
+	"github.com/embedkms/kms/crypto"
+	"github.com/embedkms/kms/internal/arn"
+	"github.com/embedkms/kms/internal/records"
+	"github.com/tink-crypto/tink-go/v2/tink"
+)
+
+// keyOp says how an operation names and uses its key.
+type keyOp struct {
+	name         string // operation name, as in the key-state table
+	action       string // IAM action, e.g. "kms:Encrypt"
+	aliases      bool   // KeyId may be an alias name or alias ARN
+	crossAccount bool   // KeyId may be another account's key or alias ARN
+}
+
+func op(name string, aliases, crossAccount bool) keyOp {
+	return keyOp{name: name, action: "kms:" + name, aliases: aliases, crossAccount: crossAccount}
+}
+
+// keyIDRE matches the key ids AWS KMS issues: a UUID, or "mrk-" and 32 hex
+// digits for multi-Region keys.
+var keyIDRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+
+// parseKeyID turns a KeyId member into a reference to a key or, if isAlias,
+// to an alias. Errors follow AWS: an identifier of a form the operation does
+// not take, or a malformed key id, is NotFoundException "Invalid keyId";
+// a key in another Region is NotFoundException "Invalid arn <region>"; a
+// malformed ARN is InvalidArnException.
+func (k *KMS) parseKeyID(s string, o keyOp) (ref keyRef, isAlias bool, err error) {
+	id, perr := arn.Parse(s)
+	if perr != nil {
+		return ref, false, newErr(ErrInvalidArn, "Invalid arn '%s'", s)
+	}
+	ref = keyRef{account: k.account, region: k.region, name: id.Name}
+	isAlias = id.Kind == arn.AliasName || id.Kind == arn.AliasARN
+	if isAlias && !o.aliases {
+		return ref, false, newErr(ErrNotFound, "Invalid keyId '%s'", s)
+	}
+	if id.Kind == arn.KeyARN || id.Kind == arn.AliasARN {
+		if id.Partition != k.partition {
+			return ref, false, newErr(ErrInvalidArn, "Invalid arn '%s'", s)
+		}
+		if id.Region != k.region {
+			return ref, false, newErr(ErrNotFound, "Invalid arn %s", id.Region)
+		}
+		if id.Account != k.account && !o.crossAccount {
+			return ref, false, newErr(ErrNotFound, "Invalid arn '%s'", s)
+		}
+		ref.account = id.Account
+	}
+	if !isAlias && !keyIDRE.MatchString(ref.name) {
+		return ref, false, newErr(ErrNotFound, "Invalid keyId '%s'", s)
+	}
+	return ref, isAlias, nil
+}
+
+func (k *KMS) keyARN(r keyRef) string { return arn.Key(k.partition, r.region, r.account, r.name) }
+
+func (k *KMS) aliasARN(r keyRef) string { return arn.Alias(k.partition, r.region, r.account, r.name) }
+
+func (k *KMS) keyNotFound(r keyRef) error {
+	return newErr(ErrNotFound, "Key '%s' does not exist", k.keyARN(r))
+}
+
+func (k *KMS) aliasNotFound(r keyRef) error {
+	return newErr(ErrNotFound, "Alias %s is not found.", k.aliasARN(r))
+}
+
+// internal wraps an unexpected failure (storage, corrupt record) as
+// KMSInternalException, keeping the cause for errors.Is/As. Errors that are
+// already *Error pass through.
+func internal(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Code: ErrKMSInternal.Code, Message: err.Error(), cause: err}
+}
+
+// entry returns the cached key that a KeyId names, loading it on a miss.
+// This is the hot path of every cryptographic operation: on a hit it takes
+// no lock and touches no storage.
+func (k *KMS) entry(ctx context.Context, keyID string, o keyOp) (*cachedKey, error) {
+	ref, isAlias, err := k.parseKeyID(keyID, o)
+	if err != nil {
+		return nil, err
+	}
+	if isAlias {
+		if ref, err = k.aliasTarget(ctx, ref); err != nil {
+			return nil, err
+		}
+	}
+	return k.entryByRef(ctx, ref)
+}
+
+func (k *KMS) entryByRef(ctx context.Context, ref keyRef) (*cachedKey, error) {
+	ck, ok := k.shared.loadKey(ref)
+	if !ok {
+		gen := k.shared.gen.Load()
+		var rec *records.Key
+		err := k.store.View(ctx, func(tx backend.Txn) error {
+			var err error
+			rec, err = records.GetKey(tx, ref.account, ref.region, ref.name)
+			return err
+		})
+		if errors.Is(err, backend.ErrNotFound) {
+			return nil, k.keyNotFound(ref)
+		}
+		if err != nil {
+			return nil, internal(err)
+		}
+		if ck, err = k.newCachedKey(rec); err != nil {
+			return nil, internal(err)
+		}
+		k.shared.fill(&k.shared.keys, gen, ref, ck)
+	}
+	if k.due(ck.rec) {
+		return nil, k.purge(ctx, ref)
+	}
+	return ck, nil
+}
+
+func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
+	ck := &cachedKey{
+		rec:       rec,
+		arn:       arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID),
+		materials: make(map[[crypto.MaterialIDSize]byte]tink.AEAD, len(rec.Materials)),
+	}
+	for _, m := range rec.Materials {
+		secret, err := k.root.Open(ck.arn, m)
+		if err != nil {
+			return nil, err
+		}
+		a, err := crypto.NewAESGCM(secret)
+		clear(secret)
+		if err != nil {
+			return nil, err
+		}
+		var id [crypto.MaterialIDSize]byte
+		if _, err := hex.Decode(id[:], []byte(m.ID)); err != nil {
+			return nil, err
+		}
+		ck.materials[id] = a
+		if m.ID == rec.CurrentMaterial {
+			ck.current, ck.currentID = id, m.ID
+		}
+	}
+	ck.hdr = crypto.BlobHeader{Account: rec.Account, Region: rec.Region, KeyID: rec.KeyID, MaterialID: ck.current}
+	return ck, nil
+}
+
+// aliasTarget resolves an alias reference to the key it points at.
+func (k *KMS) aliasTarget(ctx context.Context, ref keyRef) (keyRef, error) {
+	target, ok := k.shared.loadAlias(ref)
+	if !ok {
+		gen := k.shared.gen.Load()
+		var a *records.Alias
+		err := k.store.View(ctx, func(tx backend.Txn) error {
+			var err error
+			a, err = records.GetAlias(tx, ref.account, ref.region, ref.name)
+			return err
+		})
+		if errors.Is(err, backend.ErrNotFound) {
+			return keyRef{}, k.aliasNotFound(ref)
+		}
+		if err != nil {
+			return keyRef{}, internal(err)
+		}
+		target = a.TargetKeyID
+		k.shared.fill(&k.shared.aliases, gen, ref, target)
+	}
+	return keyRef{account: ref.account, region: ref.region, name: target}, nil
+}
+
+// due reports whether a key pending deletion has reached its deletion date.
+func (k *KMS) due(rec *records.Key) bool {
+	return KeyState(rec.State) == KeyStatePendingDeletion && !k.clock.Now().Before(rec.DeletionDate)
+}
+
+// purge deletes a key whose deletion date has passed, with every alias that
+// points at it, and returns the NotFoundException the caller reports.
+func (k *KMS) purge(ctx context.Context, ref keyRef) error {
+	var aliases []keyRef
+	err := k.store.Update(ctx, func(tx backend.Txn) error {
+		aliases = aliases[:0]
+		rec, err := records.GetKey(tx, ref.account, ref.region, ref.name)
+		if errors.Is(err, backend.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !k.due(rec) {
+			return nil
+		}
+		var scanErr error
+		err = tx.Scan(records.AliasPrefix(ref.account, ref.region), nil, func(_, v []byte) bool {
+			a, err := records.DecodeAlias(v)
+			if err != nil {
+				scanErr = err
+				return false
+			}
+			if a.TargetKeyID == ref.name {
+				aliases = append(aliases, keyRef{ref.account, ref.region, a.Name})
+			}
+			return true
+		})
+		if err == nil {
+			err = scanErr
+		}
+		if err != nil {
+			return err
+		}
+		for _, a := range aliases {
+			if err := records.DeleteAlias(tx, a.account, a.region, a.name); err != nil {
+				return err
+			}
+		}
+		return records.DeleteKey(tx, ref.account, ref.region, ref.name)
+	})
+	if err != nil {
+		return internal(err)
+	}
+	k.shared.invalidate([]keyRef{ref}, aliases)
+	return k.keyNotFound(ref)
+}
+
+// dueError signals, inside a transaction, that a key reached its deletion
+// date; after the transaction the caller purges it (purgeIfDue).
+type dueError struct{ ref keyRef }
+
+func (e *dueError) Error() string { return "deletion of key " + e.ref.name + " is due" }
+
+// purgeIfDue turns a transaction's dueError into the purge of that key and
+// its NotFoundException; other errors pass through.
+func (k *KMS) purgeIfDue(ctx context.Context, err error) error {
+	var de *dueError
+	if errors.As(err, &de) {
+		return k.purge(ctx, de.ref)
+	}
+	return err
+}
+
+// txKey reads the key a KeyId names inside a read-write transaction,
+// resolving aliases if the operation allows them.
+func (k *KMS) txKey(tx backend.Txn, keyID string, o keyOp) (*records.Key, keyRef, error) {
+	ref, isAlias, err := k.parseKeyID(keyID, o)
+	if err != nil {
+		return nil, ref, err
+	}
+	if isAlias {
+		a, err := records.GetAlias(tx, ref.account, ref.region, ref.name)
+		if errors.Is(err, backend.ErrNotFound) {
+			return nil, ref, k.aliasNotFound(ref)
+		}
+		if err != nil {
+			return nil, ref, err
+		}
+		ref.name = a.TargetKeyID
+	}
+	rec, err := records.GetKey(tx, ref.account, ref.region, ref.name)
+	if errors.Is(err, backend.ErrNotFound) {
+		return nil, ref, k.keyNotFound(ref)
+	}
+	if err != nil {
+		return nil, ref, err
+	}
+	if k.due(rec) {
+		return nil, ref, &dueError{ref}
+	}
+	return rec, ref, nil
+}
+
+// updateKey runs a read-modify-write of the key keyID names: it resolves
+// the key, authorizes the caller, checks the key state, lets fn change the
+// record, then stores it and invalidates the cache. fn's error aborts the
+// transaction.
+func (k *KMS) updateKey(ctx context.Context, keyID string, o keyOp, fn func(rec *records.Key, now time.Time) error) (*records.Key, error) {
+	var out *records.Key
+	var ref keyRef
+	err := k.store.Update(ctx, func(tx backend.Txn) error {
+		rec, r, err := k.txKey(tx, keyID, o)
+		ref = r
+		if err != nil {
+			return err
+		}
+		keyARN := k.keyARN(ref)
+		if err := k.authorize(ctx, o, rec, keyARN, authzExtra{}); err != nil {
+			return err
+		}
+		if err := checkState(o.name, KeyState(rec.State), keyARN); err != nil {
+			return err
+		}
+		if err := fn(rec, k.clock.Now()); err != nil {
+			return err
+		}
+		out = rec
+		return records.PutKey(tx, rec)
+	})
+	if err != nil {
+		return nil, internal(k.purgeIfDue(ctx, err))
+	}
+	k.shared.invalidate([]keyRef{ref}, nil)
+	return out, nil
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, go vet, and every test with the race
+# detector. README.md and .ci/run both call this. It installs what the tests
+# need beyond Go when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { # need COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return
+  echo "installing $2 (for $1)"
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "$2" >/dev/null
+}
+need openssl openssl   # interop tests check our output with the openssl CLI
+
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+go test -race -count=1 -timeout 10m ./...

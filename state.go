@@ -1,0 +1,70 @@
+package kms
+
+// The key-state table: which key states each operation refuses, and with
+// which error. Source: AWS KMS Developer Guide, "Key states of AWS KMS keys"
+// (key-state.html). A state an operation does not list is allowed.
+//
+// Where the guide allows either DisabledException or KMSInvalidStateException
+// for a key pending deletion in cryptographic operations, we return
+// KMSInvalidStateException, as AWS does today.
+
+type stateErr struct {
+	err    *Error
+	suffix string // appended to the key ARN to form the message
+}
+
+var (
+	isDisabled          = stateErr{ErrDisabled, " is disabled."}
+	isPendingDeletion   = stateErr{ErrKMSInvalidState, " is pending deletion."}
+	isPendingImport     = stateErr{ErrKMSInvalidState, " is pending import."}
+	isUnavailable       = stateErr{ErrKMSInvalidState, " is unavailable."}
+	isNotPendingDeleted = stateErr{ErrKMSInvalidState, " is not pending deletion."}
+)
+
+var cryptoStates = map[KeyState]stateErr{
+	KeyStateDisabled:        isDisabled,
+	KeyStatePendingDeletion: isPendingDeletion,
+	KeyStatePendingImport:   isPendingImport,
+	KeyStateUnavailable:     isUnavailable,
+}
+
+var onlyNotPendingDeletion = map[KeyState]stateErr{
+	KeyStatePendingDeletion: isPendingDeletion,
+}
+
+var keyStateTable = map[string]map[KeyState]stateErr{
+	"Encrypt":                         cryptoStates,
+	"Decrypt":                         cryptoStates,
+	"ReEncrypt":                       cryptoStates,
+	"GenerateDataKey":                 cryptoStates,
+	"GenerateDataKeyWithoutPlaintext": cryptoStates,
+	"EnableKey": {
+		KeyStatePendingDeletion: isPendingDeletion,
+		KeyStatePendingImport:   isPendingImport,
+	},
+	"DisableKey": {
+		KeyStatePendingDeletion: isPendingDeletion,
+		KeyStatePendingImport:   isPendingImport,
+	},
+	"CancelKeyDeletion": {
+		KeyStateEnabled:       isNotPendingDeleted,
+		KeyStateDisabled:      isNotPendingDeleted,
+		KeyStatePendingImport: isNotPendingDeleted,
+		KeyStateUnavailable:   isNotPendingDeleted,
+	},
+	"ScheduleKeyDeletion":  onlyNotPendingDeletion,
+	"CreateAlias":          onlyNotPendingDeletion,
+	"UpdateAlias":          onlyNotPendingDeletion, // the new target key
+	"TagResource":          onlyNotPendingDeletion,
+	"UntagResource":        onlyNotPendingDeletion,
+	"UpdateKeyDescription": onlyNotPendingDeletion,
+	// DescribeKey, DeleteAlias, ListAliases, ListResourceTags: every state.
+}
+
+// checkState returns the error op gives for a key in state, or nil.
+func checkState(op string, state KeyState, keyARN string) error {
+	if se, ok := keyStateTable[op][state]; ok {
+		return &Error{Code: se.err.Code, Message: keyARN + se.suffix}
+	}
+	return nil
+}

@@ -1,0 +1,366 @@
+package kms
+
+import "time"
+
+// Request and response shapes, named and shaped as in the AWS KMS API model
+// (../shared/aws-kms-api). Optional members use their zero value for
+// "absent": an empty string, a nil slice or map, 0 for numbers whose valid
+// range starts at 1, and the zero time.Time.
+
+// Tag is a key-value pair attached to a KMS key.
+type Tag struct {
+	TagKey   string
+	TagValue string
+}
+
+// MultiRegionKey names one key of a multi-Region key set.
+type MultiRegionKey struct {
+	Arn    string
+	Region string
+}
+
+// MultiRegionConfiguration describes a multi-Region key's primary and
+// replicas.
+type MultiRegionConfiguration struct {
+	MultiRegionKeyType MultiRegionKeyType
+	PrimaryKey         *MultiRegionKey
+	ReplicaKeys        []MultiRegionKey
+}
+
+// XksKeyConfigurationType names the external key of a key in an external
+// key store.
+type XksKeyConfigurationType struct {
+	Id string
+}
+
+// KeyMetadata describes a KMS key.
+type KeyMetadata struct {
+	AWSAccountId                string
+	KeyId                       string
+	Arn                         string
+	CreationDate                time.Time
+	Enabled                     bool
+	Description                 string
+	KeyUsage                    KeyUsageType
+	KeyState                    KeyState
+	DeletionDate                time.Time
+	ValidTo                     time.Time
+	Origin                      OriginType
+	CustomKeyStoreId            string
+	CloudHsmClusterId           string
+	ExpirationModel             ExpirationModelType
+	KeyManager                  KeyManagerType
+	CustomerMasterKeySpec       CustomerMasterKeySpec // Deprecated: use KeySpec.
+	KeySpec                     KeySpec
+	EncryptionAlgorithms        []EncryptionAlgorithmSpec
+	SigningAlgorithms           []SigningAlgorithmSpec
+	KeyAgreementAlgorithms      []KeyAgreementAlgorithmSpec
+	EncapsulationAlgorithms     []EncapsulationAlgorithmSpec
+	MultiRegion                 bool
+	MultiRegionConfiguration    *MultiRegionConfiguration
+	PendingDeletionWindowInDays int32
+	MacAlgorithms               []MacAlgorithmSpec
+	XksKeyConfiguration         *XksKeyConfigurationType
+	CurrentKeyMaterialId        string
+}
+
+// KeyListEntry is one key in a ListKeys result.
+type KeyListEntry struct {
+	KeyId  string
+	KeyArn string
+}
+
+// AliasListEntry is one alias in a ListAliases result.
+type AliasListEntry struct {
+	AliasName       string
+	AliasArn        string
+	TargetKeyId     string
+	CreationDate    time.Time
+	LastUpdatedDate time.Time
+}
+
+// RecipientInfo names a Nitro Enclave recipient (attested requests).
+type RecipientInfo struct {
+	KeyEncryptionAlgorithm KeyEncryptionMechanism
+	AttestationDocument    []byte
+}
+
+// CreateKeyInput is the input of CreateKey.
+type CreateKeyInput struct {
+	Policy                         string
+	Description                    string
+	KeyUsage                       KeyUsageType
+	CustomerMasterKeySpec          CustomerMasterKeySpec // Deprecated: use KeySpec.
+	KeySpec                        KeySpec
+	Origin                         OriginType
+	CustomKeyStoreId               string
+	BypassPolicyLockoutSafetyCheck bool
+	Tags                           []Tag
+	MultiRegion                    bool
+	XksKeyId                       string
+}
+
+// CreateKeyOutput is the output of CreateKey.
+type CreateKeyOutput struct {
+	KeyMetadata *KeyMetadata
+}
+
+// DescribeKeyInput is the input of DescribeKey.
+type DescribeKeyInput struct {
+	KeyId       string
+	GrantTokens []string
+}
+
+// DescribeKeyOutput is the output of DescribeKey.
+type DescribeKeyOutput struct {
+	KeyMetadata *KeyMetadata
+}
+
+// ListKeysInput is the input of ListKeys.
+type ListKeysInput struct {
+	Limit  int32
+	Marker string
+}
+
+// ListKeysOutput is the output of ListKeys.
+type ListKeysOutput struct {
+	Keys       []KeyListEntry
+	NextMarker string
+	Truncated  bool
+}
+
+// UpdateKeyDescriptionInput is the input of UpdateKeyDescription.
+type UpdateKeyDescriptionInput struct {
+	KeyId       string
+	Description string
+}
+
+// UpdateKeyDescriptionOutput is the (empty) output of UpdateKeyDescription.
+type UpdateKeyDescriptionOutput struct{}
+
+// EnableKeyInput is the input of EnableKey.
+type EnableKeyInput struct {
+	KeyId string
+}
+
+// EnableKeyOutput is the (empty) output of EnableKey.
+type EnableKeyOutput struct{}
+
+// DisableKeyInput is the input of DisableKey.
+type DisableKeyInput struct {
+	KeyId string
+}
+
+// DisableKeyOutput is the (empty) output of DisableKey.
+type DisableKeyOutput struct{}
+
+// ScheduleKeyDeletionInput is the input of ScheduleKeyDeletion.
+type ScheduleKeyDeletionInput struct {
+	KeyId               string
+	PendingWindowInDays int32
+}
+
+// ScheduleKeyDeletionOutput is the output of ScheduleKeyDeletion.
+type ScheduleKeyDeletionOutput struct {
+	KeyId               string
+	DeletionDate        time.Time
+	KeyState            KeyState
+	PendingWindowInDays int32
+}
+
+// CancelKeyDeletionInput is the input of CancelKeyDeletion.
+type CancelKeyDeletionInput struct {
+	KeyId string
+}
+
+// CancelKeyDeletionOutput is the output of CancelKeyDeletion.
+type CancelKeyDeletionOutput struct {
+	KeyId string
+}
+
+// EncryptInput is the input of Encrypt.
+type EncryptInput struct {
+	KeyId               string
+	Plaintext           []byte
+	EncryptionContext   map[string]string
+	GrantTokens         []string
+	EncryptionAlgorithm EncryptionAlgorithmSpec
+	DryRun              bool
+}
+
+// EncryptOutput is the output of Encrypt.
+type EncryptOutput struct {
+	CiphertextBlob      []byte
+	KeyId               string
+	EncryptionAlgorithm EncryptionAlgorithmSpec
+}
+
+// DecryptInput is the input of Decrypt.
+type DecryptInput struct {
+	CiphertextBlob      []byte
+	EncryptionContext   map[string]string
+	GrantTokens         []string
+	KeyId               string
+	EncryptionAlgorithm EncryptionAlgorithmSpec
+	Recipient           *RecipientInfo
+	DryRun              bool
+	DryRunModifiers     []DryRunModifierType
+}
+
+// DecryptOutput is the output of Decrypt.
+type DecryptOutput struct {
+	KeyId                  string
+	Plaintext              []byte
+	EncryptionAlgorithm    EncryptionAlgorithmSpec
+	CiphertextForRecipient []byte
+	KeyMaterialId          string
+}
+
+// ReEncryptInput is the input of ReEncrypt.
+type ReEncryptInput struct {
+	CiphertextBlob                 []byte
+	SourceEncryptionContext        map[string]string
+	SourceKeyId                    string
+	DestinationKeyId               string
+	DestinationEncryptionContext   map[string]string
+	SourceEncryptionAlgorithm      EncryptionAlgorithmSpec
+	DestinationEncryptionAlgorithm EncryptionAlgorithmSpec
+	GrantTokens                    []string
+	DryRun                         bool
+	DryRunModifiers                []DryRunModifierType
+}
+
+// ReEncryptOutput is the output of ReEncrypt.
+type ReEncryptOutput struct {
+	CiphertextBlob                 []byte
+	SourceKeyId                    string
+	KeyId                          string
+	SourceEncryptionAlgorithm      EncryptionAlgorithmSpec
+	DestinationEncryptionAlgorithm EncryptionAlgorithmSpec
+	SourceKeyMaterialId            string
+	DestinationKeyMaterialId       string
+}
+
+// GenerateDataKeyInput is the input of GenerateDataKey.
+type GenerateDataKeyInput struct {
+	KeyId             string
+	EncryptionContext map[string]string
+	NumberOfBytes     int32
+	KeySpec           DataKeySpec
+	GrantTokens       []string
+	Recipient         *RecipientInfo
+	DryRun            bool
+}
+
+// GenerateDataKeyOutput is the output of GenerateDataKey.
+type GenerateDataKeyOutput struct {
+	CiphertextBlob         []byte
+	Plaintext              []byte
+	KeyId                  string
+	CiphertextForRecipient []byte
+	KeyMaterialId          string
+}
+
+// GenerateDataKeyWithoutPlaintextInput is the input of
+// GenerateDataKeyWithoutPlaintext.
+type GenerateDataKeyWithoutPlaintextInput struct {
+	KeyId             string
+	EncryptionContext map[string]string
+	KeySpec           DataKeySpec
+	NumberOfBytes     int32
+	GrantTokens       []string
+	DryRun            bool
+}
+
+// GenerateDataKeyWithoutPlaintextOutput is the output of
+// GenerateDataKeyWithoutPlaintext.
+type GenerateDataKeyWithoutPlaintextOutput struct {
+	CiphertextBlob []byte
+	KeyId          string
+	KeyMaterialId  string
+}
+
+// GenerateRandomInput is the input of GenerateRandom.
+type GenerateRandomInput struct {
+	NumberOfBytes    int32
+	CustomKeyStoreId string
+	Recipient        *RecipientInfo
+}
+
+// GenerateRandomOutput is the output of GenerateRandom.
+type GenerateRandomOutput struct {
+	Plaintext              []byte
+	CiphertextForRecipient []byte
+}
+
+// CreateAliasInput is the input of CreateAlias.
+type CreateAliasInput struct {
+	AliasName   string
+	TargetKeyId string
+}
+
+// CreateAliasOutput is the (empty) output of CreateAlias.
+type CreateAliasOutput struct{}
+
+// UpdateAliasInput is the input of UpdateAlias.
+type UpdateAliasInput struct {
+	AliasName   string
+	TargetKeyId string
+}
+
+// UpdateAliasOutput is the (empty) output of UpdateAlias.
+type UpdateAliasOutput struct{}
+
+// DeleteAliasInput is the input of DeleteAlias.
+type DeleteAliasInput struct {
+	AliasName string
+}
+
+// DeleteAliasOutput is the (empty) output of DeleteAlias.
+type DeleteAliasOutput struct{}
+
+// ListAliasesInput is the input of ListAliases.
+type ListAliasesInput struct {
+	KeyId  string
+	Limit  int32
+	Marker string
+}
+
+// ListAliasesOutput is the output of ListAliases.
+type ListAliasesOutput struct {
+	Aliases    []AliasListEntry
+	NextMarker string
+	Truncated  bool
+}
+
+// TagResourceInput is the input of TagResource.
+type TagResourceInput struct {
+	KeyId string
+	Tags  []Tag
+}
+
+// TagResourceOutput is the (empty) output of TagResource.
+type TagResourceOutput struct{}
+
+// UntagResourceInput is the input of UntagResource.
+type UntagResourceInput struct {
+	KeyId   string
+	TagKeys []string
+}
+
+// UntagResourceOutput is the (empty) output of UntagResource.
+type UntagResourceOutput struct{}
+
+// ListResourceTagsInput is the input of ListResourceTags.
+type ListResourceTagsInput struct {
+	KeyId  string
+	Limit  int32
+	Marker string
+}
+
+// ListResourceTagsOutput is the output of ListResourceTags.
+type ListResourceTagsOutput struct {
+	Tags       []Tag
+	NextMarker string
+	Truncated  bool
+}
