@@ -12,8 +12,8 @@ import (
 	"github.com/embedkms/kms/crypto"
 	"github.com/embedkms/kms/internal/arn"
 	"github.com/embedkms/kms/internal/records"
-	"github.com/embedkms/kms/policy"
 	"github.com/embedkms/kms/keystore"
+	"github.com/embedkms/kms/policy"
 )
 
 // Limits on key lifecycle, from the AWS KMS API reference.
