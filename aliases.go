@@ -3,7 +3,6 @@ package kms
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strings"
 
 	"github.com/embedkms/kms/backend"
@@ -22,7 +21,7 @@ var (
 	opListAliases = op("ListAliases", false, false)
 )
 
-var aliasNameRE = regexp.MustCompile(`^[a-zA-Z0-9:/_-]+$`)
+var aliasNameRE = newModelPattern(`^[a-zA-Z0-9:/_-]+$`)
 
 const aliasPrefixMessage = `Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html`
 
@@ -77,8 +76,10 @@ func (a aliasTxn) countAliases(keyID string) (int, error) {
 }
 
 // target loads the key an alias is to point at, and checks the caller may
-// use it and its state allows o.
-func (a aliasTxn) target(ctx context.Context, targetKeyID string, o keyOp) (*records.Key, error) {
+// use it, its state allows o, and it has room for one more alias. current
+// is the key the alias points at now ("" for a new alias): staying on it
+// adds no alias.
+func (a aliasTxn) target(ctx context.Context, targetKeyID, current string, o keyOp) (*records.Key, error) {
 	rec, ref, err := a.k.txKey(a.tx, targetKeyID, o)
 	if err != nil {
 		return nil, err
@@ -87,8 +88,11 @@ func (a aliasTxn) target(ctx context.Context, targetKeyID string, o keyOp) (*rec
 	if err := a.k.authorize(ctx, o, rec, keyARN, authzExtra{}); err != nil {
 		return nil, err
 	}
-	if err := checkState(o.name, KeyState(rec.State), keyARN); err != nil {
+	if err := o.checkState(KeyState(rec.State), keyARN); err != nil {
 		return nil, err
+	}
+	if rec.KeyID == current {
+		return rec, nil
 	}
 	n, err := a.countAliases(rec.KeyID)
 	if err != nil {
@@ -134,7 +138,7 @@ func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAli
 		} else if !errors.Is(err, backend.ErrNotFound) {
 			return err
 		}
-		rec, err := a.target(ctx, in.TargetKeyId, opCreateAlias)
+		rec, err := a.target(ctx, in.TargetKeyId, "", opCreateAlias)
 		if err != nil {
 			return err
 		}
@@ -171,7 +175,7 @@ func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAli
 		if err != nil {
 			return err
 		}
-		rec, err := a.target(ctx, in.TargetKeyId, opUpdateAlias)
+		rec, err := a.target(ctx, in.TargetKeyId, al.TargetKeyID, opUpdateAlias)
 		if err != nil {
 			return err
 		}

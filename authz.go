@@ -20,11 +20,11 @@ type authzExtra struct {
 // authorized against the handle's account. It also rejects grant tokens
 // that name no grant (no grants exist until CreateGrant is implemented).
 func (k *KMS) authorize(ctx context.Context, o keyOp, rec *records.Key, keyARN string, x authzExtra) error {
-	caller, ok := CallerFrom(ctx)
-	if !ok {
-		caller = k.rootPrincipal
+	caller, callerAccount := k.rootPrincipal, k.account
+	if c, ok := CallerFrom(ctx); ok {
+		caller = c
+		callerAccount, _ = arn.PrincipalAccount(c)
 	}
-	callerAccount, _ := arn.PrincipalAccount(caller)
 	req := policy.Request{
 		Action:        o.action,
 		Caller:        caller,

@@ -73,10 +73,15 @@ type keyRef struct {
 type cachedKey struct {
 	rec       *records.Key
 	arn       string
-	materials map[[crypto.MaterialIDSize]byte]tink.AEAD
-	current   [crypto.MaterialIDSize]byte
+	materials map[[crypto.MaterialIDSize]byte]material
+	current   material
 	hdr       crypto.BlobHeader // header of blobs under the current material
-	currentID string            // hex of current: the KeyMaterialId
+}
+
+// material is one unwrapped version of a key's material.
+type material struct {
+	aead tink.AEAD
+	id   string // KeyMaterialId: lowercase hex
 }
 
 func (sh *shared) loadKey(r keyRef) (*cachedKey, bool) {

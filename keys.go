@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"regexp"
 	"time"
 
 	"github.com/embedkms/kms/backend"
@@ -40,8 +39,8 @@ var (
 )
 
 var (
-	policyRE       = regexp.MustCompile(`^[\x{0009}\x{000A}\x{000D}\x{0020}-\x{00FF}]+$`)
-	xksKeyIDRE     = regexp.MustCompile(`^[a-zA-Z0-9-_.]+$`)
+	policyRE       = newModelPattern(`^[\u0009\u000A\u000D\u0020-\u00FF]+$`)
+	xksKeyIDRE     = newModelPattern(`^[a-zA-Z0-9-_.]+$`)
 	errUnsupported = func(what string) error {
 		return newErr(ErrUnsupportedOperation, "%s is not supported by this version of embedkms", what)
 	}

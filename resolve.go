@@ -3,7 +3,6 @@ package kms
 import (
 	"context"
 	"errors"
-	"regexp"
 	"time"
 
 	"encoding/hex"
@@ -11,24 +10,20 @@ import (
 	"github.com/embedkms/kms/crypto"
 	"github.com/embedkms/kms/internal/arn"
 	"github.com/embedkms/kms/internal/records"
-	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
 // keyOp says how an operation names and uses its key.
 type keyOp struct {
-	name         string // operation name, as in the key-state table
-	action       string // IAM action, e.g. "kms:Encrypt"
-	aliases      bool   // KeyId may be an alias name or alias ARN
-	crossAccount bool   // KeyId may be another account's key or alias ARN
+	name         string                // operation name, as in the key-state table
+	states       map[KeyState]stateErr // its row of the key-state table
+	action       string                // IAM action, e.g. "kms:Encrypt"
+	aliases      bool                  // KeyId may be an alias name or alias ARN
+	crossAccount bool                  // KeyId may be another account's key or alias ARN
 }
 
 func op(name string, aliases, crossAccount bool) keyOp {
-	return keyOp{name: name, action: "kms:" + name, aliases: aliases, crossAccount: crossAccount}
+	return keyOp{name: name, states: keyStateTable[name], action: "kms:" + name, aliases: aliases, crossAccount: crossAccount}
 }
-
-// keyIDRE matches the key ids AWS KMS issues: a UUID, or "mrk-" and 32 hex
-// digits for multi-Region keys.
-var keyIDRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
 
 // parseKeyID turns a KeyId member into a reference to a key or, if isAlias,
 // to an alias. Errors follow AWS: an identifier of a form the operation does
@@ -57,7 +52,7 @@ func (k *KMS) parseKeyID(s string, o keyOp) (ref keyRef, isAlias bool, err error
 		}
 		ref.account = id.Account
 	}
-	if !isAlias && !keyIDRE.MatchString(ref.name) {
+	if !isAlias && !arn.IsKeyID(ref.name) {
 		return ref, false, newErr(ErrNotFound, "Invalid keyId '%s'", s)
 	}
 	return ref, isAlias, nil
@@ -133,7 +128,7 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 	ck := &cachedKey{
 		rec:       rec,
 		arn:       arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID),
-		materials: make(map[[crypto.MaterialIDSize]byte]tink.AEAD, len(rec.Materials)),
+		materials: make(map[[crypto.MaterialIDSize]byte]material, len(rec.Materials)),
 	}
 	for _, m := range rec.Materials {
 		secret, err := k.root.Open(ck.arn, m)
@@ -149,12 +144,16 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 		if _, err := hex.Decode(id[:], []byte(m.ID)); err != nil {
 			return nil, err
 		}
-		ck.materials[id] = a
+		ck.materials[id] = material{aead: a, id: m.ID}
 		if m.ID == rec.CurrentMaterial {
-			ck.current, ck.currentID = id, m.ID
+			ck.current = ck.materials[id]
+			ck.hdr.MaterialID = id
 		}
 	}
-	ck.hdr = crypto.BlobHeader{Account: rec.Account, Region: rec.Region, KeyID: rec.KeyID, MaterialID: ck.current}
+	if ck.current.aead == nil {
+		return nil, errors.New("key record " + rec.KeyID + " has no current key material")
+	}
+	ck.hdr.Account, ck.hdr.Region, ck.hdr.KeyID = rec.Account, rec.Region, rec.KeyID
 	return ck, nil
 }
 
@@ -297,7 +296,7 @@ func (k *KMS) updateKey(ctx context.Context, keyID string, o keyOp, fn func(rec 
 		if err := k.authorize(ctx, o, rec, keyARN, authzExtra{}); err != nil {
 			return err
 		}
-		if err := checkState(o.name, KeyState(rec.State), keyARN); err != nil {
+		if err := o.checkState(KeyState(rec.State), keyARN); err != nil {
 			return err
 		}
 		if err := fn(rec, k.clock.Now()); err != nil {

@@ -61,9 +61,9 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	// DescribeKey, DeleteAlias, ListAliases, ListResourceTags: every state.
 }
 
-// checkState returns the error op gives for a key in state, or nil.
-func checkState(op string, state KeyState, keyARN string) error {
-	if se, ok := keyStateTable[op][state]; ok {
+// checkState returns the error o gives for a key in state, or nil.
+func (o keyOp) checkState(state KeyState, keyARN string) error {
+	if se, ok := o.states[state]; ok {
 		return &Error{Code: se.err.Code, Message: keyARN + se.suffix}
 	}
 	return nil

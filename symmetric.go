@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 
 	"github.com/embedkms/kms/crypto"
@@ -26,8 +25,8 @@ var (
 	opGenerateDataKey                 = op("GenerateDataKey", true, true)
 	opGenerateDataKeyWithoutPlaintext = op("GenerateDataKeyWithoutPlaintext", true, true)
 	// ReEncrypt is one row of the key-state table but two IAM actions.
-	opReEncryptFrom = keyOp{name: "ReEncrypt", action: "kms:ReEncryptFrom", aliases: true, crossAccount: true}
-	opReEncryptTo   = keyOp{name: "ReEncrypt", action: "kms:ReEncryptTo", aliases: true, crossAccount: true}
+	opReEncryptFrom = keyOp{name: "ReEncrypt", states: keyStateTable["ReEncrypt"], action: "kms:ReEncryptFrom", aliases: true, crossAccount: true}
+	opReEncryptTo   = keyOp{name: "ReEncrypt", states: keyStateTable["ReEncrypt"], action: "kms:ReEncryptTo", aliases: true, crossAccount: true}
 )
 
 var (
@@ -43,7 +42,7 @@ func (k *KMS) checkUse(ctx context.Context, ck *cachedKey, o keyOp, x authzExtra
 	if err := k.authorize(ctx, o, ck.rec, ck.arn, x); err != nil {
 		return err
 	}
-	if err := checkState(o.name, KeyState(ck.rec.State), ck.arn); err != nil {
+	if err := o.checkState(KeyState(ck.rec.State), ck.arn); err != nil {
 		return err
 	}
 	if KeyUsageType(ck.rec.KeyUsage) != KeyUsageTypeEncryptDecrypt || KeySpec(ck.rec.KeySpec) != KeySpecSymmetricDefault {
@@ -88,7 +87,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, er
 }
 
 func (k *KMS) seal(ck *cachedKey, ec map[string]string, pt []byte) ([]byte, error) {
-	blob, err := crypto.SealBlob(ck.materials[ck.current], &ck.hdr, ec, pt)
+	blob, err := crypto.SealBlob(ck.current.aead, &ck.hdr, ec, pt)
 	if err != nil {
 		return nil, internal(err)
 	}
@@ -102,57 +101,66 @@ type opened struct {
 	materialID string
 }
 
+// str returns b as a string, reusing s when equal (no allocation in the
+// common case of a blob of the handle's own account and Region).
+func str(b []byte, s string) string {
+	if string(b) == s {
+		return s
+	}
+	return string(b)
+}
+
 // open decrypts blob for Decrypt or ReEncrypt (as o). keyID, if given, must
 // name the key the blob was encrypted under (IncorrectKeyException
 // otherwise). Any malformed or inauthentic blob gives
 // InvalidCiphertextException with no detail. With ignoreCiphertext (DryRun
 // modifier IGNORE_CIPHERTEXT) the blob is not examined: keyID is checked
 // and nothing is decrypted.
-func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x authzExtra, ignoreCiphertext bool) (*opened, error) {
+func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x authzExtra, ignoreCiphertext bool) (opened, error) {
 	var named *cachedKey
 	if keyID != "" {
 		var err error
 		if named, err = k.entry(ctx, keyID, o); err != nil {
-			return nil, err
+			return opened{}, err
 		}
 	}
 	if ignoreCiphertext {
 		if named == nil {
-			return nil, invalid("KeyId is required when DryRunModifiers contains IGNORE_CIPHERTEXT")
+			return opened{}, invalid("KeyId is required when DryRunModifiers contains IGNORE_CIPHERTEXT")
 		}
 		if err := k.checkUse(ctx, named, o, x); err != nil {
-			return nil, err
+			return opened{}, err
 		}
-		return &opened{ck: named}, nil
+		return opened{ck: named}, nil
 	}
-	hdr, hl, err := crypto.ParseBlobHeader(blob)
-	if err != nil || hdr.Region != k.region {
-		return nil, errInvalidCiphertext
+	hdr, err := crypto.ParseBlobHeader(blob)
+	if err != nil || string(hdr.Region) != k.region {
+		return opened{}, errInvalidCiphertext
 	}
-	ref := keyRef{account: hdr.Account, region: hdr.Region, name: hdr.KeyID}
+	ref := keyRef{account: str(hdr.Account, k.account), region: k.region, name: string(hdr.KeyID)}
 	ck := named
 	if ck == nil {
 		if ck, err = k.entryByRef(ctx, ref); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return nil, errInvalidCiphertext
+				return opened{}, errInvalidCiphertext
 			}
-			return nil, err
+			return opened{}, err
 		}
 	} else if ck.rec.Account != ref.account || ck.rec.KeyID != ref.name {
-		return nil, newErr(ErrIncorrectKey, incorrectKeyMessage)
+		return opened{}, newErr(ErrIncorrectKey, incorrectKeyMessage)
 	}
 	if err := k.checkUse(ctx, ck, o, x); err != nil {
-		return nil, err
+		return opened{}, err
 	}
-	a, ok := ck.materials[hdr.MaterialID]
+	m, ok := ck.materials[hdr.MaterialID]
 	if !ok {
-		return nil, errInvalidCiphertext
+		return opened{}, errInvalidCiphertext
 	}
-	pt, err := crypto.OpenBlob(a, blob, hl, x.encryptionContext)
+	pt, err := crypto.OpenBlob(m.aead, blob, hdr.Len, x.encryptionContext)
 	if err != nil {
-		return nil, errInvalidCiphertext
+		return opened{}, errInvalidCiphertext
 	}
-	return &opened{ck: ck, plaintext: pt, materialID: hex.EncodeToString(hdr.MaterialID[:])}, nil
+	return opened{ck: ck, plaintext: pt, materialID: m.id}, nil
 }
 
 func hasModifier(ms []DryRunModifierType, m DryRunModifierType) bool {
@@ -252,7 +260,7 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutp
 		SourceEncryptionAlgorithm:      EncryptionAlgorithmSpecSymmetricDefault,
 		DestinationEncryptionAlgorithm: EncryptionAlgorithmSpecSymmetricDefault,
 		SourceKeyMaterialId:            res.materialID,
-		DestinationKeyMaterialId:       dst.currentID,
+		DestinationKeyMaterialId:       dst.current.id,
 	}, nil
 }
 
@@ -283,7 +291,7 @@ func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*G
 	if err != nil {
 		return nil, err
 	}
-	return &GenerateDataKeyOutput{CiphertextBlob: blob, Plaintext: pt, KeyId: ck.arn, KeyMaterialId: ck.currentID}, nil
+	return &GenerateDataKeyOutput{CiphertextBlob: blob, Plaintext: pt, KeyId: ck.arn, KeyMaterialId: ck.current.id}, nil
 }
 
 // GenerateDataKeyWithoutPlaintext is GenerateDataKey that returns only the
@@ -297,7 +305,7 @@ func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateD
 		return nil, err
 	}
 	clear(pt)
-	return &GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: blob, KeyId: ck.arn, KeyMaterialId: ck.currentID}, nil
+	return &GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: blob, KeyId: ck.arn, KeyMaterialId: ck.current.id}, nil
 }
 
 func (k *KMS) generateDataKey(ctx context.Context, o keyOp, keyID string, ec map[string]string, spec DataKeySpec, n int32, grantTokens []string, dryRun bool) ([]byte, []byte, *cachedKey, error) {

@@ -78,14 +78,16 @@ func (v *validator) blob(field string, b []byte, minLen, maxLen int, required, s
 		}
 		return
 	}
-	shown := ""
+	if len(b) >= minLen && len(b) <= maxLen {
+		return
+	}
+	shown := "" // AWS never echoes a sensitive blob
 	if !sensitive {
 		shown = quote("java.nio.HeapByteBuffer[pos=0 lim=" + strconv.Itoa(len(b)) + " cap=" + strconv.Itoa(len(b)) + "]")
 	}
-	switch {
-	case len(b) < minLen:
+	if len(b) < minLen {
 		v.add(field, shown, fmt.Sprintf("Member must have length greater than or equal to %d", minLen))
-	case len(b) > maxLen:
+	} else {
 		v.add(field, shown, fmt.Sprintf("Member must have length less than or equal to %d", maxLen))
 	}
 }
@@ -103,10 +105,23 @@ func (v *validator) intRange(field string, n int32, minV, maxV int32) {
 	}
 }
 
+// modelPattern is a pattern from the API model, compiled, that prints as
+// the model writes it (ECMA-262 \uXXXX escapes, which Go spells \x{XXXX}).
+type modelPattern struct {
+	re  *regexp.Regexp
+	src string
+}
+
+var uEscape = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
+
+func newModelPattern(src string) modelPattern {
+	return modelPattern{re: regexp.MustCompile(uEscape.ReplaceAllString(src, `\x{$1}`)), src: src}
+}
+
 // pattern checks an optional string member against a model pattern.
-func (v *validator) pattern(field, s string, re *regexp.Regexp) {
-	if s != "" && !re.MatchString(s) {
-		v.add(field, quote(s), "Member must satisfy regular expression pattern: "+re.String())
+func (v *validator) pattern(field, s string, p modelPattern) {
+	if s != "" && !p.re.MatchString(s) {
+		v.add(field, quote(s), "Member must satisfy regular expression pattern: "+p.src)
 	}
 }
 
@@ -145,7 +160,7 @@ func (v *validator) marker(s string) {
 	}
 }
 
-var markerRE = regexp.MustCompile(`^[\x{0020}-\x{00FF}]*$`)
+var markerRE = newModelPattern(`^[\u0020-\u00FF]*$`)
 
 // err returns the collected violations as one ValidationException.
 func (v *validator) err() error {

@@ -73,8 +73,9 @@ func SealBlob(a tink.AEAD, h *BlobHeader, ec map[string]string, plaintext []byte
 		return nil, errors.New("crypto: blob header field too long")
 	}
 	hl := h.Len()
-	size := max(hl+encctx.Size(ec), hl+BlobOverhead+len(plaintext))
-	buf := h.appendTo(make([]byte, 0, size))
+	// The buffer holds the associated data first, then the blob; Append
+	// grows it if the context is unusually large.
+	buf := h.appendTo(make([]byte, 0, hl+max(BlobOverhead+len(plaintext), 4+48*len(ec))))
 	aad := encctx.Append(buf, ec)
 	ct, err := a.Encrypt(plaintext, aad)
 	if err != nil {
@@ -84,35 +85,41 @@ func SealBlob(a tink.AEAD, h *BlobHeader, ec map[string]string, plaintext []byte
 	return append(buf[:hl], ct...), nil
 }
 
-// ParseBlobHeader decodes the header of blob and returns it with its length.
-// It checks only the structure; OpenBlob authenticates.
-func ParseBlobHeader(blob []byte) (h BlobHeader, n int, err error) {
+// ParsedHeader is a decoded blob header. Its byte slices alias the blob.
+type ParsedHeader struct {
+	Account, Region, KeyID []byte
+	MaterialID             [MaterialIDSize]byte
+	Len                    int // length of the header in bytes
+}
+
+// ParseBlobHeader decodes the header of blob. It checks only the
+// structure; OpenBlob authenticates.
+func ParseBlobHeader(blob []byte) (ParsedHeader, error) {
+	var h ParsedHeader
 	if len(blob) < 4 || blob[0] != BlobVersion1 {
-		return h, 0, ErrInvalidBlob
+		return h, ErrInvalidBlob
 	}
 	p := 1
-	field := func() (string, bool) {
+	field := func() []byte {
 		if p >= len(blob) {
-			return "", false
+			return nil
 		}
 		l := int(blob[p])
 		p++
 		if l == 0 || p+l > len(blob) {
-			return "", false
+			return nil
 		}
-		s := string(blob[p : p+l])
+		f := blob[p : p+l : p+l]
 		p += l
-		return s, true
+		return f
 	}
-	var ok1, ok2, ok3 bool
-	h.Account, ok1 = field()
-	h.Region, ok2 = field()
-	h.KeyID, ok3 = field()
-	if !ok1 || !ok2 || !ok3 || p+MaterialIDSize+BlobOverhead > len(blob) {
-		return BlobHeader{}, 0, ErrInvalidBlob
+	h.Account, h.Region, h.KeyID = field(), field(), field()
+	if h.Account == nil || h.Region == nil || h.KeyID == nil || p+MaterialIDSize+BlobOverhead > len(blob) {
+		return ParsedHeader{}, ErrInvalidBlob
 	}
 	copy(h.MaterialID[:], blob[p:])
-	return h, p + MaterialIDSize, nil
+	h.Len = p + MaterialIDSize
+	return h, nil
 }
 
 // OpenBlob authenticates and decrypts blob, whose header is headerLen bytes
@@ -121,7 +128,7 @@ func OpenBlob(a tink.AEAD, blob []byte, headerLen int, ec map[string]string) ([]
 	if headerLen <= 0 || headerLen+BlobOverhead > len(blob) {
 		return nil, ErrInvalidBlob
 	}
-	aad := append(make([]byte, 0, headerLen+encctx.Size(ec)), blob[:headerLen]...)
+	aad := append(make([]byte, 0, headerLen+4+48*len(ec)), blob[:headerLen]...)
 	aad = encctx.Append(aad, ec)
 	pt, err := a.Decrypt(blob[headerLen:], aad)
 	if err != nil {

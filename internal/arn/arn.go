@@ -53,8 +53,8 @@ func Parse(s string) (ID, error) {
 		}
 		return ID{Kind: KeyID, Name: s}, nil
 	}
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[1] == "" || parts[2] != "kms" || parts[3] == "" || parts[4] == "" {
+	var parts [6]string
+	if !split6(s, &parts) || parts[1] == "" || parts[2] != "kms" || parts[3] == "" || parts[4] == "" {
 		return ID{}, ErrMalformed
 	}
 	id := ID{Partition: parts[1], Region: parts[3], Account: parts[4]}
@@ -73,6 +73,20 @@ func Parse(s string) (ID, error) {
 	return id, nil
 }
 
+// split6 splits s at its first five colons, like strings.SplitN(s, ":", 6)
+// but without allocating; it reports whether there were five.
+func split6(s string, parts *[6]string) bool {
+	for i := 0; i < 5; i++ {
+		j := strings.IndexByte(s, ':')
+		if j < 0 {
+			return false
+		}
+		parts[i], s = s[:j], s[j+1:]
+	}
+	parts[5] = s
+	return true
+}
+
 func isAccount(s string) bool {
 	if len(s) != 12 {
 		return false
@@ -89,8 +103,8 @@ func isAccount(s string) bool {
 // (arn:aws:iam::111122223333:root, ...:user/Alice, arn:aws:sts::...:assumed-role/R/s),
 // or false if s is not one.
 func PrincipalAccount(s string) (string, bool) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || (parts[2] != "iam" && parts[2] != "sts") || parts[5] == "" {
+	var parts [6]string
+	if !split6(s, &parts) || parts[0] != "arn" || (parts[2] != "iam" && parts[2] != "sts") || parts[5] == "" {
 		return "", false
 	}
 	if !isAccount(parts[4]) {
@@ -98,3 +112,32 @@ func PrincipalAccount(s string) (string, bool) {
 	}
 	return parts[4], true
 }
+
+// IsKeyID reports whether s has the form of a key id AWS KMS issues: a
+// lowercase UUID, or "mrk-" and 32 lowercase hex digits (multi-Region).
+func IsKeyID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	if strings.HasPrefix(s, "mrk-") {
+		for i := 4; i < len(s); i++ {
+			if !isLowerHex(s[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if c != '-' {
+				return false
+			}
+		} else if !isLowerHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isLowerHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' }

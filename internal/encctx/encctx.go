@@ -15,32 +15,36 @@ package encctx
 import (
 	"encoding/binary"
 	"slices"
+	"strings"
 )
 
 // Append appends the canonical encoding of ec to dst.
 func Append(dst []byte, ec map[string]string) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(ec)))
-	switch len(ec) {
-	case 0:
-		return dst
-	case 1:
-		for k, v := range ec {
-			dst = appendString(dst, k)
-			dst = appendString(dst, v)
-		}
+	if len(ec) == 0 {
 		return dst
 	}
-	keys := make([]string, 0, len(ec))
-	for k := range ec {
-		keys = append(keys, k)
+	// One pass over the map into a slice (on the stack for small contexts),
+	// then sort: map iteration is the expensive part.
+	var small [8]pair
+	pairs := small[:0]
+	n := 0
+	for k, v := range ec {
+		pairs = append(pairs, pair{k, v})
+		n += 8 + len(k) + len(v)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		dst = appendString(dst, k)
-		dst = appendString(dst, ec[k])
+	if len(pairs) > 1 {
+		slices.SortFunc(pairs, func(a, b pair) int { return strings.Compare(a.k, b.k) })
+	}
+	dst = slices.Grow(dst, n)
+	for _, p := range pairs {
+		dst = appendString(dst, p.k)
+		dst = appendString(dst, p.v)
 	}
 	return dst
 }
+
+type pair struct{ k, v string }
 
 // Size returns the length of the canonical encoding of ec.
 func Size(ec map[string]string) int {

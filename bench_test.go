@@ -1,0 +1,190 @@
+package kms_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/embedkms/kms"
+	"github.com/embedkms/kms/crypto"
+	"github.com/embedkms/kms/kmstest"
+)
+
+// Benchmarks put the raw Tink AES-256-GCM primitive beside the operation
+// built on it, in the same run. Results and the command: BENCHMARKS.md.
+
+var benchEC = map[string]string{"tenant": "acme", "purpose": "bench"}
+
+func benchKey(b *testing.B) (*kms.KMS, string) {
+	k, _ := kmstest.New(b)
+	out, err := k.CreateKey(context.Background(), &kms.CreateKeyInput{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return k, out.KeyMetadata.KeyId
+}
+
+func BenchmarkRawAEADEncrypt(b *testing.B) {
+	for _, size := range []int{32, 4096} {
+		b.Run(sizeName(size), func(b *testing.B) {
+			a, err := crypto.NewAESGCM(crypto.Random(32))
+			if err != nil {
+				b.Fatal(err)
+			}
+			pt, aad := make([]byte, size), make([]byte, 96)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := a.Encrypt(pt, aad); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkEncrypt(b *testing.B) {
+	for _, size := range []int{32, 4096} {
+		b.Run(sizeName(size), func(b *testing.B) {
+			k, id := benchKey(b)
+			ctx := context.Background()
+			in := &kms.EncryptInput{KeyId: id, Plaintext: make([]byte, size), EncryptionContext: benchEC}
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := k.Encrypt(ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkRawAEADDecrypt(b *testing.B) {
+	a, err := crypto.NewAESGCM(crypto.Random(32))
+	if err != nil {
+		b.Fatal(err)
+	}
+	aad := make([]byte, 96)
+	ct, _ := a.Encrypt(make([]byte, 4096), aad)
+	b.SetBytes(4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Decrypt(ct, aad); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecrypt(b *testing.B) {
+	k, id := benchKey(b)
+	ctx := context.Background()
+	enc, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: id, Plaintext: make([]byte, 4096), EncryptionContext: benchEC})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: benchEC}
+	b.SetBytes(4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := k.Decrypt(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGenerateDataKey(b *testing.B) {
+	k, id := benchKey(b)
+	ctx := context.Background()
+	in := &kms.GenerateDataKeyInput{KeyId: id, KeySpec: kms.DataKeySpecAes256, EncryptionContext: benchEC}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := k.GenerateDataKey(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Parallel variants: many goroutines on one key, the hot path's real load.
+
+func BenchmarkRawAEADEncryptParallel(b *testing.B) {
+	a, err := crypto.NewAESGCM(crypto.Random(32))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(4096)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		pt, aad := make([]byte, 4096), make([]byte, 96)
+		for pb.Next() {
+			if _, err := a.Encrypt(pt, aad); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkEncryptParallel(b *testing.B) {
+	k, id := benchKey(b)
+	ctx := context.Background()
+	b.SetBytes(4096)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		in := &kms.EncryptInput{KeyId: id, Plaintext: make([]byte, 4096), EncryptionContext: benchEC}
+		for pb.Next() {
+			if _, err := k.Encrypt(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkDecryptParallel(b *testing.B) {
+	k, id := benchKey(b)
+	ctx := context.Background()
+	enc, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: id, Plaintext: make([]byte, 4096), EncryptionContext: benchEC})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(4096)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		in := &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: benchEC}
+		for pb.Next() {
+			if _, err := k.Decrypt(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkGenerateDataKeyParallel(b *testing.B) {
+	k, id := benchKey(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		in := &kms.GenerateDataKeyInput{KeyId: id, KeySpec: kms.DataKeySpecAes256, EncryptionContext: benchEC}
+		for pb.Next() {
+			if _, err := k.GenerateDataKey(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func sizeName(n int) string {
+	if n >= 1024 {
+		return itoa(n/1024) + "KiB"
+	}
+	return itoa(n) + "B"
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}

@@ -1,0 +1,112 @@
+package kms_test
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/embedkms/kms"
+)
+
+// Encrypt a secret under a key named by its alias, bound to an encryption
+// context, and decrypt it. Decrypt needs no KeyId: the blob names its key.
+func ExampleKMS_Encrypt() {
+	ctx := context.Background()
+	k, err := kms.New(kms.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer k.Close()
+
+	key, err := k.CreateKey(ctx, &kms.CreateKeyInput{Description: "app secrets"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: "alias/app", TargetKeyId: key.KeyMetadata.KeyId}); err != nil {
+		log.Fatal(err)
+	}
+
+	ec := map[string]string{"app": "billing"}
+	enc, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: "alias/app", Plaintext: []byte("db-password"), EncryptionContext: ec})
+	if err != nil {
+		log.Fatal(err)
+	}
+	dec, err := k.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(dec.Plaintext), dec.KeyId == key.KeyMetadata.Arn)
+
+	// Another encryption context does not decrypt it.
+	_, err = k.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: map[string]string{"app": "other"}})
+	fmt.Println(errors.Is(err, kms.ErrInvalidCiphertext))
+	// Output:
+	// db-password true
+	// true
+}
+
+// Envelope encryption: GenerateDataKey returns a data key twice, in
+// plaintext to encrypt data locally and encrypted under the KMS key to
+// store beside the data. Later, Decrypt recovers the data key.
+func ExampleKMS_GenerateDataKey() {
+	ctx := context.Background()
+	k, err := kms.New(kms.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer k.Close()
+	key, err := k.CreateKey(ctx, &kms.CreateKeyInput{})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Encrypt: a fresh data key per object.
+	dk, err := k.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: key.KeyMetadata.KeyId, KeySpec: kms.DataKeySpecAes256})
+	if err != nil {
+		log.Fatal(err)
+	}
+	document := []byte("a large document")
+	sealed := sealLocally(dk.Plaintext, document)
+	stored := struct{ EncryptedKey, Data []byte }{dk.CiphertextBlob, sealed}
+	clear(dk.Plaintext) // forget the plaintext key
+
+	// Decrypt: recover the data key, then the data.
+	back, err := k.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: stored.EncryptedKey})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(openLocally(back.Plaintext, stored.Data)))
+	// Output: a large document
+}
+
+func sealLocally(key, plaintext []byte) []byte {
+	gcm := newGCM(key)
+	nonce := make([]byte, gcm.NonceSize())
+	rand.Read(nonce)
+	return gcm.Seal(nonce, nonce, plaintext, nil)
+}
+
+func openLocally(key, sealed []byte) []byte {
+	gcm := newGCM(key)
+	pt, err := gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return pt
+}
+
+func newGCM(key []byte) cipher.AEAD {
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		log.Fatal(err)
+	}
+	gcm, err := cipher.NewGCM(b)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return gcm
+}
