@@ -111,7 +111,7 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 		return nil, errUnsupported("Origin " + string(origin))
 	}
 	if in.Policy != "" && !json.Valid([]byte(in.Policy)) {
-		return nil, newErr(ErrMalformedPolicyDocument, "The new key policy will not allow you to update the key policy in the future.")
+		return nil, newErr(ErrMalformedPolicyDocument, "The key policy is not a valid JSON document.")
 	}
 	if err := tagRules(in.Tags, nil); err != nil {
 		return nil, err
