@@ -1,0 +1,209 @@
+// Package awsapi serves an embedkms handle over the AWS KMS JSON wire
+// protocol (awsJson1_1), so any AWS SDK or the AWS CLI can use it, and
+// gives Go code a real aws-sdk-go-v2 KMS client wired to a handle
+// in-process, with no sockets.
+//
+// It is the only package of embedkms that imports the AWS SDK.
+package awsapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+
+	kms "github.com/embedkms/kms"
+)
+
+// MaxRequestBodySize is the largest request body the handler reads. AWS
+// does not document KMS's limit; the largest legitimate request (a 131072
+// character key policy, escaped, with tags) fits well within it.
+const MaxRequestBodySize = 1 << 20
+
+const (
+	targetPrefix = "TrentService."
+	jsonType     = "application/x-amz-json-1.1"
+)
+
+// operation is one KMS operation of the handle, found by reflection.
+type operation struct {
+	method reflect.Method
+	input  reflect.Type // the XxxInput struct type
+}
+
+// operations maps each operation name to the handle's method. Every method
+// of *kms.KMS shaped func(context.Context, *XInput) (*XOutput, error) is an
+// operation named X, so operations the handle gains later are served
+// without any change here.
+var operations = func() map[string]operation {
+	ops := map[string]operation{}
+	t := reflect.TypeFor[*kms.KMS]()
+	ctxType := reflect.TypeFor[context.Context]()
+	errType := reflect.TypeFor[error]()
+	for i := range t.NumMethod() {
+		m := t.Method(i)
+		ft := m.Type
+		if ft.NumIn() != 3 || ft.NumOut() != 2 || ft.In(1) != ctxType || ft.Out(1) != errType {
+			continue
+		}
+		in, out := ft.In(2), ft.Out(0)
+		if in.Kind() != reflect.Pointer || out.Kind() != reflect.Pointer ||
+			in.Elem().Name() != m.Name+"Input" || out.Elem().Name() != m.Name+"Output" {
+			continue
+		}
+		ops[m.Name] = operation{method: m, input: in.Elem()}
+	}
+	return ops
+}()
+
+// Operations returns the names of the operations the handler serves.
+func Operations() []string {
+	names := make([]string, 0, len(operations))
+	for n := range operations {
+		names = append(names, n)
+	}
+	return names
+}
+
+// Credential is what an access key id stands for, for WithCredentials.
+type Credential struct {
+	SecretAccessKey string
+	SessionToken    string // optional; if set, requests must carry it
+	// Principal is the IAM principal ARN the requests act as, e.g.
+	// "arn:aws:iam::111122223333:user/Alice".
+	Principal string
+}
+
+// Option configures NewHandler.
+type Option func(*handler)
+
+// WithCredentials makes the handler verify every request's SigV4 signature
+// against creds (access key id -> credential) and act as the credential's
+// principal. Without it every request acts as the handle's account root
+// and signatures are not checked.
+func WithCredentials(creds map[string]Credential) Option {
+	return func(h *handler) {
+		h.creds = make(map[string]Credential, len(creds))
+		for id, c := range creds {
+			h.creds[id] = c
+		}
+	}
+}
+
+// WithHandle serves another handle too (usually another Region's, sharing
+// the backend): requests are routed by the Region of their SigV4
+// credential scope.
+func WithHandle(k *kms.KMS) Option {
+	return func(h *handler) { h.regions[k.Region()] = k }
+}
+
+type handler struct {
+	primary *kms.KMS
+	regions map[string]*kms.KMS
+	creds   map[string]Credential
+}
+
+// NewHandler returns an http.Handler serving the AWS KMS JSON protocol for
+// every operation k implements.
+func NewHandler(k *kms.KMS, opts ...Option) http.Handler {
+	h := &handler{primary: k, regions: map[string]*kms.KMS{k.Region(): k}}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("x-amzn-RequestId", requestID())
+	out, err := h.serve(r)
+	if err != nil {
+		writeError(w, toWire(err))
+		return
+	}
+	w.Header().Set("Content-Type", jsonType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(out)
+}
+
+func (h *handler) serve(r *http.Request) ([]byte, error) {
+	if r.Method != http.MethodPost {
+		return nil, &wireError{code: "UnknownOperationException", message: "Only POST is supported", status: http.StatusMethodNotAllowed}
+	}
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, targetPrefix)
+	if !ok || name == "" {
+		return nil, protocolError("UnknownOperationException", "Missing or invalid X-Amz-Target header: "+target)
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != jsonType {
+		return nil, protocolError("SerializationException", "Content-Type must be "+jsonType)
+	}
+	if r.ContentLength > MaxRequestBodySize {
+		return nil, protocolError("RequestEntityTooLargeException", "Request body too large")
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBodySize+1))
+	if err != nil {
+		return nil, protocolError("SerializationException", "Could not read the request body")
+	}
+	if len(body) > MaxRequestBodySize {
+		return nil, protocolError("RequestEntityTooLargeException", "Request body too large")
+	}
+	k, principal, err := h.authenticate(r, body)
+	if err != nil {
+		return nil, err
+	}
+	op, ok := operations[name]
+	if !ok {
+		return nil, protocolError("UnknownOperationException", "Unknown operation "+name)
+	}
+	in := reflect.New(op.input)
+	if err := decode(body, in.Interface()); err != nil {
+		var re *rangeError
+		if errors.As(err, &re) {
+			return nil, protocolError("ValidationException", re.Error())
+		}
+		return nil, protocolError("SerializationException", err.Error())
+	}
+	ctx := r.Context()
+	if principal != "" {
+		ctx = kms.WithCaller(ctx, principal)
+	}
+	res := op.method.Func.Call([]reflect.Value{reflect.ValueOf(k), reflect.ValueOf(ctx), in})
+	if e := res[1].Interface(); e != nil {
+		return nil, e.(error)
+	}
+	return encode(res[0].Interface())
+}
+
+func writeError(w http.ResponseWriter, e *wireError) {
+	w.Header().Set("Content-Type", jsonType)
+	w.Header().Set("X-Amzn-ErrorType", e.code)
+	w.WriteHeader(e.status)
+	w.Write(errorBody(e))
+}
+
+func errorBody(e *wireError) []byte {
+	var sb strings.Builder
+	sb.WriteString(`{"__type":`)
+	sb.WriteString(jsonString(e.code))
+	if e.message != "" {
+		sb.WriteString(`,"message":`)
+		sb.WriteString(jsonString(e.message))
+	}
+	sb.WriteString("}")
+	return []byte(sb.String())
+}
+
+// requestID returns a random UUID, as x-amzn-RequestId carries.
+func requestID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
