@@ -7,19 +7,14 @@ import (
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/crypto"
 	"github.com/embedkms/kms/internal/records"
-	"github.com/embedkms/kms/keystore"
 	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
 // shared is the state all handles over one backend share: the cache of
-// unwrapped keys and resolved aliases, and the ephemeral root key of a
-// volatile backend opened without one. Sharing the cache means a write
-// through one handle invalidates what every handle sees.
+// unwrapped keys and resolved aliases. Sharing it means a write through one
+// handle invalidates what every handle sees.
 type shared struct {
 	refs int // guarded by sharedMu
-
-	rootOnce sync.Once
-	root     *keystore.RootKey
 
 	// keys maps keyRef -> *cachedKey; aliases maps keyRef (Name = alias
 	// name) -> key id string. Reads take no lock.
@@ -56,11 +51,6 @@ func releaseShared(s backend.Store) {
 			delete(sharedFor, s)
 		}
 	}
-}
-
-func (sh *shared) ephemeralRoot() *keystore.RootKey {
-	sh.rootOnce.Do(func() { sh.root = keystore.EphemeralRootKey() })
-	return sh.root
 }
 
 // keyRef names a key (or, in the alias cache, an alias) in the backend.

@@ -40,7 +40,7 @@ type Options struct {
 	Backend backend.Store
 	// RootKey is the 32-byte key that wraps all key material at rest. It
 	// may be nil only with a volatile (memory) backend, which then uses a
-	// random root key that lives as long as the process.
+	// random root key that lives as long as the backend.
 	RootKey []byte
 	// AccountID is the 12-digit AWS account the handle acts as.
 	AccountID string
@@ -112,7 +112,12 @@ func New(opts Options) (*KMS, error) {
 		}
 		k.root = r
 	case isVolatile(k.store):
-		k.root = k.shared.ephemeralRoot()
+		r, err := keystore.VolatileRootKey(context.Background(), k.store)
+		if err != nil {
+			k.release()
+			return nil, err
+		}
+		k.root = r
 	default:
 		k.release()
 		return nil, errors.New("kms: a durable backend needs Options.RootKey")

@@ -576,3 +576,30 @@ func FuzzDecrypt(f *testing.F) {
 		}
 	})
 }
+
+// TestVolatileStoreOutlivesHandles: a memory store opened without a root
+// key keeps its (random) root key for its whole life, so a handle opened
+// after every earlier one closed still decrypts their ciphertexts.
+func TestVolatileStoreOutlivesHandles(t *testing.T) {
+	store := memory.New()
+	defer store.Close()
+	first, err := kms.New(kms.Options{Backend: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := first.CreateKey(ctx, &kms.CreateKeyInput{})
+	enc, err := first.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("kept")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	second, err := kms.New(kms.Options{Backend: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	dec, err := second.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	if err != nil || string(dec.Plaintext) != "kept" {
+		t.Fatalf("Decrypt through a later handle: %v", err)
+	}
+}

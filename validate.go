@@ -144,11 +144,11 @@ func enum[T ~string](v *validator, field string, val T, values []T) {
 
 // grantTokens checks a GrantTokenList.
 func (v *validator) grantTokens(tokens []string) {
-	if len(tokens) > 10 {
+	if len(tokens) > MaxGrantTokens {
 		v.add("grantTokens", quote("["+strings.Join(tokens, ", ")+"]"), "Member must have length less than or equal to 10")
 	}
 	for i, t := range tokens {
-		v.length("grantTokens."+strconv.Itoa(i+1)+".member", t, 1, 8192)
+		v.length("grantTokens."+strconv.Itoa(i+1)+".member", t, 1, maxGrantTokenLength)
 	}
 }
 

@@ -71,6 +71,33 @@ func (r *RootKey) Unwrap(wrapped []byte, owner string) ([]byte, error) {
 	return m, nil
 }
 
+// volatileRootKey is where VolatileRootKey keeps its key.
+var volatileRootKey = []byte("meta/volatile-root-key")
+
+// VolatileRootKey returns the root key of a volatile store (one that keeps
+// nothing beyond the process, such as backend/memory) used without a
+// configured root key. The first call creates a random key and keeps it in
+// the store itself, so every handle that ever opens this store, at any
+// time, shares it. It must never be used with a durable store: the key
+// would be written in the clear.
+func VolatileRootKey(ctx context.Context, store backend.Store) (*RootKey, error) {
+	var raw []byte
+	err := store.Update(ctx, func(tx backend.Txn) error {
+		v, err := tx.Get(volatileRootKey)
+		if errors.Is(err, backend.ErrNotFound) {
+			v = crypto.Random(RootKeySize)
+			err = tx.Set(volatileRootKey, v)
+		}
+		raw = v
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer clear(raw)
+	return NewRootKey(raw)
+}
+
 // Material is one version of a key's material, as stored: wrapped.
 type Material struct {
 	ID      string // KeyMaterialId: 64 lowercase hex digits
