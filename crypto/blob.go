@@ -16,7 +16,7 @@ import (
 //	0       1     version, 0x01
 //	1       1     A = length of the account id
 //	2       A     account id (ASCII, 12 digits for AWS accounts)
-//	        1     R = length of the Region name
+//	        1     R = length of the Region name (A, R and K are 1..255)
 //	        R     Region name (ASCII, e.g. "us-east-1")
 //	        1     K = length of the key id
 //	        K     key id (ASCII, e.g. a UUID or "mrk-" + 32 hex digits)
@@ -69,8 +69,10 @@ func (h *BlobHeader) appendTo(dst []byte) []byte {
 // SealBlob encrypts plaintext under a with the header h and encryption
 // context ec bound as associated data, and returns the blob.
 func SealBlob(a tink.AEAD, h *BlobHeader, ec map[string]string, plaintext []byte) ([]byte, error) {
-	if len(h.Account) > 255 || len(h.Region) > 255 || len(h.KeyID) > 255 {
-		return nil, errors.New("crypto: blob header field too long")
+	for _, f := range []string{h.Account, h.Region, h.KeyID} {
+		if len(f) == 0 || len(f) > 255 {
+			return nil, errors.New("crypto: blob header fields must be 1..255 bytes")
+		}
 	}
 	hl := h.Len()
 	// The buffer holds the associated data first, then the blob; Append

@@ -45,17 +45,6 @@ func NewRootKey(raw []byte) (*RootKey, error) {
 	return &RootKey{aead: a}, nil
 }
 
-// EphemeralRootKey returns a random root key that exists only in this
-// process: material wrapped under it is lost with the process. It suits
-// volatile backends.
-func EphemeralRootKey() *RootKey {
-	r, err := NewRootKey(crypto.Random(RootKeySize))
-	if err != nil {
-		panic(err) // the size is right by construction
-	}
-	return r
-}
-
 // Wrap encrypts material, binding it to owner (for example the key ARN and
 // material id): Unwrap with any other owner fails.
 func (r *RootKey) Wrap(material []byte, owner string) ([]byte, error) {
@@ -141,6 +130,15 @@ func (r *RootKey) Verify(ctx context.Context, store backend.Store) error {
 	return store.Update(ctx, func(tx backend.Txn) error {
 		v, err := tx.Get(checkKey)
 		if errors.Is(err, backend.ErrNotFound) {
+			// A store that holds keys but lost its check value cannot
+			// prove which root key wrapped them: refuse rather than guess.
+			hasKeys := false
+			if err := tx.Scan([]byte("key/"), nil, func(_, _ []byte) bool { hasKeys = true; return false }); err != nil {
+				return err
+			}
+			if hasKeys {
+				return ErrWrongRootKey
+			}
 			w, err := r.Wrap(plain, checkOwner)
 			if err != nil {
 				return err

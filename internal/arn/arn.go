@@ -104,7 +104,7 @@ func isAccount(s string) bool {
 // or false if s is not one.
 func PrincipalAccount(s string) (string, bool) {
 	var parts [6]string
-	if !split6(s, &parts) || parts[0] != "arn" || (parts[2] != "iam" && parts[2] != "sts") || parts[5] == "" {
+	if !split6(s, &parts) || parts[0] != "arn" || parts[1] == "" || (parts[2] != "iam" && parts[2] != "sts") || parts[5] == "" {
 		return "", false
 	}
 	if !isAccount(parts[4]) {
