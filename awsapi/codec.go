@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"strconv"
@@ -32,8 +33,9 @@ var (
 	bytesType = reflect.TypeFor[[]byte]()
 )
 
-// alwaysSent are string members AWS sends even when empty.
-var alwaysSent = map[string]bool{"KeyMetadata.Description": true}
+// alwaysSent are string members AWS sends even when empty. Tag.TagValue is
+// required by the model and may be empty.
+var alwaysSent = map[string]bool{"KeyMetadata.Description": true, "Tag.TagValue": true}
 
 // encode writes v (a pointer to an output shape) as JSON.
 func encode(v any) ([]byte, error) {
@@ -183,7 +185,8 @@ func decode(body []byte, v any) error {
 	if err := dec.Decode(&raw); err != nil {
 		return &decodeError{"Invalid JSON: " + err.Error()}
 	}
-	if dec.More() {
+	// Not dec.More: it reports false for a trailing '}' or ']'.
+	if _, err := dec.Token(); err != io.EOF {
 		return &decodeError{"Invalid JSON: data after the top-level value"}
 	}
 	if _, ok := raw.(map[string]any); !ok {

@@ -75,7 +75,8 @@ type Credential struct {
 	SecretAccessKey string
 	SessionToken    string // optional; if set, requests must carry it
 	// Principal is the IAM principal ARN the requests act as, e.g.
-	// "arn:aws:iam::111122223333:user/Alice".
+	// "arn:aws:iam::111122223333:user/Alice". Empty means the root of the
+	// account of the handle that serves the request.
 	Principal string
 }
 

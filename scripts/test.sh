@@ -11,7 +11,7 @@ need() { # need COMMAND DEBIAN-PACKAGE
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "$2" >/dev/null
 }
-need openssl openssl   # interop tests check our output with the openssl CLI
+need aws awscli        # examples/awscli runs the real AWS CLI against the handler
 
 unformatted=$(gofmt -l .)
 if [ -n "$unformatted" ]; then
