@@ -54,27 +54,6 @@ type aliasTxn struct {
 	tx backend.Txn
 }
 
-// countAliases returns how many aliases of the handle point at keyID.
-func (a aliasTxn) countAliases(keyID string) (int, error) {
-	n := 0
-	var decErr error
-	err := a.tx.Scan(records.AliasPrefix(a.k.account, a.k.region), nil, func(_, v []byte) bool {
-		al, err := records.DecodeAlias(v)
-		if err != nil {
-			decErr = err
-			return false
-		}
-		if al.TargetKeyID == keyID {
-			n++
-		}
-		return true
-	})
-	if err == nil {
-		err = decErr
-	}
-	return n, err
-}
-
 // target loads the key an alias is to point at, and checks the caller may
 // use it, its state allows o, and it has room for one more alias. current
 // is the key the alias points at now ("" for a new alias): staying on it
@@ -94,11 +73,11 @@ func (a aliasTxn) target(ctx context.Context, targetKeyID, current string, o key
 	if rec.KeyID == current {
 		return rec, nil
 	}
-	n, err := a.countAliases(rec.KeyID)
+	names, err := records.AliasesOf(a.tx, a.k.account, a.k.region, rec.KeyID)
 	if err != nil {
 		return nil, err
 	}
-	if n >= MaxAliasesPerKey {
+	if n := len(names); n >= MaxAliasesPerKey {
 		return nil, newErr(ErrLimitExceeded, "Key %s already has %d aliases, the maximum", keyARN, MaxAliasesPerKey)
 	}
 	return rec, nil
@@ -267,9 +246,42 @@ func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAlias
 	}
 	limit := pageLimit(in.Limit, 50, 100)
 	out := &ListAliasesOutput{Aliases: []AliasListEntry{}}
-	prefix := records.AliasPrefix(k.account, k.region)
+	add := func(al *records.Alias) bool {
+		if len(out.Aliases) == limit {
+			out.NextMarker = encodeMarker("alias", al.Name)
+			return false
+		}
+		out.Aliases = append(out.Aliases, AliasListEntry{
+			AliasName:       al.Name,
+			AliasArn:        arn.Alias(k.partition, k.region, k.account, al.Name),
+			TargetKeyId:     al.TargetKeyID,
+			CreationDate:    al.CreationDate,
+			LastUpdatedDate: al.LastUpdatedDate,
+		})
+		return true
+	}
 	err = k.store.View(ctx, func(tx backend.Txn) error {
 		out.Aliases, out.NextMarker = out.Aliases[:0], ""
+		if filter != "" { // read only this key's aliases, through the index
+			names, err := records.AliasesOf(tx, k.account, k.region, filter)
+			if err != nil {
+				return err
+			}
+			for _, n := range names {
+				if n < start {
+					continue
+				}
+				al, err := records.GetAlias(tx, k.account, k.region, n)
+				if err != nil {
+					return err
+				}
+				if !add(al) {
+					break
+				}
+			}
+			return nil
+		}
+		prefix := records.AliasPrefix(k.account, k.region)
 		var decErr error
 		err := tx.Scan(prefix, append(prefix[:len(prefix):len(prefix)], start...), func(_, val []byte) bool {
 			al, err := records.DecodeAlias(val)
@@ -277,21 +289,7 @@ func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAlias
 				decErr = err
 				return false
 			}
-			if filter != "" && al.TargetKeyID != filter {
-				return true
-			}
-			if len(out.Aliases) == limit {
-				out.NextMarker = encodeMarker("alias", al.Name)
-				return false
-			}
-			out.Aliases = append(out.Aliases, AliasListEntry{
-				AliasName:       al.Name,
-				AliasArn:        arn.Alias(k.partition, k.region, k.account, al.Name),
-				TargetKeyId:     al.TargetKeyID,
-				CreationDate:    al.CreationDate,
-				LastUpdatedDate: al.LastUpdatedDate,
-			})
-			return true
+			return add(al)
 		})
 		if err == nil {
 			err = decErr
@@ -306,33 +304,20 @@ func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAlias
 }
 
 // sweep is the maintenance pass: it deletes every key of the handle's
-// account and Region whose deletion date has passed (with its aliases).
+// account and Region whose deletion date has passed (with its aliases). It
+// reads only the deletion index, so it costs nothing when nothing is due.
 func (k *KMS) sweep(ctx context.Context) error {
-	var due []keyRef
+	var due []string
 	err := k.store.View(ctx, func(tx backend.Txn) error {
-		due = due[:0]
-		var decErr error
-		err := tx.Scan(records.KeyPrefix(k.account, k.region), nil, func(_, v []byte) bool {
-			rec, err := records.DecodeKey(v)
-			if err != nil {
-				decErr = err
-				return false
-			}
-			if k.due(rec) {
-				due = append(due, keyRef{rec.Account, rec.Region, rec.KeyID})
-			}
-			return true
-		})
-		if err == nil {
-			err = decErr
-		}
+		var err error
+		due, err = records.DueForDeletion(tx, k.account, k.region, k.clock.Now())
 		return err
 	})
 	if err != nil {
 		return internal(err)
 	}
-	for _, r := range due {
-		if err := k.purge(ctx, r); !errors.Is(err, ErrNotFound) {
+	for _, id := range due {
+		if err := k.purge(ctx, keyRef{k.account, k.region, id}); !errors.Is(err, ErrNotFound) {
 			return err
 		}
 	}

@@ -201,23 +201,12 @@ func (k *KMS) purge(ctx context.Context, ref keyRef) error {
 		if !k.due(rec) {
 			return nil
 		}
-		var scanErr error
-		err = tx.Scan(records.AliasPrefix(ref.account, ref.region), nil, func(_, v []byte) bool {
-			a, err := records.DecodeAlias(v)
-			if err != nil {
-				scanErr = err
-				return false
-			}
-			if a.TargetKeyID == ref.name {
-				aliases = append(aliases, keyRef{ref.account, ref.region, a.Name})
-			}
-			return true
-		})
-		if err == nil {
-			err = scanErr
-		}
+		names, err := records.AliasesOf(tx, ref.account, ref.region, ref.name)
 		if err != nil {
 			return err
+		}
+		for _, n := range names {
+			aliases = append(aliases, keyRef{ref.account, ref.region, n})
 		}
 		for _, a := range aliases {
 			if err := records.DeleteAlias(tx, a.account, a.region, a.name); err != nil {

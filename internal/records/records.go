@@ -6,6 +6,14 @@
 //	key/<account>/<region>/<key id>          -> Key (JSON)
 //	alias/<account>/<region>/<alias name>    -> Alias (JSON); the alias
 //	                                            name includes "alias/"
+//	aliasbykey/<account>/<region>/<key id>/<alias name>
+//	                                         -> empty; index of a key's aliases
+//	deletion/<account>/<region>/<unix nanos, 20 digits>/<key id>
+//	                                         -> empty; keys pending deletion
+//	                                            in deletion-date order
+//
+// PutKey, DeleteKey, PutAlias and DeleteAlias keep the indexes in step with
+// the records in the same transaction.
 //
 // Records are scoped by account and Region so several handles can share one
 // backend. Key material inside a Key record is always wrapped under the
@@ -13,8 +21,10 @@
 package records
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/embedkms/kms/backend"
@@ -89,14 +99,66 @@ func GetKey(tx backend.Txn, account, region, keyID string) (*Key, error) {
 	return &k, nil
 }
 
-// PutKey writes a key record.
+// PutKey writes a key record and keeps the deletion index in step.
 func PutKey(tx backend.Txn, k *Key) error {
+	old, err := GetKey(tx, k.Account, k.Region, k.KeyID)
+	switch {
+	case errors.Is(err, backend.ErrNotFound):
+	case err != nil:
+		return err
+	case !old.DeletionDate.Equal(k.DeletionDate) && !old.DeletionDate.IsZero():
+		if err := tx.Delete(deletionKey(k.Account, k.Region, old.DeletionDate, k.KeyID)); err != nil {
+			return err
+		}
+	}
+	if !k.DeletionDate.IsZero() {
+		if err := tx.Set(deletionKey(k.Account, k.Region, k.DeletionDate, k.KeyID), nil); err != nil {
+			return err
+		}
+	}
 	return put(tx, KeyKey(k.Account, k.Region, k.KeyID), k)
 }
 
-// DeleteKey removes a key record.
+// DeleteKey removes a key record and its deletion-index entry.
 func DeleteKey(tx backend.Txn, account, region, keyID string) error {
+	old, err := GetKey(tx, account, region, keyID)
+	if errors.Is(err, backend.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !old.DeletionDate.IsZero() {
+		if err := tx.Delete(deletionKey(account, region, old.DeletionDate, keyID)); err != nil {
+			return err
+		}
+	}
 	return tx.Delete(KeyKey(account, region, keyID))
+}
+
+func deletionPrefix(account, region string) []byte {
+	return []byte("deletion/" + account + "/" + region + "/")
+}
+
+func deletionKey(account, region string, at time.Time, keyID string) []byte {
+	return fmt.Appendf(deletionPrefix(account, region), "%020d/%s", at.UnixNano(), keyID)
+}
+
+// DueForDeletion returns the ids of the keys of an account and Region
+// whose deletion date is not after now, reading only those.
+func DueForDeletion(tx backend.Txn, account, region string, now time.Time) ([]string, error) {
+	prefix := deletionPrefix(account, region)
+	limit := fmt.Appendf(nil, "%020d", now.UnixNano())
+	var due []string
+	err := tx.Scan(prefix, nil, func(k, _ []byte) bool {
+		rest := k[len(prefix):]
+		if len(rest) < 21 || bytes.Compare(rest[:20], limit) > 0 {
+			return false
+		}
+		due = append(due, string(rest[21:]))
+		return true
+	})
+	return due, err
 }
 
 // GetAlias reads an alias record.
@@ -108,14 +170,53 @@ func GetAlias(tx backend.Txn, account, region, name string) (*Alias, error) {
 	return &a, nil
 }
 
-// PutAlias writes an alias record.
+func aliasByKeyPrefix(account, region, keyID string) []byte {
+	return []byte("aliasbykey/" + account + "/" + region + "/" + keyID + "/")
+}
+
+// PutAlias writes an alias record and keeps the by-key index in step.
 func PutAlias(tx backend.Txn, account, region string, a *Alias) error {
+	old, err := GetAlias(tx, account, region, a.Name)
+	switch {
+	case errors.Is(err, backend.ErrNotFound):
+	case err != nil:
+		return err
+	case old.TargetKeyID != a.TargetKeyID:
+		if err := tx.Delete(append(aliasByKeyPrefix(account, region, old.TargetKeyID), a.Name...)); err != nil {
+			return err
+		}
+	}
+	if err := tx.Set(append(aliasByKeyPrefix(account, region, a.TargetKeyID), a.Name...), nil); err != nil {
+		return err
+	}
 	return put(tx, AliasKey(account, region, a.Name), a)
 }
 
-// DeleteAlias removes an alias record.
+// DeleteAlias removes an alias record and its index entry.
 func DeleteAlias(tx backend.Txn, account, region, name string) error {
+	old, err := GetAlias(tx, account, region, name)
+	if errors.Is(err, backend.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.Delete(append(aliasByKeyPrefix(account, region, old.TargetKeyID), name...)); err != nil {
+		return err
+	}
 	return tx.Delete(AliasKey(account, region, name))
+}
+
+// AliasesOf returns the names of the aliases that point at a key, in name
+// order, reading only those.
+func AliasesOf(tx backend.Txn, account, region, keyID string) ([]string, error) {
+	prefix := aliasByKeyPrefix(account, region, keyID)
+	var names []string
+	err := tx.Scan(prefix, nil, func(k, _ []byte) bool {
+		names = append(names, string(k[len(prefix):]))
+		return true
+	})
+	return names, err
 }
 
 // DecodeKey decodes a key record read by a scan.
