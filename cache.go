@@ -7,7 +7,6 @@ import (
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/crypto"
 	"github.com/embedkms/kms/internal/records"
-	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
 // shared is the state all handles over one backend share: the cache of
@@ -70,7 +69,7 @@ type cachedKey struct {
 
 // material is one unwrapped version of a key's material.
 type material struct {
-	aead tink.AEAD
+	aead *crypto.AESGCM
 	id   string // KeyMaterialId: lowercase hex
 }
 

@@ -2,9 +2,9 @@ package crypto
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/embedkms/kms/internal/encctx"
-	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
 // Ciphertext blob format, version 1 (symmetric SYMMETRIC_DEFAULT keys).
@@ -33,8 +33,6 @@ import (
 const (
 	BlobVersion1   = 0x01
 	MaterialIDSize = 32
-	ivSize         = 12
-	tagSize        = 16
 	// BlobOverhead is the size of a blob minus its header and plaintext.
 	BlobOverhead = ivSize + tagSize
 )
@@ -67,25 +65,30 @@ func (h *BlobHeader) appendTo(dst []byte) []byte {
 }
 
 // SealBlob encrypts plaintext under a with the header h and encryption
-// context ec bound as associated data, and returns the blob.
-func SealBlob(a tink.AEAD, h *BlobHeader, ec map[string]string, plaintext []byte) ([]byte, error) {
+// context ec bound as associated data, and returns the blob. The blob is
+// built in one allocation.
+func SealBlob(a *AESGCM, h *BlobHeader, ec map[string]string, plaintext []byte) ([]byte, error) {
 	for _, f := range []string{h.Account, h.Region, h.KeyID} {
 		if len(f) == 0 || len(f) > 255 {
 			return nil, errors.New("crypto: blob header fields must be 1..255 bytes")
 		}
 	}
 	hl := h.Len()
-	// The buffer holds the associated data first, then the blob; Append
-	// grows it if the context is unusually large.
-	buf := h.appendTo(make([]byte, 0, hl+max(BlobOverhead+len(plaintext), 4+48*len(ec))))
-	aad := encctx.Append(buf, ec)
-	ct, err := a.Encrypt(plaintext, aad)
-	if err != nil {
-		return nil, err
+	scratch := aadPool.Get().(*[]byte)
+	aad := encctx.Append(h.appendTo((*scratch)[:0]), ec)
+	blob := a.Seal(append(make([]byte, 0, hl+BlobOverhead+len(plaintext)), aad[:hl]...), plaintext, aad)
+	if cap(aad) <= maxPooledAAD {
+		*scratch = aad[:0]
+		aadPool.Put(scratch)
 	}
-	// The associated data is no longer needed: the blob reuses its buffer.
-	return append(buf[:hl], ct...), nil
+	return blob, nil
 }
+
+// aadPool recycles associated-data buffers (the AEAD's output may not
+// overlap its associated data, so they cannot share the blob's buffer).
+var aadPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledAAD = 64 << 10
 
 // ParsedHeader is a decoded blob header. Its byte slices alias the blob.
 type ParsedHeader struct {
@@ -126,13 +129,13 @@ func ParseBlobHeader(blob []byte) (ParsedHeader, error) {
 
 // OpenBlob authenticates and decrypts blob, whose header is headerLen bytes
 // long (from ParseBlobHeader), under a with encryption context ec.
-func OpenBlob(a tink.AEAD, blob []byte, headerLen int, ec map[string]string) ([]byte, error) {
+func OpenBlob(a *AESGCM, blob []byte, headerLen int, ec map[string]string) ([]byte, error) {
 	if headerLen <= 0 || headerLen+BlobOverhead > len(blob) {
 		return nil, ErrInvalidBlob
 	}
 	aad := append(make([]byte, 0, headerLen+4+48*len(ec)), blob[:headerLen]...)
 	aad = encctx.Append(aad, ec)
-	pt, err := a.Decrypt(blob[headerLen:], aad)
+	pt, err := a.Open(make([]byte, 0, len(blob)-headerLen-BlobOverhead), blob[headerLen:], aad)
 	if err != nil {
 		return nil, ErrInvalidBlob
 	}

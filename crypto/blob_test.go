@@ -8,6 +8,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	tinkaesgcm "github.com/tink-crypto/tink-go/v2/aead/aesgcm"
+	"github.com/tink-crypto/tink-go/v2/insecuresecretdataaccess"
+	"github.com/tink-crypto/tink-go/v2/secretdata"
 	"os"
 	"slices"
 	"strings"
@@ -15,7 +18,6 @@ import (
 
 	"github.com/embedkms/kms/crypto"
 	"github.com/embedkms/kms/internal/encctx"
-	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
 // The helpers below (refHeader, refEncctx, refAAD, refOpen, refSeal) are a
@@ -82,7 +84,7 @@ func refSeal(t testing.TB, key []byte, h *crypto.BlobHeader, ec map[string]strin
 	return refGCM(t, key).Seal(blob, iv, pt, aad)
 }
 
-func testAEAD(t testing.TB, key []byte) tink.AEAD {
+func testAEAD(t testing.TB, key []byte) *crypto.AESGCM {
 	t.Helper()
 	a, err := crypto.NewAESGCM(key)
 	if err != nil {
@@ -109,7 +111,7 @@ var testContexts = []map[string]string{
 }
 
 // open parses blob and opens it, as Decrypt does.
-func open(a tink.AEAD, blob []byte, ec map[string]string) ([]byte, error) {
+func open(a *crypto.AESGCM, blob []byte, ec map[string]string) ([]byte, error) {
 	h, err := crypto.ParseBlobHeader(blob)
 	if err != nil {
 		return nil, err
@@ -491,4 +493,37 @@ func FuzzParseBlobHeader(f *testing.F) {
 			t.Fatalf("OpenBlob: %v", err)
 		}
 	})
+}
+
+// TestAESGCMInteroperatesWithTink: the AEAD's output is Tink's aesgcm
+// (VariantNoPrefix) output format, in both directions.
+func TestAESGCMInteroperatesWithTink(t *testing.T) {
+	key := crypto.Random(32)
+	ours := testAEAD(t, key)
+	p, err := tinkaesgcm.NewParameters(tinkaesgcm.ParametersOpts{KeySizeInBytes: 32, IVSizeInBytes: 12, TagSizeInBytes: 16, Variant: tinkaesgcm.VariantNoPrefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := tinkaesgcm.NewKey(secretdata.NewBytesFromData(key, insecuresecretdataaccess.Token{}), 0, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := tinkaesgcm.NewAEAD(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 1, 32, 4096} {
+		pt, aad := crypto.Random(n), []byte("associated")
+		ct, _ := ours.Encrypt(pt, aad)
+		if got, err := theirs.Decrypt(ct, aad); err != nil || !bytes.Equal(got, pt) {
+			t.Fatalf("Tink cannot decrypt our %d-byte ciphertext: %v", n, err)
+		}
+		ct, _ = theirs.Encrypt(pt, aad)
+		if got, err := ours.Decrypt(ct, aad); err != nil || !bytes.Equal(got, pt) {
+			t.Fatalf("we cannot decrypt Tink's %d-byte ciphertext: %v", n, err)
+		}
+		if _, err := ours.Decrypt(ct, []byte("other")); err == nil {
+			t.Fatal("decrypted with the wrong associated data")
+		}
+	}
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/crypto"
-	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
 // RootKeySize is the size of a root key in bytes.
@@ -29,7 +28,7 @@ var ErrWrongRootKey = errors.New("keystore: the root key does not match the one 
 
 // RootKey wraps and unwraps key material. It is safe for concurrent use.
 type RootKey struct {
-	aead tink.AEAD
+	aead *crypto.AESGCM
 }
 
 // NewRootKey returns a root key from 32 bytes of key material. The caller
