@@ -7,7 +7,7 @@
 // A handle is bound to one AWS account and one Region and stores its keys
 // in a backend (package backend; in memory by default). Key material is
 // always wrapped under a root key at rest (package keystore) and used
-// through Tink's AES-256-GCM (package crypto).
+// through AES-256-GCM (package crypto).
 //
 // # A call's path
 //

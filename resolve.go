@@ -3,6 +3,7 @@ package kms
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"encoding/hex"
@@ -16,13 +17,20 @@ import (
 type keyOp struct {
 	name         string                // operation name, as in the key-state table
 	states       map[KeyState]stateErr // its row of the key-state table
+	enabledOK    bool                  // states has no entry for Enabled
 	action       string                // IAM action, e.g. "kms:Encrypt"
 	aliases      bool                  // KeyId may be an alias name or alias ARN
 	crossAccount bool                  // KeyId may be another account's key or alias ARN
 }
 
 func op(name string, aliases, crossAccount bool) keyOp {
-	return keyOp{name: name, states: keyStateTable[name], action: "kms:" + name, aliases: aliases, crossAccount: crossAccount}
+	return opAs(name, "kms:"+name, aliases, crossAccount)
+}
+
+// opAs is op for an operation whose IAM action is not "kms:" + its name.
+func opAs(name, action string, aliases, crossAccount bool) keyOp {
+	_, refusesEnabled := keyStateTable[name][KeyStateEnabled]
+	return keyOp{name: name, states: keyStateTable[name], enabledOK: !refusesEnabled, action: action, aliases: aliases, crossAccount: crossAccount}
 }
 
 // parseKeyID turns a KeyId member into a reference to a key or, if isAlias,
@@ -85,6 +93,12 @@ func internal(err error) error {
 // This is the hot path of every cryptographic operation: on a hit it takes
 // no lock and touches no storage.
 func (k *KMS) entry(ctx context.Context, keyID string, o keyOp) (*cachedKey, error) {
+	// A bare key id found in the cache names a real key: skip parsing.
+	if !strings.HasPrefix(keyID, "arn:") && !strings.HasPrefix(keyID, "alias/") {
+		if ck, ok := k.shared.loadKey(keyRef{k.account, k.region, keyID}); ok && !k.due(ck.rec) {
+			return ck, nil
+		}
+	}
 	ref, isAlias, err := k.parseKeyID(keyID, o)
 	if err != nil {
 		return nil, err

@@ -63,6 +63,9 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 
 // checkState returns the error o gives for a key in state, or nil.
 func (o keyOp) checkState(state KeyState, keyARN string) error {
+	if state == KeyStateEnabled && o.enabledOK {
+		return nil // the hot path: no map lookup
+	}
 	if se, ok := o.states[state]; ok {
 		return &Error{Code: se.err.Code, Message: keyARN + se.suffix}
 	}

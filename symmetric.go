@@ -25,8 +25,8 @@ var (
 	opGenerateDataKey                 = op("GenerateDataKey", true, true)
 	opGenerateDataKeyWithoutPlaintext = op("GenerateDataKeyWithoutPlaintext", true, true)
 	// ReEncrypt is one row of the key-state table but two IAM actions.
-	opReEncryptFrom = keyOp{name: "ReEncrypt", states: keyStateTable["ReEncrypt"], action: "kms:ReEncryptFrom", aliases: true, crossAccount: true}
-	opReEncryptTo   = keyOp{name: "ReEncrypt", states: keyStateTable["ReEncrypt"], action: "kms:ReEncryptTo", aliases: true, crossAccount: true}
+	opReEncryptFrom = opAs("ReEncrypt", "kms:ReEncryptFrom", true, true)
+	opReEncryptTo   = opAs("ReEncrypt", "kms:ReEncryptTo", true, true)
 )
 
 var (
