@@ -134,8 +134,9 @@ func isVolatile(s backend.Store) bool {
 	return ok && v.Volatile()
 }
 
-// Close releases the handle, and its backend if the handle created it.
-// Calls after Close fail.
+// Close releases the handle, and its backend if the handle created it. The
+// handle must not be used afterwards (with a backend it created, calls then
+// fail with KMSInternalException).
 func (k *KMS) Close() error {
 	var err error
 	k.closeOnce.Do(func() { err = k.release() })

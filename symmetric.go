@@ -29,12 +29,13 @@ var (
 	opReEncryptTo   = opAs("ReEncrypt", "kms:ReEncryptTo", true, true)
 )
 
-var (
-	errDryRun = &Error{Code: ErrDryRunOperation.Code, Message: dryRunMessage}
-	// InvalidCiphertextException carries no message, as in AWS: it never
-	// says which check failed.
-	errInvalidCiphertext = &Error{Code: ErrInvalidCiphertext.Code}
-)
+// errDryRun is the DryRunOperationException every DryRun request that
+// passed all checks gets.
+func errDryRun() error { return &Error{Code: ErrDryRunOperation.Code, Message: dryRunMessage} }
+
+// errInvalidCiphertext carries no message, as in AWS: it never says which
+// check failed.
+func errInvalidCiphertext() error { return &Error{Code: ErrInvalidCiphertext.Code} }
 
 // checkUse authorizes the caller on a loaded key and checks its state and
 // usage for a symmetric cryptographic operation.
@@ -77,7 +78,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, er
 		return nil, err
 	}
 	if in.DryRun {
-		return nil, errDryRun
+		return nil, errDryRun()
 	}
 	blob, err := k.seal(ck, in.EncryptionContext, in.Plaintext)
 	if err != nil {
@@ -135,14 +136,14 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 	}
 	hdr, err := crypto.ParseBlobHeader(blob)
 	if err != nil || string(hdr.Region) != k.region {
-		return opened{}, errInvalidCiphertext
+		return opened{}, errInvalidCiphertext()
 	}
 	ref := keyRef{account: str(hdr.Account, k.account), region: k.region, name: string(hdr.KeyID)}
 	ck := named
 	if ck == nil {
 		if ck, err = k.entryByRef(ctx, ref); err != nil {
 			if errors.Is(err, ErrNotFound) {
-				return opened{}, errInvalidCiphertext
+				return opened{}, errInvalidCiphertext()
 			}
 			return opened{}, err
 		}
@@ -154,11 +155,11 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 	}
 	m, ok := ck.materials[hdr.MaterialID]
 	if !ok {
-		return opened{}, errInvalidCiphertext
+		return opened{}, errInvalidCiphertext()
 	}
 	pt, err := crypto.OpenBlob(m.aead, blob, hdr.Len, x.encryptionContext)
 	if err != nil {
-		return opened{}, errInvalidCiphertext
+		return opened{}, errInvalidCiphertext()
 	}
 	return opened{ck: ck, plaintext: pt, materialID: m.id}, nil
 }
@@ -201,7 +202,7 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, er
 		return nil, err
 	}
 	if in.DryRun {
-		return nil, errDryRun
+		return nil, errDryRun()
 	}
 	return &DecryptOutput{
 		KeyId:               res.ck.arn,
@@ -247,7 +248,7 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutp
 		return nil, err
 	}
 	if in.DryRun {
-		return nil, errDryRun
+		return nil, errDryRun()
 	}
 	blob, err := k.seal(dst, in.DestinationEncryptionContext, res.plaintext)
 	if err != nil {
@@ -329,7 +330,7 @@ func (k *KMS) generateDataKey(ctx context.Context, o keyOp, keyID string, ec map
 		return nil, nil, nil, err
 	}
 	if dryRun {
-		return nil, nil, nil, errDryRun
+		return nil, nil, nil, errDryRun()
 	}
 	pt := crypto.Random(size)
 	blob, err := k.seal(ck, ec, pt)
