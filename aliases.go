@@ -281,20 +281,7 @@ func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAlias
 			}
 			return nil
 		}
-		prefix := records.AliasPrefix(k.account, k.region)
-		var decErr error
-		err := tx.Scan(prefix, append(prefix[:len(prefix):len(prefix)], start...), func(_, val []byte) bool {
-			al, err := records.DecodeAlias(val)
-			if err != nil {
-				decErr = err
-				return false
-			}
-			return add(al)
-		})
-		if err == nil {
-			err = decErr
-		}
-		return err
+		return records.ScanAliases(tx, k.account, k.region, start, add)
 	})
 	if err != nil {
 		return nil, internal(err)

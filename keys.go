@@ -256,16 +256,9 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput,
 	limit := pageLimit(in.Limit, 100, 1000)
 	out := &ListKeysOutput{Keys: []KeyListEntry{}}
 	var due []keyRef
-	prefix := records.KeyPrefix(k.account, k.region)
 	err = k.store.View(ctx, func(tx backend.Txn) error {
 		out.Keys, due, out.NextMarker = out.Keys[:0], due[:0], ""
-		var scanErr error
-		err := tx.Scan(prefix, append(prefix[:len(prefix):len(prefix)], start...), func(_, val []byte) bool {
-			rec, err := records.DecodeKey(val)
-			if err != nil {
-				scanErr = err
-				return false
-			}
+		return records.ScanKeys(tx, k.account, k.region, start, func(rec *records.Key) bool {
 			if k.due(rec) {
 				due = append(due, keyRef{rec.Account, rec.Region, rec.KeyID})
 				return true
@@ -277,10 +270,6 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput,
 			out.Keys = append(out.Keys, KeyListEntry{KeyId: rec.KeyID, KeyArn: arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID)})
 			return true
 		})
-		if err == nil {
-			err = scanErr
-		}
-		return err
 	})
 	if err != nil {
 		return nil, internal(err)

@@ -219,22 +219,32 @@ func AliasesOf(tx backend.Txn, account, region, keyID string) ([]string, error) 
 	return names, err
 }
 
-// DecodeKey decodes a key record read by a scan.
-func DecodeKey(v []byte) (*Key, error) {
-	var k Key
-	if err := json.Unmarshal(v, &k); err != nil {
-		return nil, err
-	}
-	return &k, nil
+// ScanKeys calls fn for each key record of an account and Region with key
+// id >= start, in key-id order, until fn returns false.
+func ScanKeys(tx backend.Txn, account, region, start string, fn func(*Key) bool) error {
+	return scan(tx, KeyPrefix(account, region), start, fn)
 }
 
-// DecodeAlias decodes an alias record read by a scan.
-func DecodeAlias(v []byte) (*Alias, error) {
-	var a Alias
-	if err := json.Unmarshal(v, &a); err != nil {
-		return nil, err
+// ScanAliases calls fn for each alias record of an account and Region with
+// name >= start, in name order, until fn returns false.
+func ScanAliases(tx backend.Txn, account, region, start string, fn func(*Alias) bool) error {
+	return scan(tx, AliasPrefix(account, region), start, fn)
+}
+
+func scan[T any](tx backend.Txn, prefix []byte, start string, fn func(*T) bool) error {
+	var decErr error
+	err := tx.Scan(prefix, append(prefix[:len(prefix):len(prefix)], start...), func(k, v []byte) bool {
+		var rec T
+		if err := json.Unmarshal(v, &rec); err != nil {
+			decErr = errors.New("records: corrupt record at " + string(k) + ": " + err.Error())
+			return false
+		}
+		return fn(&rec)
+	})
+	if err != nil {
+		return err
 	}
-	return &a, nil
+	return decErr
 }
 
 func get(tx backend.Txn, key []byte, v any) error {
