@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"reflect"
 	"sync"
 	"sync/atomic"
 
@@ -31,6 +32,10 @@ var (
 )
 
 func acquireShared(s backend.Store) *shared {
+	if !reflect.TypeOf(s).Comparable() {
+		// Cannot be a map key: such a store gets a cache of its own.
+		return &shared{refs: 1}
+	}
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
 	sh := sharedFor[s]
@@ -43,6 +48,9 @@ func acquireShared(s backend.Store) *shared {
 }
 
 func releaseShared(s backend.Store) {
+	if !reflect.TypeOf(s).Comparable() {
+		return
+	}
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
 	if sh := sharedFor[s]; sh != nil {
