@@ -38,123 +38,135 @@ func (e *Error) ErrorMessage() string { return e.Message }
 // Unwrap returns the underlying failure of a KMSInternalException.
 func (e *Error) Unwrap() error { return e.cause }
 
-// Is reports whether target is an *Error with the same code. It makes every
-// error of a code match that code's sentinel, whatever its message.
+// Is reports whether target is the Code constant of e's code, so that
+// errors.Is(err, kms.ErrNotFound) holds for every NotFoundException.
 func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
+	c, ok := target.(Code)
+	return ok && string(c) == e.Code
 }
 
-func sentinel(code string) *Error { return &Error{Code: code} }
+// Code is an AWS KMS error code. The Err* constants are Codes; match an
+// *Error against them with errors.Is. Being constants, they cannot be
+// changed by anyone.
+type Code string
 
-// newErr builds an *Error with a formatted message.
-func newErr(sentinel *Error, format string, args ...any) *Error {
-	return &Error{Code: sentinel.Code, Message: fmt.Sprintf(format, args...)}
+// Error returns the code.
+func (c Code) Error() string { return string(c) }
+
+// ErrorCode returns the code.
+func (c Code) ErrorCode() string { return string(c) }
+
+// ErrorMessage returns "": a Code has no message.
+func (c Code) ErrorMessage() string { return "" }
+
+// newErr builds an *Error of code c with a formatted message.
+func newErr(c Code, format string, args ...any) *Error {
+	return &Error{Code: string(c), Message: fmt.Sprintf(format, args...)}
 }
 
-// Sentinels, one per AWS KMS error shape in the API model, plus the two
+// The codes, one per AWS KMS error shape in the API model, plus the two
 // common AWS errors the model leaves implicit: ValidationException (a
 // request member breaks a constraint) and AccessDeniedException (the key
 // policy or grants do not allow the call).
-var (
+const (
 	// ErrAccessDenied matches errors with code AccessDeniedException.
-	ErrAccessDenied = sentinel("AccessDeniedException")
+	ErrAccessDenied Code = "AccessDeniedException"
 	// ErrAlreadyExists matches errors with code AlreadyExistsException.
-	ErrAlreadyExists = sentinel("AlreadyExistsException")
+	ErrAlreadyExists Code = "AlreadyExistsException"
 	// ErrCloudHsmClusterInUse matches errors with code CloudHsmClusterInUseException.
-	ErrCloudHsmClusterInUse = sentinel("CloudHsmClusterInUseException")
+	ErrCloudHsmClusterInUse Code = "CloudHsmClusterInUseException"
 	// ErrCloudHsmClusterInvalidConfiguration matches errors with code CloudHsmClusterInvalidConfigurationException.
-	ErrCloudHsmClusterInvalidConfiguration = sentinel("CloudHsmClusterInvalidConfigurationException")
+	ErrCloudHsmClusterInvalidConfiguration Code = "CloudHsmClusterInvalidConfigurationException"
 	// ErrCloudHsmClusterNotActive matches errors with code CloudHsmClusterNotActiveException.
-	ErrCloudHsmClusterNotActive = sentinel("CloudHsmClusterNotActiveException")
+	ErrCloudHsmClusterNotActive Code = "CloudHsmClusterNotActiveException"
 	// ErrCloudHsmClusterNotFound matches errors with code CloudHsmClusterNotFoundException.
-	ErrCloudHsmClusterNotFound = sentinel("CloudHsmClusterNotFoundException")
+	ErrCloudHsmClusterNotFound Code = "CloudHsmClusterNotFoundException"
 	// ErrCloudHsmClusterNotRelated matches errors with code CloudHsmClusterNotRelatedException.
-	ErrCloudHsmClusterNotRelated = sentinel("CloudHsmClusterNotRelatedException")
+	ErrCloudHsmClusterNotRelated Code = "CloudHsmClusterNotRelatedException"
 	// ErrConflict matches errors with code ConflictException.
-	ErrConflict = sentinel("ConflictException")
+	ErrConflict Code = "ConflictException"
 	// ErrCustomKeyStoreHasCMKs matches errors with code CustomKeyStoreHasCMKsException.
-	ErrCustomKeyStoreHasCMKs = sentinel("CustomKeyStoreHasCMKsException")
+	ErrCustomKeyStoreHasCMKs Code = "CustomKeyStoreHasCMKsException"
 	// ErrCustomKeyStoreInvalidState matches errors with code CustomKeyStoreInvalidStateException.
-	ErrCustomKeyStoreInvalidState = sentinel("CustomKeyStoreInvalidStateException")
+	ErrCustomKeyStoreInvalidState Code = "CustomKeyStoreInvalidStateException"
 	// ErrCustomKeyStoreNameInUse matches errors with code CustomKeyStoreNameInUseException.
-	ErrCustomKeyStoreNameInUse = sentinel("CustomKeyStoreNameInUseException")
+	ErrCustomKeyStoreNameInUse Code = "CustomKeyStoreNameInUseException"
 	// ErrCustomKeyStoreNotFound matches errors with code CustomKeyStoreNotFoundException.
-	ErrCustomKeyStoreNotFound = sentinel("CustomKeyStoreNotFoundException")
+	ErrCustomKeyStoreNotFound Code = "CustomKeyStoreNotFoundException"
 	// ErrDependencyTimeout matches errors with code DependencyTimeoutException.
-	ErrDependencyTimeout = sentinel("DependencyTimeoutException")
+	ErrDependencyTimeout Code = "DependencyTimeoutException"
 	// ErrDisabled matches errors with code DisabledException.
-	ErrDisabled = sentinel("DisabledException")
+	ErrDisabled Code = "DisabledException"
 	// ErrDryRunOperation matches errors with code DryRunOperationException.
-	ErrDryRunOperation = sentinel("DryRunOperationException")
+	ErrDryRunOperation Code = "DryRunOperationException"
 	// ErrExpiredImportToken matches errors with code ExpiredImportTokenException.
-	ErrExpiredImportToken = sentinel("ExpiredImportTokenException")
+	ErrExpiredImportToken Code = "ExpiredImportTokenException"
 	// ErrIncorrectKey matches errors with code IncorrectKeyException.
-	ErrIncorrectKey = sentinel("IncorrectKeyException")
+	ErrIncorrectKey Code = "IncorrectKeyException"
 	// ErrIncorrectKeyMaterial matches errors with code IncorrectKeyMaterialException.
-	ErrIncorrectKeyMaterial = sentinel("IncorrectKeyMaterialException")
+	ErrIncorrectKeyMaterial Code = "IncorrectKeyMaterialException"
 	// ErrIncorrectTrustAnchor matches errors with code IncorrectTrustAnchorException.
-	ErrIncorrectTrustAnchor = sentinel("IncorrectTrustAnchorException")
+	ErrIncorrectTrustAnchor Code = "IncorrectTrustAnchorException"
 	// ErrInvalidAliasName matches errors with code InvalidAliasNameException.
-	ErrInvalidAliasName = sentinel("InvalidAliasNameException")
+	ErrInvalidAliasName Code = "InvalidAliasNameException"
 	// ErrInvalidArn matches errors with code InvalidArnException.
-	ErrInvalidArn = sentinel("InvalidArnException")
+	ErrInvalidArn Code = "InvalidArnException"
 	// ErrInvalidCiphertext matches errors with code InvalidCiphertextException.
-	ErrInvalidCiphertext = sentinel("InvalidCiphertextException")
+	ErrInvalidCiphertext Code = "InvalidCiphertextException"
 	// ErrInvalidGrantId matches errors with code InvalidGrantIdException.
-	ErrInvalidGrantId = sentinel("InvalidGrantIdException")
+	ErrInvalidGrantId Code = "InvalidGrantIdException"
 	// ErrInvalidGrantToken matches errors with code InvalidGrantTokenException.
-	ErrInvalidGrantToken = sentinel("InvalidGrantTokenException")
+	ErrInvalidGrantToken Code = "InvalidGrantTokenException"
 	// ErrInvalidImportToken matches errors with code InvalidImportTokenException.
-	ErrInvalidImportToken = sentinel("InvalidImportTokenException")
+	ErrInvalidImportToken Code = "InvalidImportTokenException"
 	// ErrInvalidKeyUsage matches errors with code InvalidKeyUsageException.
-	ErrInvalidKeyUsage = sentinel("InvalidKeyUsageException")
+	ErrInvalidKeyUsage Code = "InvalidKeyUsageException"
 	// ErrInvalidMarker matches errors with code InvalidMarkerException.
-	ErrInvalidMarker = sentinel("InvalidMarkerException")
+	ErrInvalidMarker Code = "InvalidMarkerException"
 	// ErrKMSInternal matches errors with code KMSInternalException.
-	ErrKMSInternal = sentinel("KMSInternalException")
+	ErrKMSInternal Code = "KMSInternalException"
 	// ErrKMSInvalidMac matches errors with code KMSInvalidMacException.
-	ErrKMSInvalidMac = sentinel("KMSInvalidMacException")
+	ErrKMSInvalidMac Code = "KMSInvalidMacException"
 	// ErrKMSInvalidSignature matches errors with code KMSInvalidSignatureException.
-	ErrKMSInvalidSignature = sentinel("KMSInvalidSignatureException")
+	ErrKMSInvalidSignature Code = "KMSInvalidSignatureException"
 	// ErrKMSInvalidState matches errors with code KMSInvalidStateException.
-	ErrKMSInvalidState = sentinel("KMSInvalidStateException")
+	ErrKMSInvalidState Code = "KMSInvalidStateException"
 	// ErrKeyUnavailable matches errors with code KeyUnavailableException.
-	ErrKeyUnavailable = sentinel("KeyUnavailableException")
+	ErrKeyUnavailable Code = "KeyUnavailableException"
 	// ErrLimitExceeded matches errors with code LimitExceededException.
-	ErrLimitExceeded = sentinel("LimitExceededException")
+	ErrLimitExceeded Code = "LimitExceededException"
 	// ErrMalformedPolicyDocument matches errors with code MalformedPolicyDocumentException.
-	ErrMalformedPolicyDocument = sentinel("MalformedPolicyDocumentException")
+	ErrMalformedPolicyDocument Code = "MalformedPolicyDocumentException"
 	// ErrNotFound matches errors with code NotFoundException.
-	ErrNotFound = sentinel("NotFoundException")
+	ErrNotFound Code = "NotFoundException"
 	// ErrTag matches errors with code TagException.
-	ErrTag = sentinel("TagException")
+	ErrTag Code = "TagException"
 	// ErrUnsupportedOperation matches errors with code UnsupportedOperationException.
-	ErrUnsupportedOperation = sentinel("UnsupportedOperationException")
+	ErrUnsupportedOperation Code = "UnsupportedOperationException"
 	// ErrValidation matches errors with code ValidationException.
-	ErrValidation = sentinel("ValidationException")
+	ErrValidation Code = "ValidationException"
 	// ErrXksKeyAlreadyInUse matches errors with code XksKeyAlreadyInUseException.
-	ErrXksKeyAlreadyInUse = sentinel("XksKeyAlreadyInUseException")
+	ErrXksKeyAlreadyInUse Code = "XksKeyAlreadyInUseException"
 	// ErrXksKeyInvalidConfiguration matches errors with code XksKeyInvalidConfigurationException.
-	ErrXksKeyInvalidConfiguration = sentinel("XksKeyInvalidConfigurationException")
+	ErrXksKeyInvalidConfiguration Code = "XksKeyInvalidConfigurationException"
 	// ErrXksKeyNotFound matches errors with code XksKeyNotFoundException.
-	ErrXksKeyNotFound = sentinel("XksKeyNotFoundException")
+	ErrXksKeyNotFound Code = "XksKeyNotFoundException"
 	// ErrXksProxyIncorrectAuthenticationCredential matches errors with code XksProxyIncorrectAuthenticationCredentialException.
-	ErrXksProxyIncorrectAuthenticationCredential = sentinel("XksProxyIncorrectAuthenticationCredentialException")
+	ErrXksProxyIncorrectAuthenticationCredential Code = "XksProxyIncorrectAuthenticationCredentialException"
 	// ErrXksProxyInvalidConfiguration matches errors with code XksProxyInvalidConfigurationException.
-	ErrXksProxyInvalidConfiguration = sentinel("XksProxyInvalidConfigurationException")
+	ErrXksProxyInvalidConfiguration Code = "XksProxyInvalidConfigurationException"
 	// ErrXksProxyInvalidResponse matches errors with code XksProxyInvalidResponseException.
-	ErrXksProxyInvalidResponse = sentinel("XksProxyInvalidResponseException")
+	ErrXksProxyInvalidResponse Code = "XksProxyInvalidResponseException"
 	// ErrXksProxyUriEndpointInUse matches errors with code XksProxyUriEndpointInUseException.
-	ErrXksProxyUriEndpointInUse = sentinel("XksProxyUriEndpointInUseException")
+	ErrXksProxyUriEndpointInUse Code = "XksProxyUriEndpointInUseException"
 	// ErrXksProxyUriInUse matches errors with code XksProxyUriInUseException.
-	ErrXksProxyUriInUse = sentinel("XksProxyUriInUseException")
+	ErrXksProxyUriInUse Code = "XksProxyUriInUseException"
 	// ErrXksProxyUriUnreachable matches errors with code XksProxyUriUnreachableException.
-	ErrXksProxyUriUnreachable = sentinel("XksProxyUriUnreachableException")
+	ErrXksProxyUriUnreachable Code = "XksProxyUriUnreachableException"
 	// ErrXksProxyVpcEndpointServiceInUse matches errors with code XksProxyVpcEndpointServiceInUseException.
-	ErrXksProxyVpcEndpointServiceInUse = sentinel("XksProxyVpcEndpointServiceInUseException")
+	ErrXksProxyVpcEndpointServiceInUse Code = "XksProxyVpcEndpointServiceInUseException"
 	// ErrXksProxyVpcEndpointServiceInvalidConfiguration matches errors with code XksProxyVpcEndpointServiceInvalidConfigurationException.
-	ErrXksProxyVpcEndpointServiceInvalidConfiguration = sentinel("XksProxyVpcEndpointServiceInvalidConfigurationException")
+	ErrXksProxyVpcEndpointServiceInvalidConfiguration Code = "XksProxyVpcEndpointServiceInvalidConfigurationException"
 	// ErrXksProxyVpcEndpointServiceNotFound matches errors with code XksProxyVpcEndpointServiceNotFoundException.
-	ErrXksProxyVpcEndpointServiceNotFound = sentinel("XksProxyVpcEndpointServiceNotFoundException")
+	ErrXksProxyVpcEndpointServiceNotFound Code = "XksProxyVpcEndpointServiceNotFoundException"
 )

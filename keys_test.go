@@ -50,24 +50,24 @@ func lcAliasARN(account, region, name string) string {
 }
 
 // lcWantErr checks that err is a *kms.Error with exactly code and message.
-func lcWantErr(t *testing.T, err error, code *kms.Error, msg string) {
+func lcWantErr(t *testing.T, err error, code kms.Code, msg string) {
 	t.Helper()
 	var e *kms.Error
 	if !errors.As(err, &e) {
-		t.Fatalf("error = %v, want %s: %q", err, code.Code, msg)
+		t.Fatalf("error = %v, want %s: %q", err, string(code), msg)
 	}
-	if !errors.Is(err, code) || e.ErrorCode() != code.Code || e.ErrorMessage() != msg {
-		t.Fatalf("error = %s: %q\nwant    %s: %q", e.ErrorCode(), e.ErrorMessage(), code.Code, msg)
+	if !errors.Is(err, code) || e.ErrorCode() != string(code) || e.ErrorMessage() != msg {
+		t.Fatalf("error = %s: %q\nwant    %s: %q", e.ErrorCode(), e.ErrorMessage(), string(code), msg)
 	}
 }
 
 // lcWantCode checks err's code and that its message contains every part,
 // for errors whose exact AWS text is not known.
-func lcWantCode(t *testing.T, err error, code *kms.Error, parts ...string) {
+func lcWantCode(t *testing.T, err error, code kms.Code, parts ...string) {
 	t.Helper()
 	var e *kms.Error
 	if !errors.As(err, &e) || !errors.Is(err, code) {
-		t.Fatalf("error = %v, want %s", err, code.Code)
+		t.Fatalf("error = %v, want %s", err, string(code))
 	}
 	for _, p := range parts {
 		if !strings.Contains(e.ErrorMessage(), p) {
@@ -375,7 +375,7 @@ func TestCreateKeyErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		in   kms.CreateKeyInput
-		code *kms.Error
+		code kms.Code
 		msg  string   // exact message, where AWS's text is known
 		has  []string // otherwise: parts the message contains
 	}{
@@ -494,7 +494,7 @@ func TestDescribeKeyErrors(t *testing.T) {
 	tooLong := strings.Repeat("a", 2049)
 	tests := []struct {
 		name, keyID string
-		code        *kms.Error
+		code        kms.Code
 		msg         string
 		has         []string
 	}{
@@ -717,7 +717,7 @@ func TestListKeysErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		in   kms.ListKeysInput
-		code *kms.Error
+		code kms.Code
 		msg  string
 	}{
 		// ListKeys Limit: 1..1000.
@@ -1018,7 +1018,7 @@ func TestKeyManagementKeyIdErrors(t *testing.T) {
 			tooLong := strings.Repeat("a", 2049)
 			for _, tc := range []struct {
 				name, keyID string
-				code        *kms.Error
+				code        kms.Code
 				msg         string
 			}{
 				{"alias name", "alias/x", kms.ErrNotFound, "Invalid keyId 'alias/x'"},

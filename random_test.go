@@ -64,7 +64,7 @@ func TestGenerateRandomErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		in      *kms.GenerateRandomInput
-		want    *kms.Error
+		want    kms.Code
 		msg     string // exact message
 		contain string // or: a substring, where AWS's text is not known
 	}{

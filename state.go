@@ -9,7 +9,7 @@ package kms
 // KMSInvalidStateException, as AWS does today.
 
 type stateErr struct {
-	err    *Error
+	err    Code
 	suffix string // appended to the key ARN to form the message
 }
 
@@ -67,7 +67,7 @@ func (o keyOp) checkState(state KeyState, keyARN string) error {
 		return nil // the hot path: no map lookup
 	}
 	if se, ok := o.states[state]; ok {
-		return &Error{Code: se.err.Code, Message: keyARN + se.suffix}
+		return &Error{Code: string(se.err), Message: keyARN + se.suffix}
 	}
 	return nil
 }

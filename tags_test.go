@@ -156,7 +156,7 @@ func TestTagRules(t *testing.T) {
 	tests := []struct {
 		name    string
 		tags    []kms.Tag
-		want    *kms.Error
+		want    kms.Code
 		msg     string // exact message
 		contain string // or: a substring, where AWS's text is not known
 	}{
@@ -176,7 +176,7 @@ func TestTagRules(t *testing.T) {
 		{"invalid character in value", []kms.Tag{{"k", "a*b"}}, kms.ErrTag, "", "Invalid tag"},
 		{"tab in key", []kms.Tag{{"a\tb", "v"}}, kms.ErrTag, "", "Invalid tag"},
 	}
-	check := func(t *testing.T, err error, msg, contain string, want *kms.Error) {
+	check := func(t *testing.T, err error, msg, contain string, want kms.Code) {
 		t.Helper()
 		if msg != "" {
 			atWantErr(t, err, want, msg)
@@ -264,7 +264,7 @@ func TestTagErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		call func() error
-		want *kms.Error
+		want kms.Code
 		msg  string
 	}{
 		{"TagResource nil Tags", func() error {
@@ -432,7 +432,7 @@ func TestListResourceTagsPagination(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		in   kms.ListResourceTagsInput
-		want *kms.Error
+		want kms.Code
 		msg  string
 	}{
 		{"Marker not base64", kms.ListResourceTagsInput{KeyId: key, Marker: "garbage!"}, kms.ErrInvalidMarker, ""},
