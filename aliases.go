@@ -25,9 +25,12 @@ var aliasNameRE = newModelPattern(`^[a-zA-Z0-9:/_-]+$`)
 
 const aliasPrefixMessage = `Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html`
 
-// aliasName checks an AliasNameType member and AWS's prose rules for it.
-// reservedOK allows the "alias/aws/" prefix (for names that only look up).
-func checkAliasName(name string, reservedOK bool) error {
+// checkAliasName checks an AliasNameType member and the "alias/" prefix.
+// forCreate adds CreateAlias's rules for new names (a name after the
+// prefix, "alias/aws/" reserved), which give InvalidAliasNameException: the
+// only operation whose model lists that error. Other operations just fail
+// to find such a name.
+func checkAliasName(name string, forCreate bool) error {
 	var v validator
 	if v.required("aliasName", name) {
 		v.length("aliasName", name, 1, 256)
@@ -39,10 +42,13 @@ func checkAliasName(name string, reservedOK bool) error {
 	if !strings.HasPrefix(name, "alias/") {
 		return invalid(aliasPrefixMessage)
 	}
+	if !forCreate {
+		return nil
+	}
 	if name == "alias/" {
 		return newErr(ErrInvalidAliasName, "Alias name must have a name after the prefix \"alias/\"")
 	}
-	if !reservedOK && strings.HasPrefix(name, "alias/aws/") {
+	if strings.HasPrefix(name, "alias/aws/") {
 		return newErr(ErrInvalidAliasName, "Alias names that begin with alias/aws/ are reserved for AWS managed keys")
 	}
 	return nil
@@ -86,6 +92,11 @@ func (a aliasTxn) target(ctx context.Context, targetKeyID, current string, o key
 // writeAlias runs fn in a transaction and then drops the alias from the
 // cache. A key found due for deletion is purged and reported as not found.
 func (k *KMS) writeAlias(ctx context.Context, name string, fn func(a aliasTxn) error) error {
+	// Keys past their deletion date go first, with their aliases, so a
+	// name they held is free and no write sees a deleted key's alias.
+	if err := k.sweep(ctx); err != nil {
+		return err
+	}
 	err := k.store.Update(ctx, func(tx backend.Txn) error {
 		return fn(aliasTxn{k: k, tx: tx})
 	})
@@ -108,7 +119,7 @@ func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAli
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := checkAliasName(in.AliasName, false); err != nil {
+	if err := checkAliasName(in.AliasName, true); err != nil {
 		return nil, err
 	}
 	err := k.writeAlias(ctx, in.AliasName, func(a aliasTxn) error {
@@ -143,7 +154,7 @@ func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAli
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := checkAliasName(in.AliasName, true); err != nil {
+	if err := checkAliasName(in.AliasName, false); err != nil {
 		return nil, err
 	}
 	err := k.writeAlias(ctx, in.AliasName, func(a aliasTxn) error {
@@ -181,7 +192,7 @@ func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAli
 	if in == nil {
 		in = &DeleteAliasInput{}
 	}
-	if err := checkAliasName(in.AliasName, true); err != nil {
+	if err := checkAliasName(in.AliasName, false); err != nil {
 		return nil, err
 	}
 	err := k.writeAlias(ctx, in.AliasName, func(a aliasTxn) error {

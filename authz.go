@@ -15,11 +15,15 @@ type authzExtra struct {
 	grantTokens         []string
 }
 
-// authorize is the one authorization point every operation passes through.
+// authorize is the one authorization point every operation passes through
+// (so it is also where a closed handle stops).
 // rec is nil for operations on no key (CreateKey, ListKeys, ...), which are
 // authorized against the handle's account. It also rejects grant tokens
 // that name no grant (no grants exist until CreateGrant is implemented).
 func (k *KMS) authorize(ctx context.Context, o keyOp, rec *records.Key, keyARN string, x authzExtra) error {
+	if k.closed.Load() {
+		return newErr(ErrKMSInternal, "the handle is closed")
+	}
 	caller, callerAccount := k.rootPrincipal, k.account
 	if c, ok := CallerFrom(ctx); ok {
 		caller = c

@@ -56,6 +56,8 @@ func releaseShared(s backend.Store) {
 	if sh := sharedFor[s]; sh != nil {
 		if sh.refs--; sh.refs == 0 {
 			delete(sharedFor, s)
+			sh.keys.Clear() // drop unwrapped key material now, not at the next GC
+			sh.aliases.Clear()
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/embedkms/kms/backend"
@@ -64,6 +65,7 @@ type KMS struct {
 	clock                      Clock
 
 	closeOnce sync.Once
+	closed    atomic.Bool
 }
 
 var (
@@ -134,12 +136,14 @@ func isVolatile(s backend.Store) bool {
 	return ok && v.Volatile()
 }
 
-// Close releases the handle, and its backend if the handle created it. The
-// handle must not be used afterwards (with a backend it created, calls then
-// fail with KMSInternalException).
+// Close releases the handle, and its backend if the handle created it.
+// Every call after Close fails with KMSInternalException.
 func (k *KMS) Close() error {
 	var err error
-	k.closeOnce.Do(func() { err = k.release() })
+	k.closeOnce.Do(func() {
+		k.closed.Store(true)
+		err = k.release()
+	})
 	return err
 }
 

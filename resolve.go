@@ -2,11 +2,11 @@ package kms
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
 
-	"encoding/hex"
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/crypto"
 	"github.com/embedkms/kms/internal/arn"
@@ -21,6 +21,21 @@ type keyOp struct {
 	action       string                // IAM action, e.g. "kms:Encrypt"
 	aliases      bool                  // KeyId may be an alias name or alias ARN
 	crossAccount bool                  // KeyId may be another account's key or alias ARN
+	badARN       Code                  // code for a malformed ARN: InvalidArnException where the model lists it, else NotFoundException
+}
+
+// invalidArnOps are the operations whose error list in the model has
+// InvalidArnException; the others report a malformed ARN as NotFound.
+var invalidArnOps = map[string]bool{
+	"CancelKeyDeletion": true, "CreateGrant": true, "CreateKey": true,
+	"DeleteImportedKeyMaterial": true, "DescribeKey": true, "DisableKey": true,
+	"DisableKeyRotation": true, "EnableKey": true, "EnableKeyRotation": true, "GetKeyLastUsage": true,
+	"GetKeyPolicy": true, "GetKeyRotationStatus": true, "GetParametersForImport": true,
+	"GetPublicKey": true, "ImportKeyMaterial": true, "ListAliases": true, "ListGrants": true,
+	"ListKeyPolicies": true, "ListKeyRotations": true, "ListResourceTags": true,
+	"ListRetirableGrants": true, "PutKeyPolicy": true, "ReplicateKey": true, "RetireGrant": true,
+	"RevokeGrant": true, "RotateKeyOnDemand": true, "ScheduleKeyDeletion": true, "TagResource": true,
+	"UntagResource": true, "UpdateKeyDescription": true, "UpdatePrimaryRegion": true,
 }
 
 func op(name string, aliases, crossAccount bool) keyOp {
@@ -30,7 +45,11 @@ func op(name string, aliases, crossAccount bool) keyOp {
 // opAs is op for an operation whose IAM action is not "kms:" + its name.
 func opAs(name, action string, aliases, crossAccount bool) keyOp {
 	_, refusesEnabled := keyStateTable[name][KeyStateEnabled]
-	return keyOp{name: name, states: keyStateTable[name], enabledOK: !refusesEnabled, action: action, aliases: aliases, crossAccount: crossAccount}
+	badARN := ErrNotFound
+	if invalidArnOps[name] {
+		badARN = ErrInvalidArn
+	}
+	return keyOp{name: name, states: keyStateTable[name], enabledOK: !refusesEnabled, action: action, aliases: aliases, crossAccount: crossAccount, badARN: badARN}
 }
 
 // parseKeyID turns a KeyId member into a reference to a key or, if isAlias,
@@ -41,7 +60,7 @@ func opAs(name, action string, aliases, crossAccount bool) keyOp {
 func (k *KMS) parseKeyID(s string, o keyOp) (ref keyRef, isAlias bool, err error) {
 	id, perr := arn.Parse(s)
 	if perr != nil {
-		return ref, false, newErr(ErrInvalidArn, "Invalid arn '%s'", s)
+		return ref, false, newErr(o.badARN, "Invalid arn '%s'", s)
 	}
 	ref = keyRef{account: k.account, region: k.region, name: id.Name}
 	isAlias = id.Kind == arn.AliasName || id.Kind == arn.AliasARN
@@ -50,7 +69,7 @@ func (k *KMS) parseKeyID(s string, o keyOp) (ref keyRef, isAlias bool, err error
 	}
 	if id.Kind == arn.KeyARN || id.Kind == arn.AliasARN {
 		if id.Partition != k.partition {
-			return ref, false, newErr(ErrInvalidArn, "Invalid arn '%s'", s)
+			return ref, false, newErr(o.badARN, "Invalid arn '%s'", s)
 		}
 		if id.Region != k.region {
 			return ref, false, newErr(ErrNotFound, "Invalid arn %s", id.Region)
@@ -103,12 +122,19 @@ func (k *KMS) entry(ctx context.Context, keyID string, o keyOp) (*cachedKey, err
 	if err != nil {
 		return nil, err
 	}
-	if isAlias {
-		if ref, err = k.aliasTarget(ctx, ref); err != nil {
-			return nil, err
-		}
+	if !isAlias {
+		return k.entryByRef(ctx, ref)
 	}
-	return k.entryByRef(ctx, ref)
+	target, err := k.aliasTarget(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	ck, err := k.entryByRef(ctx, target)
+	if errors.Is(err, ErrNotFound) {
+		// The key is gone (deleted with its aliases): so is the alias.
+		return nil, k.aliasNotFound(ref)
+	}
+	return ck, err
 }
 
 func (k *KMS) entryByRef(ctx context.Context, ref keyRef) (*cachedKey, error) {

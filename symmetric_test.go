@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/embedkms/kms"
 	"github.com/embedkms/kms/backend/memory"
@@ -135,7 +136,8 @@ func TestEncryptErrors(t *testing.T) {
 		{"malformed key id", &kms.EncryptInput{KeyId: "not-a-key", Plaintext: []byte("x")}, kms.ErrNotFound, "Invalid keyId 'not-a-key'"},
 		{"unknown alias", &kms.EncryptInput{KeyId: "alias/nope", Plaintext: []byte("x")}, kms.ErrNotFound, "Alias arn:aws:kms:us-east-1:111122223333:alias/nope is not found."},
 		{"other Region", &kms.EncryptInput{KeyId: "arn:aws:kms:eu-west-1:111122223333:key/" + id, Plaintext: []byte("x")}, kms.ErrNotFound, "Invalid arn eu-west-1"},
-		{"malformed ARN", &kms.EncryptInput{KeyId: "arn:aws:kms:us-east-1:111122223333", Plaintext: []byte("x")}, kms.ErrInvalidArn, ""},
+		// Encrypt's model error list has no InvalidArnException: NotFoundException.
+		{"malformed ARN", &kms.EncryptInput{KeyId: "arn:aws:kms:us-east-1:111122223333", Plaintext: []byte("x")}, kms.ErrNotFound, "Invalid arn"},
 		{"disabled key", &kms.EncryptInput{KeyId: disabled, Plaintext: []byte("x")}, kms.ErrDisabled, disabledARN + " is disabled."},
 		{"pending deletion", &kms.EncryptInput{KeyId: pending, Plaintext: []byte("x")}, kms.ErrKMSInvalidState, pendingARN + " is pending deletion."},
 		{"dry run", &kms.EncryptInput{KeyId: id, Plaintext: []byte("x"), DryRun: true}, kms.ErrDryRunOperation, "The request would have succeeded, but the DryRun option is set."},
@@ -602,4 +604,60 @@ func TestVolatileStoreOutlivesHandles(t *testing.T) {
 	if err != nil || string(dec.Plaintext) != "kept" {
 		t.Fatalf("Decrypt through a later handle: %v", err)
 	}
+}
+
+// TestClosedHandleRefusesCalls: after Close no call succeeds, not even one
+// the cache could answer.
+func TestClosedHandleRefusesCalls(t *testing.T) {
+	store := memory.New()
+	defer store.Close()
+	k, err := kms.New(kms.Options{Backend: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := k.CreateKey(ctx, &kms.CreateKeyInput{})
+	enc, _ := k.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("x")})
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = k.Encrypt(ctx, &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("x")})
+	wantErr(t, err, kms.ErrKMSInternal, "closed")
+	_, err = k.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	wantErr(t, err, kms.ErrKMSInternal, "closed")
+	_, err = k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: key.KeyMetadata.KeyId})
+	wantErr(t, err, kms.ErrKMSInternal, "closed")
+	_, err = k.ListKeys(ctx, nil)
+	wantErr(t, err, kms.ErrKMSInternal, "closed")
+	if err := k.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// TestDeletedKeysAliasesAreGone: once a key's deletion date passes, its
+// aliases are gone for every operation at once, without a ListAliases in
+// between (AWS: deletion removes "all aliases that refer to it").
+func TestDeletedKeysAliasesAreGone(t *testing.T) {
+	f := newFixture(t)
+	id, _ := f.key(t)
+	other, _ := f.key(t)
+	for _, n := range []string{"alias/reused", "alias/moved", "alias/used"} {
+		if _, err := f.k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: n, TargetKeyId: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.k.Encrypt(ctx, &kms.EncryptInput{KeyId: "alias/used", Plaintext: []byte("x")}); err != nil {
+		t.Fatal(err) // caches the alias
+	}
+	if _, err := f.k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: 7}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(8 * 24 * time.Hour)
+
+	_, err := f.k.Encrypt(ctx, &kms.EncryptInput{KeyId: "alias/used", Plaintext: []byte("x")})
+	wantErr(t, err, kms.ErrNotFound, "Alias arn:aws:kms:us-east-1:111122223333:alias/used is not found.")
+	if _, err := f.k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: "alias/reused", TargetKeyId: other}); err != nil {
+		t.Fatalf("reusing a deleted key's alias name: %v", err)
+	}
+	_, err = f.k.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: "alias/moved", TargetKeyId: other})
+	wantErr(t, err, kms.ErrNotFound, "alias/moved is not found.")
 }

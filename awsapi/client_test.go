@@ -579,8 +579,12 @@ func testDescribeKey(t *testing.T) {
 	if out.KeyMetadata.DeletionDate == nil || out.KeyMetadata.MultiRegionConfiguration == nil {
 		t.Errorf("members lost: %+v", out.KeyMetadata)
 	}
-	_, _, err = call(e, e.c.DescribeKey, e.k.DescribeKey, &awskms.DescribeKeyInput{KeyId: aws.String(md.KeyId), GrantTokens: grantTokens})
-	wantCode(t, err, "InvalidGrantTokenException")
+	// GrantTokens reach the handle (the call compares the decoded input);
+	// DescribeKey does not check them (no InvalidGrantTokenException in its
+	// model error list).
+	if _, _, err = call(e, e.c.DescribeKey, e.k.DescribeKey, &awskms.DescribeKeyInput{KeyId: aws.String(md.KeyId), GrantTokens: grantTokens}); err != nil {
+		t.Fatal(err)
+	}
 	e.allMembersSent()
 }
 

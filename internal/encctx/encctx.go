@@ -46,15 +46,6 @@ func Append(dst []byte, ec map[string]string) []byte {
 
 type pair struct{ k, v string }
 
-// Size returns the length of the canonical encoding of ec.
-func Size(ec map[string]string) int {
-	n := 4
-	for k, v := range ec {
-		n += 8 + len(k) + len(v)
-	}
-	return n
-}
-
 func appendString(dst []byte, s string) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(s)))
 	return append(dst, s...)

@@ -87,9 +87,6 @@ func AliasKey(account, region, aliasName string) []byte {
 	return append(AliasPrefix(account, region), aliasName...)
 }
 
-// ErrNotFound is returned when a record does not exist.
-var ErrNotFound = backend.ErrNotFound
-
 // GetKey reads a key record.
 func GetKey(tx backend.Txn, account, region, keyID string) (*Key, error) {
 	var k Key
