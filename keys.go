@@ -39,11 +39,8 @@ var (
 )
 
 var (
-	policyRE       = newModelPattern(`^[\u0009\u000A\u000D\u0020-\u00FF]+$`)
-	xksKeyIDRE     = newModelPattern(`^[a-zA-Z0-9-_.]+$`)
-	errUnsupported = func(what string) error {
-		return newErr(ErrUnsupportedOperation, "%s is not supported by this version of embedkms", what)
-	}
+	policyRE   = newModelPattern(`^[\u0009\u000A\u000D\u0020-\u00FF]+$`)
+	xksKeyIDRE = newModelPattern(`^[a-zA-Z0-9-_.]+$`)
 )
 
 // CreateKey creates a KMS key. This version creates symmetric encryption
@@ -163,22 +160,23 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	return &CreateKeyOutput{KeyMetadata: k.metadata(rec)}, nil
 }
 
+// errUnsupported reports a valid AWS request this version cannot serve yet.
+func errUnsupported(what string) error {
+	return newErr(ErrUnsupportedOperation, "%s is not supported by this version of embedkms", what)
+}
+
 // newKeyID returns a random version-4 UUID, or for a multi-Region key
 // "mrk-" and 32 hex digits.
 func newKeyID(multiRegion bool) string {
-	b := crypto.Random(16)
 	if multiRegion {
-		return "mrk-" + hex.EncodeToString(b)
+		return "mrk-" + hex.EncodeToString(crypto.Random(16))
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	return arn.NewUUID()
 }
 
 // metadata builds the KeyMetadata AWS returns for rec.
 func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
-	keyARN := arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID)
+	keyARN := k.recARN(rec)
 	state := KeyState(rec.State)
 	md := &KeyMetadata{
 		AWSAccountId:          rec.Account,
@@ -269,7 +267,7 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput,
 				out.NextMarker = encodeMarker("key", rec.KeyID)
 				return false
 			}
-			out.Keys = append(out.Keys, KeyListEntry{KeyId: rec.KeyID, KeyArn: arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID)})
+			out.Keys = append(out.Keys, KeyListEntry{KeyId: rec.KeyID, KeyArn: k.recARN(rec)})
 			return true
 		})
 	})
@@ -309,7 +307,11 @@ func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescription
 
 // EnableKey sets a key's state to Enabled. Enabling an enabled key succeeds.
 func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (*EnableKeyOutput, error) {
-	if err := k.setEnabled(ctx, in, opEnableKey, KeyStateEnabled); err != nil {
+	var keyID string
+	if in != nil {
+		keyID = in.KeyId
+	}
+	if err := k.setEnabled(ctx, keyID, opEnableKey, KeyStateEnabled); err != nil {
 		return nil, err
 	}
 	return &EnableKeyOutput{}, nil
@@ -322,22 +324,19 @@ func (k *KMS) DisableKey(ctx context.Context, in *DisableKeyInput) (*DisableKeyO
 	if in != nil {
 		keyID = in.KeyId
 	}
-	if err := k.setEnabled(ctx, &EnableKeyInput{KeyId: keyID}, opDisableKey, KeyStateDisabled); err != nil {
+	if err := k.setEnabled(ctx, keyID, opDisableKey, KeyStateDisabled); err != nil {
 		return nil, err
 	}
 	return &DisableKeyOutput{}, nil
 }
 
-func (k *KMS) setEnabled(ctx context.Context, in *EnableKeyInput, o keyOp, to KeyState) error {
-	if in == nil {
-		in = &EnableKeyInput{}
-	}
+func (k *KMS) setEnabled(ctx context.Context, keyID string, o keyOp, to KeyState) error {
 	var v validator
-	v.keyID("keyId", in.KeyId)
+	v.keyID("keyId", keyID)
 	if err := v.err(); err != nil {
 		return err
 	}
-	_, err := k.updateKey(ctx, in.KeyId, o, func(rec *records.Key, _ time.Time) error {
+	_, err := k.updateKey(ctx, keyID, o, func(rec *records.Key, _ time.Time) error {
 		rec.State = string(to)
 		return nil
 	})
@@ -374,7 +373,7 @@ func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionIn
 		return nil, err
 	}
 	return &ScheduleKeyDeletionOutput{
-		KeyId:               arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID),
+		KeyId:               k.recARN(rec),
 		DeletionDate:        rec.DeletionDate,
 		KeyState:            KeyStatePendingDeletion,
 		PendingWindowInDays: days,
@@ -400,5 +399,5 @@ func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput)
 	if err != nil {
 		return nil, err
 	}
-	return &CancelKeyDeletionOutput{KeyId: arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID)}, nil
+	return &CancelKeyDeletionOutput{KeyId: k.recARN(rec)}, nil
 }

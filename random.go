@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/embedkms/kms/crypto"
 )
@@ -37,5 +36,3 @@ func (k *KMS) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (*Gen
 	}
 	return &GenerateRandomOutput{Plaintext: crypto.Random(int(in.NumberOfBytes))}, nil
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

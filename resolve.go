@@ -87,6 +87,11 @@ func (k *KMS) parseKeyID(s string, o keyOp) (ref keyRef, isAlias bool, err error
 
 func (k *KMS) keyARN(r keyRef) string { return arn.Key(k.partition, r.region, r.account, r.name) }
 
+// recARN returns the ARN of a stored key.
+func (k *KMS) recARN(rec *records.Key) string {
+	return arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID)
+}
+
 func (k *KMS) aliasARN(r keyRef) string { return arn.Alias(k.partition, r.region, r.account, r.name) }
 
 func (k *KMS) keyNotFound(r keyRef) error {
@@ -167,7 +172,7 @@ func (k *KMS) entryByRef(ctx context.Context, ref keyRef) (*cachedKey, error) {
 func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 	ck := &cachedKey{
 		rec:       rec,
-		arn:       arn.Key(k.partition, rec.Region, rec.Account, rec.KeyID),
+		arn:       k.recARN(rec),
 		materials: make(map[[crypto.MaterialIDSize]byte]material, len(rec.Materials)),
 	}
 	for _, m := range rec.Materials {

@@ -127,7 +127,11 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 	}
 	if ignoreCiphertext {
 		if named == nil {
-			return opened{}, invalid("KeyId is required when DryRunModifiers contains IGNORE_CIPHERTEXT")
+			member := "KeyId"
+			if o.action == opReEncryptFrom.action {
+				member = "SourceKeyId"
+			}
+			return opened{}, invalid("%s is required when DryRunModifiers contains IGNORE_CIPHERTEXT", member)
 		}
 		if err := k.checkUse(ctx, named, o, x); err != nil {
 			return opened{}, err
@@ -186,9 +190,7 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, er
 	v.optKeyID("keyId", in.KeyId)
 	v.grantTokens(in.GrantTokens)
 	enum(&v, "encryptionAlgorithm", in.EncryptionAlgorithm, EncryptionAlgorithmSpec("").Values())
-	for i, m := range in.DryRunModifiers {
-		enum(&v, "dryRunModifiers."+itoa(i+1)+".member", m, DryRunModifierType("").Values())
-	}
+	v.dryRunModifiers(in.DryRunModifiers)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -226,9 +228,7 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutp
 	enum(&v, "sourceEncryptionAlgorithm", in.SourceEncryptionAlgorithm, EncryptionAlgorithmSpec("").Values())
 	enum(&v, "destinationEncryptionAlgorithm", in.DestinationEncryptionAlgorithm, EncryptionAlgorithmSpec("").Values())
 	v.grantTokens(in.GrantTokens)
-	for i, m := range in.DryRunModifiers {
-		enum(&v, "dryRunModifiers."+itoa(i+1)+".member", m, DryRunModifierType("").Values())
-	}
+	v.dryRunModifiers(in.DryRunModifiers)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

@@ -178,3 +178,10 @@ func (v *validator) err() error {
 func invalid(format string, args ...any) error {
 	return newErr(ErrValidation, format, args...)
 }
+
+// dryRunModifiers checks a DryRunModifierList.
+func (v *validator) dryRunModifiers(ms []DryRunModifierType) {
+	for i, m := range ms {
+		enum(v, "dryRunModifiers."+strconv.Itoa(i+1)+".member", m, DryRunModifierType("").Values())
+	}
+}

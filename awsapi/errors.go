@@ -98,8 +98,10 @@ func toWire(err error) *wireError {
 		return w
 	}
 	var e *kms.Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) && e.Code != string(kms.ErrKMSInternal) {
 		return &wireError{code: e.Code, message: e.Message, status: statusOf(e.Code)}
 	}
+	// Internal failures (storage, corrupt records) keep their details in
+	// the process (the *kms.Error the Go API returns) and send only this.
 	return &wireError{code: "KMSInternalException", message: "An internal error occurred.", status: http.StatusInternalServerError}
 }

@@ -8,16 +8,17 @@ package awsapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 
 	kms "github.com/embedkms/kms"
+	"github.com/embedkms/kms/internal/arn"
 )
 
 // MaxRequestBodySize is the largest request body the handler reads. AWS
@@ -61,13 +62,10 @@ var operations = func() map[string]operation {
 	return ops
 }()
 
-// Operations returns the names of the operations the handler serves.
+// Operations returns the names of the operations the handler serves, in
+// sorted order.
 func Operations() []string {
-	names := make([]string, 0, len(operations))
-	for n := range operations {
-		names = append(names, n)
-	}
-	return names
+	return slices.Sorted(maps.Keys(operations))
 }
 
 // Credential is what an access key id stands for, for WithCredentials.
@@ -200,11 +198,4 @@ func errorBody(e *wireError) []byte {
 }
 
 // requestID returns a random UUID, as x-amzn-RequestId carries.
-func requestID() string {
-	b := make([]byte, 16)
-	rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
-}
+func requestID() string { return arn.NewUUID() }

@@ -3,6 +3,8 @@
 package arn
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"strings"
 )
@@ -141,3 +143,14 @@ func IsKeyID(s string) bool {
 }
 
 func isLowerHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' }
+
+// NewUUID returns a random (version 4) UUID in lowercase, the form of key
+// ids and request ids.
+func NewUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
