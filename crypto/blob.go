@@ -77,15 +77,22 @@ func SealBlob(a *AESGCM, h *BlobHeader, ec map[string]string, plaintext []byte) 
 	scratch := aadPool.Get().(*[]byte)
 	aad := encctx.Append(h.appendTo((*scratch)[:0]), ec)
 	blob := a.Seal(append(make([]byte, 0, hl+BlobOverhead+len(plaintext)), aad[:hl]...), plaintext, aad)
+	putAAD(scratch, aad)
+	return blob, nil
+}
+
+// putAAD returns an associated-data buffer (grown to aad) to the pool,
+// unless an unusually large context made it too big to keep.
+func putAAD(scratch *[]byte, aad []byte) {
 	if cap(aad) <= maxPooledAAD {
 		*scratch = aad[:0]
 		aadPool.Put(scratch)
 	}
-	return blob, nil
 }
 
-// aadPool recycles associated-data buffers (the AEAD's output may not
-// overlap its associated data, so they cannot share the blob's buffer).
+// aadPool recycles associated-data buffers between calls (the AEAD's
+// output may not overlap its associated data, so they cannot share the
+// blob's buffer).
 var aadPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 const maxPooledAAD = 64 << 10
@@ -133,9 +140,10 @@ func OpenBlob(a *AESGCM, blob []byte, headerLen int, ec map[string]string) ([]by
 	if headerLen <= 0 || headerLen+BlobOverhead > len(blob) {
 		return nil, ErrInvalidBlob
 	}
-	aad := append(make([]byte, 0, headerLen+4+48*len(ec)), blob[:headerLen]...)
-	aad = encctx.Append(aad, ec)
+	scratch := aadPool.Get().(*[]byte)
+	aad := encctx.Append(append((*scratch)[:0], blob[:headerLen]...), ec)
 	pt, err := a.Open(make([]byte, 0, len(blob)-headerLen-BlobOverhead), blob[headerLen:], aad)
+	putAAD(scratch, aad)
 	if err != nil {
 		return nil, ErrInvalidBlob
 	}
