@@ -16,7 +16,7 @@ import "fmt"
 //	var e *kms.Error
 //	if errors.As(err, &e) { log.Print(e.ErrorCode()) }
 type Error struct {
-	Code    string
+	Code    Code
 	Message string
 	cause   error // for KMSInternalException: the underlying failure
 }
@@ -24,13 +24,13 @@ type Error struct {
 // Error implements the error interface.
 func (e *Error) Error() string {
 	if e.Message == "" {
-		return e.Code
+		return string(e.Code)
 	}
-	return e.Code + ": " + e.Message
+	return string(e.Code) + ": " + e.Message
 }
 
 // ErrorCode returns the AWS error code, e.g. "NotFoundException".
-func (e *Error) ErrorCode() string { return e.Code }
+func (e *Error) ErrorCode() string { return string(e.Code) }
 
 // ErrorMessage returns the message.
 func (e *Error) ErrorMessage() string { return e.Message }
@@ -42,7 +42,7 @@ func (e *Error) Unwrap() error { return e.cause }
 // errors.Is(err, kms.ErrNotFound) holds for every NotFoundException.
 func (e *Error) Is(target error) bool {
 	c, ok := target.(Code)
-	return ok && string(c) == e.Code
+	return ok && c == e.Code
 }
 
 // Code is an AWS KMS error code. The Err* constants are Codes; match an
@@ -61,7 +61,7 @@ func (c Code) ErrorMessage() string { return "" }
 
 // newErr builds an *Error of code c with a formatted message.
 func newErr(c Code, format string, args ...any) *Error {
-	return &Error{Code: string(c), Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
 }
 
 // The codes, one per AWS KMS error shape in the API model, plus the two

@@ -110,7 +110,7 @@ func internal(err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
-	return &Error{Code: string(ErrKMSInternal), Message: err.Error(), cause: err}
+	return &Error{Code: ErrKMSInternal, Message: err.Error(), cause: err}
 }
 
 // entry returns the cached key that a KeyId names, loading it on a miss.

@@ -67,7 +67,7 @@ func (o keyOp) checkState(state KeyState, keyARN string) error {
 		return nil // the hot path: no map lookup
 	}
 	if se, ok := o.states[state]; ok {
-		return &Error{Code: string(se.err), Message: keyARN + se.suffix}
+		return &Error{Code: se.err, Message: keyARN + se.suffix}
 	}
 	return nil
 }

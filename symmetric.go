@@ -31,11 +31,11 @@ var (
 
 // errDryRun is the DryRunOperationException every DryRun request that
 // passed all checks gets.
-func errDryRun() error { return &Error{Code: string(ErrDryRunOperation), Message: dryRunMessage} }
+func errDryRun() error { return &Error{Code: ErrDryRunOperation, Message: dryRunMessage} }
 
 // errInvalidCiphertext carries no message, as in AWS: it never says which
 // check failed.
-func errInvalidCiphertext() error { return &Error{Code: string(ErrInvalidCiphertext)} }
+func errInvalidCiphertext() error { return &Error{Code: ErrInvalidCiphertext} }
 
 // checkUse authorizes the caller on a loaded key and checks its state and
 // usage for a symmetric cryptographic operation.

@@ -168,9 +168,9 @@ func (v *validator) err() error {
 	case 0:
 		return nil
 	case 1:
-		return &Error{Code: string(ErrValidation), Message: "1 validation error detected: " + v.errs[0]}
+		return &Error{Code: ErrValidation, Message: "1 validation error detected: " + v.errs[0]}
 	}
-	return &Error{Code: string(ErrValidation), Message: fmt.Sprintf("%d validation errors detected: %s", len(v.errs), strings.Join(v.errs, "; "))}
+	return &Error{Code: ErrValidation, Message: fmt.Sprintf("%d validation errors detected: %s", len(v.errs), strings.Join(v.errs, "; "))}
 }
 
 // invalid returns a ValidationException with a free-form message, for rules

@@ -460,7 +460,7 @@ func checkError(t *testing.T, sdkErr, handleErr error) {
 	if !errors.As(handleErr, &want) {
 		t.Fatalf("direct call: %v (%T) is not a *kms.Error", handleErr, handleErr)
 	}
-	checkCode(t, sdkErr, want.Code, want.Message)
+	checkCode(t, sdkErr, string(want.Code), want.Message)
 }
 
 // checkCode checks that err is an SDK error with code and message: an

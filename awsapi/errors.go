@@ -98,8 +98,8 @@ func toWire(err error) *wireError {
 		return w
 	}
 	var e *kms.Error
-	if errors.As(err, &e) && e.Code != string(kms.ErrKMSInternal) {
-		return &wireError{code: e.Code, message: e.Message, status: statusOf(e.Code)}
+	if errors.As(err, &e) && e.Code != kms.ErrKMSInternal {
+		return &wireError{code: string(e.Code), message: e.Message, status: statusOf(string(e.Code))}
 	}
 	// Internal failures (storage, corrupt records) keep their details in
 	// the process (the *kms.Error the Go API returns) and send only this.

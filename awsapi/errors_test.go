@@ -15,8 +15,8 @@ import (
 func TestInternalErrorsStayInside(t *testing.T) {
 	secret := "records: corrupt record at key/111122223333/us-east-1/x"
 	for _, err := range []error{
-		&kms.Error{Code: string(kms.ErrKMSInternal), Message: secret},
-		fmt.Errorf("wrapped: %w", &kms.Error{Code: string(kms.ErrKMSInternal), Message: secret}),
+		&kms.Error{Code: kms.ErrKMSInternal, Message: secret},
+		fmt.Errorf("wrapped: %w", &kms.Error{Code: kms.ErrKMSInternal, Message: secret}),
 		errors.New(secret),
 	} {
 		w := toWire(err)
@@ -24,7 +24,7 @@ func TestInternalErrorsStayInside(t *testing.T) {
 			t.Errorf("toWire(%v) = %+v", err, w)
 		}
 	}
-	w := toWire(&kms.Error{Code: string(kms.ErrNotFound), Message: "Key 'x' does not exist"})
+	w := toWire(&kms.Error{Code: kms.ErrNotFound, Message: "Key 'x' does not exist"})
 	if w.code != "NotFoundException" || w.status != http.StatusNotFound || w.message != "Key 'x' does not exist" {
 		t.Errorf("NotFoundException on the wire: %+v", w)
 	}
