@@ -61,22 +61,26 @@ type aliasTxn struct {
 }
 
 // target loads the key an alias is to point at, and checks the caller may
-// use it, its state allows o, and it has room for one more alias. current
-// is the key the alias points at now ("" for a new alias): staying on it
-// adds no alias.
-func (a aliasTxn) target(ctx context.Context, targetKeyID, current string, o keyOp) (*records.Key, error) {
+// perform o on the alias, on that key and on the key the alias points at
+// now (old, nil for a new alias), that the key's state allows o, and that
+// it has room for one more alias. Staying on old adds no alias.
+func (a aliasTxn) target(ctx context.Context, aliasName, targetKeyID string, old *records.Key, o keyOp) (*records.Key, error) {
 	rec, ref, err := a.k.txKey(a.tx, targetKeyID, o)
 	if err != nil {
 		return nil, err
 	}
 	keyARN := a.k.keyARN(ref)
-	if err := a.k.authorize(ctx, o, rec, keyARN, authzExtra{}); err != nil {
+	on := []resource{onAlias(a.k.aliasARN(keyRef{a.k.account, a.k.region, aliasName})), onKey(rec, keyARN)}
+	if old != nil && old.KeyID != rec.KeyID {
+		on = append(on, onKey(old, a.k.recARN(old)))
+	}
+	if err := a.k.authorize(ctx, o, authzExtra{}, on...); err != nil {
 		return nil, err
 	}
 	if err := o.checkState(KeyState(rec.State), keyARN); err != nil {
 		return nil, err
 	}
-	if rec.KeyID == current {
+	if old != nil && rec.KeyID == old.KeyID {
 		return rec, nil
 	}
 	names, err := records.AliasesOf(a.tx, a.k.account, a.k.region, rec.KeyID)
@@ -128,7 +132,7 @@ func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAli
 		} else if !errors.Is(err, backend.ErrNotFound) {
 			return err
 		}
-		rec, err := a.target(ctx, in.TargetKeyId, "", opCreateAlias)
+		rec, err := a.target(ctx, in.AliasName, in.TargetKeyId, nil, opCreateAlias)
 		if err != nil {
 			return err
 		}
@@ -165,17 +169,21 @@ func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAli
 		if err != nil {
 			return err
 		}
-		rec, err := a.target(ctx, in.TargetKeyId, al.TargetKeyID, opUpdateAlias)
+		// The key the alias points at now exists: a deleted key's aliases
+		// are deleted with it.
+		old, err := records.GetKey(a.tx, k.account, k.region, al.TargetKeyID)
+		if err != nil {
+			return err
+		}
+		rec, err := a.target(ctx, in.AliasName, in.TargetKeyId, old, opUpdateAlias)
 		if err != nil {
 			return err
 		}
 		// "The current and new KMS key must be the same type ... and they
 		// must have the same key usage" (UpdateAlias, API reference).
-		if old, err := records.GetKey(a.tx, k.account, k.region, al.TargetKeyID); err == nil {
-			if old.KeySpec != rec.KeySpec || old.KeyUsage != rec.KeyUsage {
-				return invalid("%s and %s are not the same key type and key usage: an alias can be moved only between keys of the same type and usage",
-					k.keyARN(keyRef{k.account, k.region, old.KeyID}), k.keyARN(keyRef{k.account, k.region, rec.KeyID}))
-			}
+		if old.KeySpec != rec.KeySpec || old.KeyUsage != rec.KeyUsage {
+			return invalid("%s and %s are not the same key type and key usage: an alias can be moved only between keys of the same type and usage",
+				k.recARN(old), k.recARN(rec))
 		}
 		al.TargetKeyID = rec.KeyID
 		al.LastUpdatedDate = k.clock.Now().UTC()
@@ -205,11 +213,10 @@ func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAli
 			return err
 		}
 		rec, err := records.GetKey(a.tx, k.account, k.region, al.TargetKeyID)
-		if err == nil {
-			if err := k.authorize(ctx, opDeleteAlias, rec, k.keyARN(keyRef{k.account, k.region, rec.KeyID}), authzExtra{}); err != nil {
-				return err
-			}
-		} else if !errors.Is(err, backend.ErrNotFound) {
+		if err != nil {
+			return err // a deleted key's aliases are deleted with it
+		}
+		if err := k.authorize(ctx, opDeleteAlias, authzExtra{}, onAlias(k.aliasARN(ref)), onKey(rec, k.recARN(rec))); err != nil {
 			return err
 		}
 		return records.DeleteAlias(a.tx, k.account, k.region, in.AliasName)
@@ -252,7 +259,7 @@ func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAlias
 		}
 		filter = ck.rec.KeyID
 	}
-	if err := k.authorize(ctx, opListAliases, nil, "", authzExtra{}); err != nil {
+	if err := k.authorize(ctx, opListAliases, authzExtra{}); err != nil {
 		return nil, err
 	}
 	limit := pageLimit(in.Limit, 50, 100)

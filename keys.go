@@ -113,7 +113,7 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	if err := tagRules(in.Tags, nil); err != nil {
 		return nil, err
 	}
-	if err := k.authorize(ctx, opCreateKey, nil, "", authzExtra{}); err != nil {
+	if err := k.authorize(ctx, opCreateKey, authzExtra{}); err != nil {
 		return nil, err
 	}
 
@@ -228,7 +228,7 @@ func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeK
 	}
 	// GrantTokens are accepted but not checked: DescribeKey's error list in
 	// the model has no InvalidGrantTokenException.
-	if err := k.authorize(ctx, opDescribeKey, ck.rec, ck.arn, authzExtra{}); err != nil {
+	if err := k.authorize(ctx, opDescribeKey, authzExtra{}, onKey(ck.rec, ck.arn)); err != nil {
 		return nil, err
 	}
 	return &DescribeKeyOutput{KeyMetadata: k.metadata(ck.rec)}, nil
@@ -250,7 +250,7 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput,
 	if err != nil {
 		return nil, err
 	}
-	if err := k.authorize(ctx, opListKeys, nil, "", authzExtra{}); err != nil {
+	if err := k.authorize(ctx, opListKeys, authzExtra{}); err != nil {
 		return nil, err
 	}
 	limit := pageLimit(in.Limit, 100, 1000)

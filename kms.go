@@ -12,6 +12,7 @@ import (
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/memory"
 	"github.com/embedkms/kms/keystore"
+	"github.com/embedkms/kms/policy"
 )
 
 // Defaults for Options.
@@ -63,6 +64,9 @@ type KMS struct {
 	shared                     *shared
 	root                       *keystore.RootKey
 	clock                      Clock
+	// decide is the policy decision; policy.Evaluate except in tests
+	// that need a caller allowed on some resources and not others.
+	decide func(policy.Request) policy.Decision
 
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -81,6 +85,7 @@ func New(opts Options) (*KMS, error) {
 		partition: opts.Partition,
 		store:     opts.Backend,
 		clock:     opts.Clock,
+		decide:    policy.Evaluate,
 	}
 	if k.account == "" {
 		k.account = DefaultAccountID

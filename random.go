@@ -31,7 +31,7 @@ func (k *KMS) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (*Gen
 	if in.CustomKeyStoreId != "" {
 		return nil, newErr(ErrCustomKeyStoreNotFound, "Custom key store '%s' does not exist", in.CustomKeyStoreId)
 	}
-	if err := k.authorize(ctx, opGenerateRandom, nil, "", authzExtra{}); err != nil {
+	if err := k.authorize(ctx, opGenerateRandom, authzExtra{}); err != nil {
 		return nil, err
 	}
 	return &GenerateRandomOutput{Plaintext: crypto.Random(int(in.NumberOfBytes))}, nil

@@ -44,6 +44,9 @@ func op(name string, aliases, crossAccount bool) keyOp {
 
 // opAs is op for an operation whose IAM action is not "kms:" + its name.
 func opAs(name, action string, aliases, crossAccount bool) keyOp {
+	if _, ok := keyStateTable[name]; !ok {
+		panic("kms: operation " + name + " has no row in the key-state table")
+	}
 	_, refusesEnabled := keyStateTable[name][KeyStateEnabled]
 	badARN := ErrNotFound
 	if invalidArnOps[name] {
@@ -327,7 +330,7 @@ func (k *KMS) updateKey(ctx context.Context, keyID string, o keyOp, fn func(rec 
 			return err
 		}
 		keyARN := k.keyARN(ref)
-		if err := k.authorize(ctx, o, rec, keyARN, authzExtra{}); err != nil {
+		if err := k.authorize(ctx, o, authzExtra{}, onKey(rec, keyARN)); err != nil {
 			return err
 		}
 		if err := o.checkState(KeyState(rec.State), keyARN); err != nil {

@@ -58,7 +58,16 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	"TagResource":          onlyNotPendingDeletion,
 	"UntagResource":        onlyNotPendingDeletion,
 	"UpdateKeyDescription": onlyNotPendingDeletion,
-	// DescribeKey, DeleteAlias, ListAliases, ListResourceTags: every state.
+	// Allowed in every key state.
+	"DescribeKey":      nil,
+	"DeleteAlias":      nil,
+	"ListAliases":      nil,
+	"ListResourceTags": nil,
+	// Operations on no key (in the table so that every operation has a
+	// row and a misspelt name fails at start-up).
+	"CreateKey":      nil,
+	"ListKeys":       nil,
+	"GenerateRandom": nil,
 }
 
 // checkState returns the error o gives for a key in state, or nil.

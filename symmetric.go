@@ -40,7 +40,7 @@ func errInvalidCiphertext() error { return &Error{Code: ErrInvalidCiphertext} }
 // checkUse authorizes the caller on a loaded key and checks its state and
 // usage for a symmetric cryptographic operation.
 func (k *KMS) checkUse(ctx context.Context, ck *cachedKey, o keyOp, x authzExtra) error {
-	if err := k.authorize(ctx, o, ck.rec, ck.arn, x); err != nil {
+	if err := k.authorize(ctx, o, x, onKey(ck.rec, ck.arn)); err != nil {
 		return err
 	}
 	if err := o.checkState(KeyState(ck.rec.State), ck.arn); err != nil {
@@ -285,10 +285,7 @@ func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*G
 	if in == nil {
 		in = &GenerateDataKeyInput{}
 	}
-	if in.Recipient != nil {
-		return nil, invalid(recipientUnsupported)
-	}
-	pt, blob, ck, err := k.generateDataKey(ctx, opGenerateDataKey, in.KeyId, in.EncryptionContext, in.KeySpec, in.NumberOfBytes, in.GrantTokens, in.DryRun)
+	pt, blob, ck, err := k.generateDataKey(ctx, opGenerateDataKey, in.KeyId, in.EncryptionContext, in.KeySpec, in.NumberOfBytes, in.GrantTokens, in.DryRun, in.Recipient != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +298,7 @@ func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateD
 	if in == nil {
 		in = &GenerateDataKeyWithoutPlaintextInput{}
 	}
-	pt, blob, ck, err := k.generateDataKey(ctx, opGenerateDataKeyWithoutPlaintext, in.KeyId, in.EncryptionContext, in.KeySpec, in.NumberOfBytes, in.GrantTokens, in.DryRun)
+	pt, blob, ck, err := k.generateDataKey(ctx, opGenerateDataKeyWithoutPlaintext, in.KeyId, in.EncryptionContext, in.KeySpec, in.NumberOfBytes, in.GrantTokens, in.DryRun, false)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +306,9 @@ func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateD
 	return &GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: blob, KeyId: ck.arn, KeyMaterialId: ck.current.id}, nil
 }
 
-func (k *KMS) generateDataKey(ctx context.Context, o keyOp, keyID string, ec map[string]string, spec DataKeySpec, n int32, grantTokens []string, dryRun bool) ([]byte, []byte, *cachedKey, error) {
+// generateDataKey is GenerateDataKey*. recipient says the request has a
+// Recipient, checked after the members' constraints as Decrypt does.
+func (k *KMS) generateDataKey(ctx context.Context, o keyOp, keyID string, ec map[string]string, spec DataKeySpec, n int32, grantTokens []string, dryRun, recipient bool) ([]byte, []byte, *cachedKey, error) {
 	var v validator
 	v.keyID("keyId", keyID)
 	v.intRange("numberOfBytes", n, 1, MaxDataKeyBytes)
@@ -317,6 +316,9 @@ func (k *KMS) generateDataKey(ctx context.Context, o keyOp, keyID string, ec map
 	v.grantTokens(grantTokens)
 	if err := v.err(); err != nil {
 		return nil, nil, nil, err
+	}
+	if recipient {
+		return nil, nil, nil, invalid(recipientUnsupported)
 	}
 	size, err := dataKeySize(spec, n)
 	if err != nil {

@@ -162,7 +162,7 @@ func (k *KMS) ListResourceTags(ctx context.Context, in *ListResourceTagsInput) (
 	if err != nil {
 		return nil, err
 	}
-	if err := k.authorize(ctx, opListResourceTags, ck.rec, ck.arn, authzExtra{}); err != nil {
+	if err := k.authorize(ctx, opListResourceTags, authzExtra{}, onKey(ck.rec, ck.arn)); err != nil {
 		return nil, err
 	}
 	tags := slices.Clone(ck.rec.Tags)
