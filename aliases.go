@@ -307,24 +307,3 @@ func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAlias
 	out.Truncated = out.NextMarker != ""
 	return out, nil
 }
-
-// sweep is the maintenance pass: it deletes every key of the handle's
-// account and Region whose deletion date has passed (with its aliases). It
-// reads only the deletion index, so it costs nothing when nothing is due.
-func (k *KMS) sweep(ctx context.Context) error {
-	var due []string
-	err := k.store.View(ctx, func(tx backend.Txn) error {
-		var err error
-		due, err = records.DueForDeletion(tx, k.account, k.region, k.clock.Now())
-		return err
-	})
-	if err != nil {
-		return internal(err)
-	}
-	for _, id := range due {
-		if err := k.purge(ctx, keyRef{k.account, k.region, id}); !errors.Is(err, ErrNotFound) {
-			return err
-		}
-	}
-	return nil
-}

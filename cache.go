@@ -1,7 +1,9 @@
 package kms
 
 import (
-	"reflect"
+	"context"
+	"encoding/hex"
+	"errors"
 	"sync"
 	"sync/atomic"
 
@@ -26,36 +28,55 @@ type shared struct {
 	fillMu sync.Mutex
 }
 
+// sharedFor maps a backend's identity to the state of the handles open on
+// it in this process.
 var (
 	sharedMu  sync.Mutex
-	sharedFor = map[backend.Store]*shared{}
+	sharedFor = map[string]*shared{}
 )
 
-func acquireShared(s backend.Store) *shared {
-	if !reflect.TypeOf(s).Comparable() {
-		// Cannot be a map key: such a store gets a cache of its own.
-		return &shared{refs: 1}
-	}
+// storeIDKey holds a backend's identity: random bytes written the first
+// time a handle opens it. Keying the shared state on what the backend
+// holds, rather than on the Go value a handle was given, means every
+// handle over the same data shares one cache whatever the store's type:
+// a wrapper around a store, two values of a non-comparable store type
+// over the same data, or a store no map could hold as a key. (A copy of a
+// store's contents opened beside the original must get a fresh identity.)
+var storeIDKey = []byte("meta/store-id")
+
+// storeID returns s's identity, creating it on first use.
+func storeID(ctx context.Context, s backend.Store) (string, error) {
+	var id string
+	err := s.Update(ctx, func(tx backend.Txn) error {
+		v, err := tx.Get(storeIDKey)
+		if errors.Is(err, backend.ErrNotFound) {
+			v = []byte(hex.EncodeToString(crypto.Random(16)))
+			err = tx.Set(storeIDKey, v)
+		}
+		id = string(v)
+		return err
+	})
+	return id, err
+}
+
+func acquireShared(id string) *shared {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
-	sh := sharedFor[s]
+	sh := sharedFor[id]
 	if sh == nil {
 		sh = &shared{}
-		sharedFor[s] = sh
+		sharedFor[id] = sh
 	}
 	sh.refs++
 	return sh
 }
 
-func releaseShared(s backend.Store) {
-	if !reflect.TypeOf(s).Comparable() {
-		return
-	}
+func releaseShared(id string) {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
-	if sh := sharedFor[s]; sh != nil {
+	if sh := sharedFor[id]; sh != nil {
 		if sh.refs--; sh.refs == 0 {
-			delete(sharedFor, s)
+			delete(sharedFor, id)
 			sh.keys.Clear() // drop unwrapped key material now, not at the next GC
 			sh.aliases.Clear()
 		}

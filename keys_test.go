@@ -15,6 +15,7 @@ import (
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/memory"
 	"github.com/embedkms/kms/internal/records"
+	"github.com/embedkms/kms/keystore"
 	"github.com/embedkms/kms/kmstest"
 	"github.com/embedkms/kms/policy"
 )
@@ -158,7 +159,7 @@ func lcShared(t *testing.T) (a, b, c *kms.KMS, clock *kmstest.Clock, store backe
 func lcStoredKey(t *testing.T, s backend.Store, account, region, keyID string) *records.Key {
 	t.Helper()
 	var rec *records.Key
-	err := s.View(context.Background(), func(tx backend.Txn) error {
+	err := authenticatedView(t, s).View(context.Background(), func(tx backend.Txn) error {
 		var err error
 		rec, err = records.GetKey(tx, account, region, keyID)
 		return err
@@ -167,6 +168,17 @@ func lcStoredKey(t *testing.T, s backend.Store, account, region, keyID string) *
 		t.Fatalf("reading key record %s: %v", keyID, err)
 	}
 	return rec
+}
+
+// authenticatedView returns the records of s, a memory store used without
+// a root key, as the handle sees them: authenticated under its root key.
+func authenticatedView(t *testing.T, s backend.Store) backend.Store {
+	t.Helper()
+	rk, err := keystore.VolatileRootKey(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rk.Authenticated(s)
 }
 
 // --- CreateKey -------------------------------------------------------------

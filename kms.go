@@ -52,13 +52,24 @@ type Options struct {
 	Partition string
 	// Clock is the time source. Default: the system clock.
 	Clock Clock
+	// MaintenanceInterval is how often a background pass (see
+	// KMS.Maintain) runs. Default: DefaultMaintenanceInterval. The pass
+	// runs only on the system clock: a handle with its own Clock runs no
+	// goroutine, and tests or tools call Maintain when they want.
+	MaintenanceInterval time.Duration
 }
+
+// DefaultMaintenanceInterval is the default Options.MaintenanceInterval.
+// Keys past their deletion date are refused at once whatever it is; the
+// pass is what removes them from storage when nothing touches them.
+const DefaultMaintenanceInterval = 10 * time.Minute
 
 // KMS is a handle to an embedded AWS KMS bound to one account and one
 // Region. All methods are safe for concurrent use.
 type KMS struct {
 	account, region, partition string
-	store                      backend.Store
+	store                      backend.Store // authenticated view of the backend
+	storeID                    string        // the backend's identity (cache.go)
 	ownsStore                  bool
 	rootPrincipal              string // the account root, the default caller
 	shared                     *shared
@@ -68,8 +79,10 @@ type KMS struct {
 	// that need a caller allowed on some resources and not others.
 	decide func(policy.Request) policy.Decision
 
-	closeOnce sync.Once
-	closed    atomic.Bool
+	closeOnce       sync.Once
+	closed          atomic.Bool
+	stopMaintenance chan struct{} // nil without a background pass
+	maintenanceDone chan struct{}
 }
 
 var (
@@ -105,40 +118,61 @@ func New(opts Options) (*KMS, error) {
 	if !regionRE.MatchString(k.region) {
 		return nil, fmt.Errorf("kms: Region %q is not an AWS Region name", k.region)
 	}
+	if opts.MaintenanceInterval < 0 {
+		return nil, fmt.Errorf("kms: MaintenanceInterval %v is negative", opts.MaintenanceInterval)
+	}
 	k.rootPrincipal = "arn:" + k.partition + ":iam::" + k.account + ":root"
-	if k.store == nil {
-		k.store, k.ownsStore = memory.New(), true
+	raw := opts.Backend
+	if raw == nil {
+		raw, k.ownsStore = memory.New(), true
 	}
-	k.shared = acquireShared(k.store)
-	switch {
-	case opts.RootKey != nil:
-		r, err := keystore.NewRootKey(opts.RootKey)
-		if err != nil {
-			k.release()
-			return nil, err
+	id, err := k.openStore(raw, opts.RootKey)
+	if err != nil {
+		if k.ownsStore {
+			raw.Close()
 		}
-		k.root = r
-	case isVolatile(k.store):
-		r, err := keystore.VolatileRootKey(context.Background(), k.store)
-		if err != nil {
-			k.release()
-			return nil, err
-		}
-		k.root = r
-	default:
-		k.release()
-		return nil, errors.New("kms: a durable backend needs Options.RootKey")
-	}
-	if err := k.root.Verify(context.Background(), k.store); err != nil {
-		k.release()
 		return nil, err
+	}
+	k.storeID = id
+	k.shared = acquireShared(id)
+	if opts.Clock == nil {
+		every := opts.MaintenanceInterval
+		if every == 0 {
+			every = DefaultMaintenanceInterval
+		}
+		k.stopMaintenance = make(chan struct{})
+		k.maintenanceDone = make(chan struct{})
+		go k.maintainEvery(every)
 	}
 	return k, nil
 }
 
-func isVolatile(s backend.Store) bool {
-	v, ok := s.(backend.Volatile)
-	return ok && v.Volatile()
+// openStore sets up the root key for raw, checks it is the one raw was
+// initialised with, and makes k.store the authenticated view of raw that
+// every operation uses. It returns raw's identity.
+func (k *KMS) openStore(raw backend.Store, rootKey []byte) (string, error) {
+	ctx := context.Background()
+	// Only the memory store itself may go without a root key: a store
+	// that merely embeds one (a persisting wrapper, say) is not volatile,
+	// and keeping a random root key in it would write the key in the clear.
+	_, volatile := raw.(*memory.Store)
+	var err error
+	switch {
+	case rootKey != nil:
+		k.root, err = keystore.NewRootKey(rootKey)
+	case volatile:
+		k.root, err = keystore.VolatileRootKey(ctx, raw)
+	default:
+		err = errors.New("kms: a durable backend needs Options.RootKey")
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := k.root.Verify(ctx, raw); err != nil {
+		return "", err
+	}
+	k.store = k.root.Authenticated(raw)
+	return storeID(ctx, raw)
 }
 
 // Close releases the handle, and its backend if the handle created it.
@@ -147,17 +181,16 @@ func (k *KMS) Close() error {
 	var err error
 	k.closeOnce.Do(func() {
 		k.closed.Store(true)
-		err = k.release()
+		if k.stopMaintenance != nil {
+			close(k.stopMaintenance)
+			<-k.maintenanceDone
+		}
+		releaseShared(k.storeID)
+		if k.ownsStore {
+			err = k.store.Close()
+		}
 	})
 	return err
-}
-
-func (k *KMS) release() error {
-	releaseShared(k.store)
-	if k.ownsStore {
-		return k.store.Close()
-	}
-	return nil
 }
 
 // AccountID returns the account the handle acts as.

@@ -262,8 +262,12 @@ func TestRootKeyMaterialNeverInClear(t *testing.T) {
 	blob := rkEncrypt(t, k, md.KeyId, pt, ec)
 	rkDecrypts(t, k, blob, pt, ec)
 
+	rk, err := keystore.NewRootKey(root)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var rec *records.Key
-	if err := m.View(ctx, func(tx backend.Txn) error {
+	if err := rk.Authenticated(m).View(ctx, func(tx backend.Txn) error {
 		var err error
 		rec, err = records.GetKey(tx, md.AWSAccountId, "us-east-1", md.KeyId)
 		return err
@@ -276,10 +280,6 @@ func TestRootKeyMaterialNeverInClear(t *testing.T) {
 
 	// The wrapped material opens under the root key, bound to the key ARN,
 	// and under nothing else.
-	rk, err := keystore.NewRootKey(root)
-	if err != nil {
-		t.Fatal(err)
-	}
 	material, err := rk.Open(md.Arn, rec.Materials[0])
 	if err != nil {
 		t.Fatalf("stored material does not unwrap under the root key: %v", err)

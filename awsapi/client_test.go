@@ -24,6 +24,7 @@ import (
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/memory"
 	"github.com/embedkms/kms/internal/records"
+	"github.com/embedkms/kms/keystore"
 	"github.com/embedkms/kms/kmstest"
 )
 
@@ -1171,7 +1172,12 @@ func TestPaginators(t *testing.T) {
 			ids = append(ids, out.KeyMetadata.KeyId)
 		}
 		want := map[string]bool{}
-		err := store.Update(t.Context(), func(tx backend.Txn) error {
+		rk, err := keystore.VolatileRootKey(t.Context(), store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Written as the handle writes them: authenticated under its root key.
+		err = rk.Authenticated(store).Update(t.Context(), func(tx backend.Txn) error {
 			for i, id := range ids {
 				for j := range kms.MaxAliasesPerKey {
 					name := fmt.Sprintf("alias/k%02d/a%02d", i, j)

@@ -34,6 +34,11 @@ var (
 	// ErrConflict is returned by Update when a concurrent transaction
 	// invalidated this one and it could not be retried; callers may retry.
 	ErrConflict = errors.New("backend: transaction conflict")
+	// ErrCorrupt marks a store whose contents fail a consistency or
+	// authenticity check (an edited record, a record moved to another
+	// key). Errors wrapping it name the record; nothing from such a
+	// record is ever used.
+	ErrCorrupt = errors.New("backend: corrupt store")
 )
 
 // Store is a transactional ordered key-value store. It is safe for
@@ -64,11 +69,4 @@ type Txn interface {
 	// in ascending order, seeing this transaction's own writes. A nil start
 	// begins at the prefix. Scanning stops when fn returns false.
 	Scan(prefix, start []byte, fn func(key, value []byte) bool) error
-}
-
-// Volatile is implemented by stores that keep nothing after Close (the
-// memory store). A handle may run on a volatile store without a configured
-// root key; durable stores always require one.
-type Volatile interface {
-	Volatile() bool
 }

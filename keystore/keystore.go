@@ -28,7 +28,8 @@ var ErrWrongRootKey = errors.New("keystore: the root key does not match the one 
 
 // RootKey wraps and unwraps key material. It is safe for concurrent use.
 type RootKey struct {
-	aead *crypto.AESGCM
+	aead    *crypto.AESGCM
+	records *recordMAC
 }
 
 // NewRootKey returns a root key from 32 bytes of key material. The caller
@@ -41,7 +42,11 @@ func NewRootKey(raw []byte) (*RootKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RootKey{aead: a}, nil
+	m, err := newRecordMAC(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &RootKey{aead: a, records: m}, nil
 }
 
 // Wrap encrypts material, binding it to owner (for example the key ARN and

@@ -22,18 +22,12 @@ type Store struct {
 	vals   map[string][]byte
 }
 
-var (
-	_ backend.Store    = (*Store)(nil)
-	_ backend.Volatile = (*Store)(nil)
-)
+var _ backend.Store = (*Store)(nil)
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{vals: make(map[string][]byte)}
 }
-
-// Volatile reports true: nothing survives Close.
-func (s *Store) Volatile() bool { return true }
 
 // View implements backend.Store.
 func (s *Store) View(ctx context.Context, fn func(backend.Txn) error) error {
