@@ -7,7 +7,11 @@
 // A handle is bound to one AWS account and one Region and stores its keys
 // in a backend (package backend; in memory by default). Key material is
 // always wrapped under a root key at rest (package keystore) and used
-// through AES-256-GCM (package crypto).
+// through AES-256-GCM (package crypto). Every record the handle stores is
+// authenticated under a key derived from the root key and bound to its
+// place: a record edited, moved or rolled back to another key's is refused
+// as a corrupt store (KMSInternalException wrapping backend.ErrCorrupt),
+// never used.
 //
 // # A call's path
 //
@@ -29,4 +33,6 @@
 //
 // Scheduled key deletion follows Options.Clock. Package kmstest provides a
 // fake clock: advance it past a key's deletion date and the key is gone.
+// A key past its date is refused at once; the maintenance pass (Maintain,
+// run in the background on the system clock) removes it from storage.
 package kms

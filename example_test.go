@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/embedkms/kms"
+	"github.com/embedkms/kms/kmstest"
 )
 
 // Encrypt a secret under a key named by its alias, bound to an encryption
@@ -109,4 +111,40 @@ func newGCM(key []byte) cipher.AEAD {
 		log.Fatal(err)
 	}
 	return gcm
+}
+
+// Schedule a key's deletion and watch it go: the handle follows its clock,
+// and Maintain removes keys past their deletion date from storage (a
+// handle on the system clock runs it in the background).
+func ExampleKMS_Maintain() {
+	ctx := context.Background()
+	clock := kmstest.NewClock(kmstest.Start)
+	k, err := kms.New(kms.Options{Clock: clock})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer k.Close()
+
+	key, err := k.CreateKey(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	del, err := k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: key.KeyMetadata.KeyId, PendingWindowInDays: 7})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("deletion date:", del.DeletionDate.Format("2006-01-02"))
+
+	clock.Advance(7 * 24 * time.Hour)
+	if err := k.Maintain(ctx); err != nil {
+		log.Fatal(err)
+	}
+	keys, err := k.ListKeys(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("keys left:", len(keys.Keys))
+	// Output:
+	// deletion date: 2026-01-08
+	// keys left: 0
 }

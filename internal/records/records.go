@@ -15,6 +15,13 @@
 // PutKey, DeleteKey, PutAlias and DeleteAlias keep the indexes in step with
 // the records in the same transaction.
 //
+// The handle reads and writes all of these through the authenticated view
+// of package keystore (RootKey.Authenticated), so what the backend holds
+// under each key is that record's bytes with a version byte and a tag.
+// Beside them, under meta/, are values the handle needs before it has a
+// root key, stored as they are: the root-key check value and the volatile
+// root key (package keystore) and the backend's identity (meta/store-id).
+//
 // Records are scoped by account and Region so several handles can share one
 // backend. Key material inside a Key record is always wrapped under the
 // root key (package keystore).
