@@ -121,8 +121,10 @@ type Option func(*handler)
 
 // WithCredentials makes the handler verify every request's SigV4 signature
 // against creds (access key id -> credential) and act as the credential's
-// principal. Without it every request acts as the handle's account root
-// and signatures are not checked.
+// principal. A signature must cover at least the Host, X-Amz-Date,
+// X-Amz-Target and Content-Type headers, as every AWS SDK's does. Without
+// it every request acts as the handle's account root and signatures are
+// not checked.
 func WithCredentials(creds map[string]Credential) Option {
 	return func(h *handler) {
 		h.creds = make(map[string]Credential, len(creds))
@@ -146,7 +148,7 @@ type handler struct {
 }
 
 // NewHandler returns an http.Handler serving the AWS KMS JSON protocol for
-// every operation k implements.
+// the operations Operations lists.
 func NewHandler(k *kms.KMS, opts ...Option) http.Handler {
 	h := &handler{primary: k, regions: map[string]*kms.KMS{k.Region(): k}}
 	for _, o := range opts {
