@@ -8,8 +8,8 @@ import (
 )
 
 // httpStatus is the HTTP status of each AWS KMS error shape, from the API
-// model (../shared/aws-kms-api, "Error shapes"), plus the common AWS errors
-// the model leaves implicit.
+// model's error shapes, plus the common AWS errors the model leaves
+// implicit.
 var httpStatus = map[string]int{
 	"AlreadyExistsException":                                  409,
 	"CloudHsmClusterInUseException":                           400,

@@ -31,36 +31,74 @@ const (
 	jsonType     = "application/x-amz-json-1.1"
 )
 
-// operation is one KMS operation of the handle, found by reflection.
+// operation serves one KMS operation of the handle: it decodes a request
+// body into the operation's input, calls the handle and returns the
+// output. in and out are the input and output shapes, for tests.
 type operation struct {
-	method reflect.Method
-	input  reflect.Type // the XxxInput struct type
+	call    func(ctx context.Context, k *kms.KMS, body []byte) (any, error)
+	in, out reflect.Type
 }
 
-// operations maps each operation name to the handle's method. Every method
-// of *kms.KMS shaped func(context.Context, *XInput) (*XOutput, error) is an
-// operation named X, so operations the handle gains later are served
-// without any change here.
-var operations = func() map[string]operation {
-	ops := map[string]operation{}
-	t := reflect.TypeFor[*kms.KMS]()
-	ctxType := reflect.TypeFor[context.Context]()
-	errType := reflect.TypeFor[error]()
-	for i := range t.NumMethod() {
-		m := t.Method(i)
-		ft := m.Type
-		if ft.NumIn() != 3 || ft.NumOut() != 2 || ft.In(1) != ctxType || ft.Out(1) != errType {
-			continue
-		}
-		in, out := ft.In(2), ft.Out(0)
-		if in.Kind() != reflect.Pointer || out.Kind() != reflect.Pointer ||
-			in.Elem().Name() != m.Name+"Input" || out.Elem().Name() != m.Name+"Output" {
-			continue
-		}
-		ops[m.Name] = operation{method: m, input: in.Elem()}
+// serve is the operation that calls f, a method expression of *kms.KMS:
+// serve((*kms.KMS).Encrypt).
+func serve[I, O any](f func(*kms.KMS, context.Context, *I) (*O, error)) operation {
+	return operation{
+		call: func(ctx context.Context, k *kms.KMS, body []byte) (any, error) {
+			in := new(I)
+			if err := decodeInput(body, in); err != nil {
+				return nil, err
+			}
+			out, err := f(k, ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		},
+		in:  reflect.TypeFor[I](),
+		out: reflect.TypeFor[O](),
 	}
-	return ops
-}()
+}
+
+// operations are the operations served, by name: exactly these are
+// reachable over the wire, whatever other methods the handle has. An AWS
+// KMS operation the handle does not implement is not here and is answered
+// as any unknown operation. TestOperationTable checks the table against
+// the SDK's KMS client and the handle's methods.
+var operations = map[string]operation{
+	"CancelKeyDeletion":               serve((*kms.KMS).CancelKeyDeletion),
+	"CreateAlias":                     serve((*kms.KMS).CreateAlias),
+	"CreateKey":                       serve((*kms.KMS).CreateKey),
+	"Decrypt":                         serve((*kms.KMS).Decrypt),
+	"DeleteAlias":                     serve((*kms.KMS).DeleteAlias),
+	"DescribeKey":                     serve((*kms.KMS).DescribeKey),
+	"DisableKey":                      serve((*kms.KMS).DisableKey),
+	"EnableKey":                       serve((*kms.KMS).EnableKey),
+	"Encrypt":                         serve((*kms.KMS).Encrypt),
+	"GenerateDataKey":                 serve((*kms.KMS).GenerateDataKey),
+	"GenerateDataKeyWithoutPlaintext": serve((*kms.KMS).GenerateDataKeyWithoutPlaintext),
+	"GenerateRandom":                  serve((*kms.KMS).GenerateRandom),
+	"ListAliases":                     serve((*kms.KMS).ListAliases),
+	"ListKeys":                        serve((*kms.KMS).ListKeys),
+	"ListResourceTags":                serve((*kms.KMS).ListResourceTags),
+	"ReEncrypt":                       serve((*kms.KMS).ReEncrypt),
+	"ScheduleKeyDeletion":             serve((*kms.KMS).ScheduleKeyDeletion),
+	"TagResource":                     serve((*kms.KMS).TagResource),
+	"UntagResource":                   serve((*kms.KMS).UntagResource),
+	"UpdateAlias":                     serve((*kms.KMS).UpdateAlias),
+	"UpdateKeyDescription":            serve((*kms.KMS).UpdateKeyDescription),
+}
+
+// decodeInput decodes body into in, with the errors AWS answers.
+func decodeInput(body []byte, in any) error {
+	if err := decode(body, in); err != nil {
+		var re *rangeError
+		if errors.As(err, &re) {
+			return protocolError("ValidationException", re.Error())
+		}
+		return protocolError("SerializationException", err.Error())
+	}
+	return nil
+}
 
 // Operations returns the names of the operations the handler serves, in
 // sorted order.
@@ -83,8 +121,10 @@ type Option func(*handler)
 
 // WithCredentials makes the handler verify every request's SigV4 signature
 // against creds (access key id -> credential) and act as the credential's
-// principal. Without it every request acts as the handle's account root
-// and signatures are not checked.
+// principal. A signature must cover at least the Host, X-Amz-Date,
+// X-Amz-Target and Content-Type headers, as every AWS SDK's does. Without
+// it every request acts as the handle's account root and signatures are
+// not checked.
 func WithCredentials(creds map[string]Credential) Option {
 	return func(h *handler) {
 		h.creds = make(map[string]Credential, len(creds))
@@ -108,7 +148,7 @@ type handler struct {
 }
 
 // NewHandler returns an http.Handler serving the AWS KMS JSON protocol for
-// every operation k implements.
+// the operations Operations lists.
 func NewHandler(k *kms.KMS, opts ...Option) http.Handler {
 	h := &handler{primary: k, regions: map[string]*kms.KMS{k.Region(): k}}
 	for _, o := range opts {
@@ -159,23 +199,15 @@ func (h *handler) serve(r *http.Request) ([]byte, error) {
 	if !ok {
 		return nil, protocolError("UnknownOperationException", "Unknown operation "+name)
 	}
-	in := reflect.New(op.input)
-	if err := decode(body, in.Interface()); err != nil {
-		var re *rangeError
-		if errors.As(err, &re) {
-			return nil, protocolError("ValidationException", re.Error())
-		}
-		return nil, protocolError("SerializationException", err.Error())
-	}
 	ctx := r.Context()
 	if principal != "" {
 		ctx = kms.WithCaller(ctx, principal)
 	}
-	res := op.method.Func.Call([]reflect.Value{reflect.ValueOf(k), reflect.ValueOf(ctx), in})
-	if e := res[1].Interface(); e != nil {
-		return nil, e.(error)
+	out, err := op.call(ctx, k, body)
+	if err != nil {
+		return nil, err
 	}
-	return encode(res[0].Interface())
+	return encode(out)
 }
 
 func writeError(w http.ResponseWriter, e *wireError) {
