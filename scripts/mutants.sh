@@ -10,7 +10,8 @@
 # tests it names fail or match nothing on the unmutated code.
 #
 # Usage: scripts/mutants.sh [LIST]   (default scripts/mutants.txt)
-# MUTANTS_JOBS sets how many mutants run at once (default 2).
+# MUTANTS_JOBS sets how many mutants run at once (default 2);
+# MUTANTS_VERBOSE=1 prints, for each mutant, the tests that caught it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -135,6 +136,9 @@ failed=0
 for i in $(seq 1 "$n"); do
   d=$tmp/$i
   result=$(cat "$d/result" 2>/dev/null || echo "did not run")
+  if [ "$result" = caught ] && [ -n "${MUTANTS_VERBOSE:-}" ]; then
+    echo "caught: $(cat "$d/name") by" $(grep -o -- '--- FAIL: [^ ]*' "$d/output" | cut -d' ' -f3 | head -8)
+  fi
   if [ "$result" != caught ]; then
     failed=$((failed + 1))
     echo "MUTANT $result: $(cat "$d/name") ($(cat "$d/file"); tests: $(cat "$d/pkg") -run '$(cat "$d/run" 2>/dev/null)')" >&2
