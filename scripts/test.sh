@@ -24,3 +24,4 @@ go test -race -count=1 -timeout 10m ./...
 # The symmetric path must also run in FIPS 140-3 only mode (CRYPTO.md 5);
 # tests that check it with non-FIPS code of their own are left out here.
 GODEBUG=fips140=only go test -count=1 -run 'TestEncrypt|TestDecrypt|TestReEncrypt|TestGenerateDataKey|TestEvery|TestCreateKey|TestVolatile' .
+bash scripts/mutants.sh # the tests must catch every mutant in scripts/mutants.txt
