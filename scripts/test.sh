@@ -14,6 +14,7 @@ need() { # need COMMAND DEBIAN-PACKAGE: install it if missing and possible
   fi
 }
 need aws awscli        # examples/awscli runs the real AWS CLI against the handler
+need openssl openssl   # crypto/openssl_test.go checks interop with the openssl command
 
 unformatted=$(gofmt -l .)
 if [ -n "$unformatted" ]; then
