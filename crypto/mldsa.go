@@ -149,16 +149,13 @@ func (k *mldsaKey) Verify(alg string, message []byte, mt MessageType, sig []byte
 	if err := k.check(alg, message, mt); err != nil {
 		return err
 	}
+	if mt == MessageExternalMu {
+		return verifyMu(k.spec, k.pub, message, sig)
+	}
 	if len(sig) != k.sigSize {
 		return ErrInvalidSignature
 	}
-	var ok bool
-	if mt == MessageRaw {
-		ok = k.verify(message, sig)
-	} else {
-		ok = verifyMu(k.spec, k.pub, message, sig)
-	}
-	if !ok {
+	if !k.verify(message, sig) {
 		return ErrInvalidSignature
 	}
 	return nil
