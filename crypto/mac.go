@@ -36,13 +36,12 @@ type hmacKey struct {
 	key  []byte
 }
 
-// newHMAC takes key material from the hash's output length to its block
-// size (28..64 bytes for HMAC_224, 32..64, 48..128, 64..128), which holds
-// the generated length and the lengths AWS KMS accepts for imported HMAC
-// material.
+// newHMAC takes key material of any non-empty length: HMAC is defined for
+// every key length (RFC 2104), and whoever imports material checks the
+// lengths AWS KMS allows for the spec.
 func newHMAC(spec string, material []byte) (KeyPrimitive, error) {
 	s := hmacSpecs[spec]
-	if len(material) < s.hash.Size() || len(material) > s.hash.New().BlockSize() {
+	if len(material) == 0 {
 		return nil, ErrInvalidKeyMaterial
 	}
 	return &hmacKey{spec: spec, s: s, key: append([]byte(nil), material...)}, nil
