@@ -119,6 +119,9 @@ func (k *rsaKey) Verify(alg string, message []byte, mt MessageType, sig []byte) 
 	return nil
 }
 
+// oaepHash returns the OAEP (and MGF1) hash of alg. Under
+// GODEBUG=fips140=only the standard library refuses SHA-1, so
+// RSAES_OAEP_SHA_1 fails there with its error.
 func oaepHash(alg string) (hash.Hash, error) {
 	switch alg {
 	case AlgOAEPSHA1:
