@@ -141,7 +141,7 @@ func TestParsePublicKeyRejects(t *testing.T) {
 	compressed := slices.Clone(secp[:len(secp)-32])
 	compressed[1] -= 32
 	compressed[len(compressed)-35] -= 32 // BIT STRING length
-	compressed[len(compressed)-33] = 2  // 02 || x: a compressed point
+	compressed[len(compressed)-33] = 2   // 02 || x: a compressed point
 	var spki struct {
 		Alg asn1.RawValue
 		Key asn1.BitString
