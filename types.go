@@ -364,3 +364,182 @@ type ListResourceTagsOutput struct {
 	NextMarker string
 	Truncated  bool
 }
+
+// SignInput is the input of Sign.
+type SignInput struct {
+	KeyId            string
+	Message          []byte
+	MessageType      MessageType
+	GrantTokens      []string
+	SigningAlgorithm SigningAlgorithmSpec
+	DryRun           bool
+}
+
+// SignOutput is the output of Sign.
+type SignOutput struct {
+	KeyId            string
+	Signature        []byte
+	SigningAlgorithm SigningAlgorithmSpec
+}
+
+// VerifyInput is the input of Verify.
+type VerifyInput struct {
+	KeyId            string
+	Message          []byte
+	MessageType      MessageType
+	Signature        []byte
+	SigningAlgorithm SigningAlgorithmSpec
+	GrantTokens      []string
+	DryRun           bool
+}
+
+// VerifyOutput is the output of Verify.
+type VerifyOutput struct {
+	KeyId            string
+	SignatureValid   bool
+	SigningAlgorithm SigningAlgorithmSpec
+}
+
+// GetPublicKeyInput is the input of GetPublicKey.
+type GetPublicKeyInput struct {
+	KeyId       string
+	GrantTokens []string
+}
+
+// GetPublicKeyOutput is the output of GetPublicKey.
+type GetPublicKeyOutput struct {
+	KeyId                   string
+	PublicKey               []byte
+	CustomerMasterKeySpec   CustomerMasterKeySpec
+	KeySpec                 KeySpec
+	KeyUsage                KeyUsageType
+	EncryptionAlgorithms    []EncryptionAlgorithmSpec
+	SigningAlgorithms       []SigningAlgorithmSpec
+	KeyAgreementAlgorithms  []KeyAgreementAlgorithmSpec
+	EncapsulationAlgorithms []EncapsulationAlgorithmSpec
+}
+
+// GenerateMacInput is the input of GenerateMac.
+type GenerateMacInput struct {
+	Message      []byte
+	KeyId        string
+	MacAlgorithm MacAlgorithmSpec
+	GrantTokens  []string
+	DryRun       bool
+}
+
+// GenerateMacOutput is the output of GenerateMac.
+type GenerateMacOutput struct {
+	Mac          []byte
+	MacAlgorithm MacAlgorithmSpec
+	KeyId        string
+}
+
+// VerifyMacInput is the input of VerifyMac.
+type VerifyMacInput struct {
+	Message      []byte
+	KeyId        string
+	MacAlgorithm MacAlgorithmSpec
+	Mac          []byte
+	GrantTokens  []string
+	DryRun       bool
+}
+
+// VerifyMacOutput is the output of VerifyMac.
+type VerifyMacOutput struct {
+	KeyId        string
+	MacValid     bool
+	MacAlgorithm MacAlgorithmSpec
+}
+
+// DeriveSharedSecretInput is the input of DeriveSharedSecret.
+type DeriveSharedSecretInput struct {
+	KeyId                 string
+	KeyAgreementAlgorithm KeyAgreementAlgorithmSpec
+	PublicKey             []byte
+	GrantTokens           []string
+	DryRun                bool
+	Recipient             *RecipientInfo
+}
+
+// DeriveSharedSecretOutput is the output of DeriveSharedSecret.
+type DeriveSharedSecretOutput struct {
+	KeyId                  string
+	SharedSecret           []byte
+	CiphertextForRecipient []byte
+	KeyAgreementAlgorithm  KeyAgreementAlgorithmSpec
+	KeyOrigin              OriginType
+}
+
+// EncapsulateInput is the input of Encapsulate.
+type EncapsulateInput struct {
+	KeyId                  string
+	EncapsulationAlgorithm EncapsulationAlgorithmSpec
+	GrantTokens            []string
+	DryRun                 bool
+}
+
+// EncapsulateOutput is the output of Encapsulate.
+type EncapsulateOutput struct {
+	KeyId                      string
+	SharedSecret               []byte
+	SharedSecretCiphertextBlob []byte
+	EncapsulationAlgorithm     EncapsulationAlgorithmSpec
+}
+
+// DecapsulateInput is the input of Decapsulate.
+type DecapsulateInput struct {
+	KeyId                      string
+	SharedSecretCiphertextBlob []byte
+	EncapsulationAlgorithm     EncapsulationAlgorithmSpec
+	GrantTokens                []string
+	DryRun                     bool
+}
+
+// DecapsulateOutput is the output of Decapsulate.
+type DecapsulateOutput struct {
+	KeyId                  string
+	SharedSecret           []byte
+	EncapsulationAlgorithm EncapsulationAlgorithmSpec
+}
+
+// GenerateDataKeyPairInput is the input of GenerateDataKeyPair.
+type GenerateDataKeyPairInput struct {
+	EncryptionContext map[string]string
+	KeyId             string
+	KeyPairSpec       DataKeyPairSpec
+	GrantTokens       []string
+	Recipient         *RecipientInfo
+	DryRun            bool
+}
+
+// GenerateDataKeyPairOutput is the output of GenerateDataKeyPair.
+type GenerateDataKeyPairOutput struct {
+	PrivateKeyCiphertextBlob []byte
+	PrivateKeyPlaintext      []byte
+	PublicKey                []byte
+	KeyId                    string
+	KeyPairSpec              DataKeyPairSpec
+	CiphertextForRecipient   []byte
+	KeyMaterialId            string
+}
+
+// GenerateDataKeyPairWithoutPlaintextInput is the input of
+// GenerateDataKeyPairWithoutPlaintext.
+type GenerateDataKeyPairWithoutPlaintextInput struct {
+	EncryptionContext map[string]string
+	KeyId             string
+	KeyPairSpec       DataKeyPairSpec
+	GrantTokens       []string
+	DryRun            bool
+}
+
+// GenerateDataKeyPairWithoutPlaintextOutput is the output of
+// GenerateDataKeyPairWithoutPlaintext.
+type GenerateDataKeyPairWithoutPlaintextOutput struct {
+	PrivateKeyCiphertextBlob []byte
+	PublicKey                []byte
+	KeyId                    string
+	KeyPairSpec              DataKeyPairSpec
+	KeyMaterialId            string
+}
