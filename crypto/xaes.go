@@ -84,22 +84,25 @@ func newXAES(b cipher.Block) *XAES256GCM {
 	return x
 }
 
-// deriveKey writes Kx for the derivation nonce n1 (12 bytes) into kx.
+// deriveKey writes Kx for the derivation nonce n1 (12 bytes) into kx. The
+// two CMAC inputs are built in kx itself and encrypted in place, so no
+// other buffer holds them.
 func (x *XAES256GCM) deriveKey(kx *[AES256KeySize]byte, n1 []byte) {
-	var m [aes.BlockSize]byte
-	m[0], m[1], m[2], m[3] = 0x00, 0x01, 'X', 0x00
-	copy(m[4:], n1[:xDeriveNonceSize])
-	subtle.XORBytes(m[:], m[:], x.k1[:])
-	x.block.Encrypt(kx[:aes.BlockSize], m[:])
-	m[1] ^= 0x01 ^ 0x02 // counter 1 -> 2 (K1 is already xored in)
-	x.block.Encrypt(kx[aes.BlockSize:], m[:])
-	clear(m[:])
+	m1, m2 := kx[:aes.BlockSize], kx[aes.BlockSize:]
+	m1[0], m1[1], m1[2], m1[3] = 0x00, 0x01, 'X', 0x00
+	m2[0], m2[1], m2[2], m2[3] = 0x00, 0x02, 'X', 0x00
+	copy(m1[4:], n1[:xDeriveNonceSize])
+	copy(m2[4:], n1[:xDeriveNonceSize])
+	subtle.XORBytes(m1, m1, x.k1[:])
+	subtle.XORBytes(m2, m2, x.k1[:])
+	x.block.Encrypt(m1, m1)
+	x.block.Encrypt(m2, m2)
 }
 
 // gcmFor returns the per-message AES-256-GCM for derivation nonce n1.
 func (x *XAES256GCM) gcmFor(n1 []byte) (cipher.AEAD, error) {
-	var kx [AES256KeySize]byte
-	x.deriveKey(&kx, n1)
+	kx := new([AES256KeySize]byte) // escapes through the cipher.Block interface anyway
+	x.deriveKey(kx, n1)
 	b, err := aes.NewCipher(kx[:])
 	clear(kx[:])
 	if err != nil {
