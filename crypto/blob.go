@@ -150,9 +150,10 @@ func (h *BlobHeader) appendTo(dst []byte, version byte) []byte {
 
 // SealBlob encrypts plaintext under k in blob format version 2, with the
 // header h and encryption context ec bound as associated data, and returns
-// the blob. Every call draws a fresh derivation nonce and IV, so every
-// blob is sealed under a different key. The blob itself is one
-// allocation; the per-blob key schedule and GCM state are two more.
+// the blob. Every call draws a fresh random derivation nonce and IV, so
+// every blob is sealed under its own key (two blobs share one with
+// probability about 2^-96 per pair). The blob itself is one allocation;
+// deriving the per-blob key and its AES-GCM state takes three more.
 func SealBlob(k *BlobKey, h *BlobHeader, ec map[string]string, plaintext []byte) ([]byte, error) {
 	for _, f := range []string{h.Account, h.Region, h.KeyID} {
 		if len(f) == 0 || len(f) > 255 {

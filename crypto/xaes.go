@@ -45,9 +45,12 @@ const xDeriveNonceSize = 12
 // GODEBUG=fips140=only, where cipher.NewGCM with caller-chosen IVs is
 // refused. The derivation uses only the AES block function.
 //
-// Each Seal and Open builds an AES key schedule and GCM state for Kx on
-// the heap (two allocations); they are not cleared afterwards (the standard
-// library offers no way to), but Kx protects only its own message.
+// Each Seal and Open puts Kx, then its AES key schedule and GCM state, on
+// the heap (three allocations, about 1.3 KB). Kx itself is zeroed after
+// use; the schedule and GCM state cannot be (the standard library offers
+// no way to), but Kx protects only its own message. They are not pooled:
+// the standard library cannot re-key a GCM, so there is nothing safe to
+// reuse.
 //
 // It is safe for concurrent use.
 type XAES256GCM struct {
