@@ -34,14 +34,17 @@ import (
 // internal/encctx; the header includes the version byte, so a blob cannot
 // be reinterpreted as the other version. Tampering with any byte, or
 // decrypting with a different encryption context, fails authentication.
+// There is no length field: the ciphertext runs to the end of the blob. A
+// reader rejects any other version byte, a zero-length field, and a blob
+// too short for its version's fields below.
 //
 // # Version 2
 //
 // After the header:
 //
 //	size  field
-//	12    N1, key-derivation nonce (random)
-//	12    IV, AES-GCM IV (random)
+//	12    N1, key-derivation nonce (from a CSPRNG, fresh per blob)
+//	12    IV, AES-GCM IV (from a CSPRNG, fresh per blob)
 //	n     AES-256-GCM ciphertext, n = plaintext length
 //	16    AES-GCM tag
 //
