@@ -100,7 +100,7 @@ type cachedKey struct {
 
 // material is one unwrapped version of a key's material.
 type material struct {
-	aead *crypto.AESGCM
+	aead *crypto.BlobKey
 	id   string // KeyMaterialId: lowercase hex
 }
 

@@ -183,7 +183,7 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		a, err := crypto.NewAESGCM(secret)
+		a, err := crypto.NewBlobKey(secret)
 		clear(secret)
 		if err != nil {
 			return nil, err

@@ -3,12 +3,9 @@ package kms_test
 import (
 	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"github.com/embedkms/kms/internal/encctx"
 	"slices"
 	"strings"
 	"sync"
@@ -305,9 +302,7 @@ func TestRootKeyMaterialNeverInClear(t *testing.T) {
 	if !bytes.Equal(blob[hl-len(mid):hl], mid) {
 		t.Fatalf("blob header does not end with the current material id")
 	}
-	c, _ := aes.NewCipher(material)
-	gcm, _ := cipher.NewGCM(c)
-	got, err := gcm.Open(nil, blob[hl:hl+12], blob[hl+12:], encctx.Append(slices.Clone(blob[:hl]), ec))
+	got, err := stdOpenBlob(t, material, blob, hl, ec)
 	if err != nil || !bytes.Equal(got, pt) {
 		t.Fatalf("unwrapped material does not open the blob: %v", err)
 	}

@@ -22,6 +22,9 @@ const (
 // AESGCM is AES-256-GCM with a fresh random 96-bit IV per encryption. Its
 // output is iv(12) || ciphertext || tag(16): exactly the output of Tink's
 // aead/aesgcm with VariantNoPrefix, so either decrypts the other's (tested).
+// Like any AES-GCM with random IVs it must not seal more than 2^32
+// messages under one key; package keystore uses it to wrap key material.
+// Ciphertext blobs use BlobKey, which derives a key per blob.
 //
 // It is built on the standard library's cipher.NewGCMWithRandomNonce rather
 // than on Tink's AEAD for two reasons, both measured (BENCHMARKS.md,

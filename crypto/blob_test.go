@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/fips140"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -20,13 +21,15 @@ import (
 	"github.com/embedkms/kms/internal/encctx"
 )
 
-// The helpers below (refHeader, refEncctx, refAAD, refOpen, refSeal) are a
-// second implementation of the format, written from the doc comments of
-// blob.go and package encctx alone, on the standard library.
+// The helpers below (refHeader, refEncctx, refGCM, refOpen, refSeal, and
+// refDeriveV2, refOpenV2, refSealV2 in blob_v2_test.go) are a second
+// implementation of the format, written from the doc comments of blob.go
+// and package encctx alone, on the standard library.
 
-// refHeader encodes h as the doc comment's table lays it out.
-func refHeader(h *crypto.BlobHeader) []byte {
-	b := []byte{0x01}
+// refHeader encodes h as the doc comment's table lays it out, with
+// version byte v.
+func refHeader(h *crypto.BlobHeader, v byte) []byte {
+	b := []byte{v}
 	for _, f := range []string{h.Account, h.Region, h.KeyID} {
 		b = append(b, byte(len(f)))
 		b = append(b, f...)
@@ -52,22 +55,26 @@ func refEncctx(ec map[string]string) []byte {
 	return b
 }
 
+// refGCM is AES-256-GCM with caller-chosen IVs. FIPS 140-3 only mode
+// refuses those in production code; the reference implementation is
+// exempted so that its tests also run in that mode.
 func refGCM(t testing.TB, key []byte) cipher.AEAD {
 	t.Helper()
 	c, err := aes.NewCipher(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := cipher.NewGCM(c) // 12-byte nonce, 16-byte tag
+	var g cipher.AEAD
+	fips140.WithoutEnforcement(func() { g, err = cipher.NewGCM(c) }) // 12-byte nonce, 16-byte tag
 	if err != nil {
 		t.Fatal(err)
 	}
 	return g
 }
 
-// refOpen decrypts a blob whose header is hl bytes long: iv is the 12
-// bytes after the header, the rest is ciphertext || tag, and the associated
-// data is header || encctx(ec).
+// refOpen decrypts a version 1 blob whose header is hl bytes long: iv is
+// the 12 bytes after the header, the rest is ciphertext || tag, and the
+// associated data is header || encctx(ec).
 func refOpen(t testing.TB, key, blob []byte, hl int, ec map[string]string) ([]byte, error) {
 	t.Helper()
 	iv, ct := blob[hl:hl+12], blob[hl+12:]
@@ -75,13 +82,16 @@ func refOpen(t testing.TB, key, blob []byte, hl int, ec map[string]string) ([]by
 	return refGCM(t, key).Open(nil, iv, ct, aad)
 }
 
-// refSeal builds a blob with a chosen IV.
+// refSeal builds a version 1 blob with a chosen IV.
 func refSeal(t testing.TB, key []byte, h *crypto.BlobHeader, ec map[string]string, iv, pt []byte) []byte {
 	t.Helper()
-	hdr := refHeader(h)
+	g := refGCM(t, key)
+	hdr := refHeader(h, 0x01)
 	aad := append(slices.Clone(hdr), refEncctx(ec)...)
 	blob := append(slices.Clone(hdr), iv...)
-	return refGCM(t, key).Seal(blob, iv, pt, aad)
+	var out []byte
+	fips140.WithoutEnforcement(func() { out = g.Seal(blob, iv, pt, aad) })
+	return out
 }
 
 func testAEAD(t testing.TB, key []byte) *crypto.AESGCM {
@@ -91,6 +101,15 @@ func testAEAD(t testing.TB, key []byte) *crypto.AESGCM {
 		t.Fatal(err)
 	}
 	return a
+}
+
+func testBlobKey(t testing.TB, material []byte) *crypto.BlobKey {
+	t.Helper()
+	k, err := crypto.NewBlobKey(material)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func testHeader() *crypto.BlobHeader {
@@ -111,7 +130,7 @@ var testContexts = []map[string]string{
 }
 
 // open parses blob and opens it, as Decrypt does.
-func open(a *crypto.AESGCM, blob []byte, ec map[string]string) ([]byte, error) {
+func open(a *crypto.BlobKey, blob []byte, ec map[string]string) ([]byte, error) {
 	h, err := crypto.ParseBlobHeader(blob)
 	if err != nil {
 		return nil, err
@@ -134,7 +153,7 @@ func TestNewAESGCMKeySize(t *testing.T) {
 
 func TestBlobRoundTripSizes(t *testing.T) {
 	key := crypto.Random(crypto.AES256KeySize)
-	a := testAEAD(t, key)
+	a := testBlobKey(t, key)
 	h := testHeader()
 	pt := crypto.Random(4096)
 	for n := 0; n <= 4096; n++ {
@@ -157,7 +176,7 @@ func TestBlobRoundTripSizes(t *testing.T) {
 }
 
 func TestBlobContexts(t *testing.T) {
-	a := testAEAD(t, crypto.Random(32))
+	a := testBlobKey(t, crypto.Random(32))
 	for i, ec := range testContexts {
 		blob, err := crypto.SealBlob(a, testHeader(), ec, []byte("secret"))
 		if err != nil {
@@ -179,7 +198,7 @@ func TestBlobContexts(t *testing.T) {
 // Contexts that differ only in how their bytes split into keys and values
 // must not open each other's blobs.
 func TestBlobContextAmbiguity(t *testing.T) {
-	a := testAEAD(t, crypto.Random(32))
+	a := testBlobKey(t, crypto.Random(32))
 	pairs := [][2]map[string]string{
 		{{"ab": "c"}, {"a": "bc"}},
 		{{"a": "b", "c": "d"}, {"a": "bc", "": "d"}},
@@ -198,7 +217,7 @@ func TestBlobContextAmbiguity(t *testing.T) {
 }
 
 func TestBlobHeaderParsedBack(t *testing.T) {
-	a := testAEAD(t, crypto.Random(32))
+	a := testBlobKey(t, crypto.Random(32))
 	headers := []crypto.BlobHeader{
 		*testHeader(),
 		{Account: "000000000000", Region: "cn-northwest-1", KeyID: "mrk-0123456789abcdef0123456789abcdef"},
@@ -218,6 +237,9 @@ func TestBlobHeaderParsedBack(t *testing.T) {
 			t.Fatalf("ParseBlobHeader: %v", err)
 		}
 		n := p.Len
+		if p.Version != crypto.BlobVersion2 {
+			t.Errorf("SealBlob wrote version %d, want %d", p.Version, crypto.BlobVersion2)
+		}
 		if got := header(p); got != h {
 			t.Errorf("ParseBlobHeader = %+v, want %+v", got, h)
 		}
@@ -229,14 +251,14 @@ func TestBlobHeaderParsedBack(t *testing.T) {
 		if !bytes.Equal(blob, before) {
 			t.Errorf("appending to a parsed field changed the blob")
 		}
-		if n != h.Len() || !bytes.Equal(blob[:n], refHeader(&h)) {
-			t.Errorf("header is %x (n=%d), want %x (Len=%d)", blob[:n], n, refHeader(&h), h.Len())
+		if n != h.Len() || !bytes.Equal(blob[:n], refHeader(&h, 0x02)) {
+			t.Errorf("header is %x (n=%d), want %x (Len=%d)", blob[:n], n, refHeader(&h, 0x02), h.Len())
 		}
 	}
 }
 
 func TestSealBlobFieldTooLong(t *testing.T) {
-	a := testAEAD(t, crypto.Random(32))
+	a := testBlobKey(t, crypto.Random(32))
 	long := strings.Repeat("x", 256)
 	for _, h := range []crypto.BlobHeader{
 		{Account: long, Region: "us-east-1", KeyID: "k"},
@@ -252,7 +274,7 @@ func TestSealBlobFieldTooLong(t *testing.T) {
 // Every blob SealBlob returns must parse back: it refuses header fields
 // the parser would refuse (empty ones).
 func TestSealBlobOutputAlwaysParses(t *testing.T) {
-	a := testAEAD(t, crypto.Random(32))
+	a := testBlobKey(t, crypto.Random(32))
 	for _, h := range []crypto.BlobHeader{
 		{Account: "", Region: "us-east-1", KeyID: "k"},
 		{Account: "111122223333", Region: "", KeyID: "k"},
@@ -269,7 +291,7 @@ func TestSealBlobOutputAlwaysParses(t *testing.T) {
 }
 
 func TestBlobTruncated(t *testing.T) {
-	a := testAEAD(t, crypto.Random(32))
+	a := testBlobKey(t, crypto.Random(32))
 	ec := map[string]string{"k": "v"}
 	for _, size := range []int{0, 1, 16, 100} {
 		blob, err := crypto.SealBlob(a, testHeader(), ec, crypto.Random(size))
@@ -289,7 +311,7 @@ func TestBlobTruncated(t *testing.T) {
 }
 
 func TestBlobBitFlips(t *testing.T) {
-	a := testAEAD(t, crypto.Random(32))
+	a := testBlobKey(t, crypto.Random(32))
 	ec := map[string]string{"tenant": "acme", "purpose": "flip"}
 	for _, size := range []int{1, 17, 64} {
 		blob, err := crypto.SealBlob(a, testHeader(), ec, crypto.Random(size))
@@ -307,7 +329,7 @@ func TestBlobBitFlips(t *testing.T) {
 }
 
 func TestOpenBlobWrongKey(t *testing.T) {
-	a, b := testAEAD(t, crypto.Random(32)), testAEAD(t, crypto.Random(32))
+	a, b := testBlobKey(t, crypto.Random(32)), testBlobKey(t, crypto.Random(32))
 	blob, err := crypto.SealBlob(a, testHeader(), nil, []byte("secret"))
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +340,7 @@ func TestOpenBlobWrongKey(t *testing.T) {
 }
 
 func TestOpenBlobBadHeaderLen(t *testing.T) {
-	a := testAEAD(t, crypto.Random(32))
+	a := testBlobKey(t, crypto.Random(32))
 	blob, err := crypto.SealBlob(a, testHeader(), nil, []byte("secret"))
 	if err != nil {
 		t.Fatal(err)
@@ -341,52 +363,51 @@ func TestParseBlobHeaderMalformed(t *testing.T) {
 		{"nil", nil},
 		{"empty", []byte{}},
 		{"version 0", withVersion(0)},
-		{"version 2", withVersion(2)},
+		{"version 3", withVersion(3)},
+		{"version 0xff", withVersion(0xff)},
+		{"version 1 blob relabelled 2 (too short for a nonce, IV and tag)", withVersion(2)},
 		{"zero-length account", append([]byte{1, 0, 1, 'r', 1, 'k'}, make([]byte, 32+28)...)},
 		{"zero-length region", append([]byte{1, 1, 'a', 0, 1, 'k'}, make([]byte, 32+28)...)},
 		{"zero-length key id", append([]byte{1, 1, 'a', 1, 'r', 0}, make([]byte, 32+28)...)},
 		{"account past end", []byte{1, 200, 'a', 'b'}},
 		{"no room for material id", []byte{1, 1, 'a', 1, 'r', 1, 'k', 0, 0}},
 		{"no room for iv and tag", append([]byte{1, 1, 'a', 1, 'r', 1, 'k'}, make([]byte, 32+27)...)},
+		{"v2: no room for nonce, iv and tag", append([]byte{2, 1, 'a', 1, 'r', 1, 'k'}, make([]byte, 32+39)...)},
+		{"v2: zero-length key id", append([]byte{2, 1, 'a', 1, 'r', 0}, make([]byte, 32+40)...)},
 	}
 	for _, tt := range tests {
 		if p, err := crypto.ParseBlobHeader(tt.blob); !errors.Is(err, crypto.ErrInvalidBlob) || p.Len != 0 {
 			t.Errorf("%s: ParseBlobHeader = (Len=%d, %v), want ErrInvalidBlob", tt.name, p.Len, err)
 		}
 	}
-	// The shortest well-formed blob: one-byte fields, empty plaintext.
-	min := append([]byte{1, 1, 'a', 1, 'r', 1, 'k'}, make([]byte, 32+28)...)
-	if p, err := crypto.ParseBlobHeader(min); err != nil || p.Len != 7+32 {
-		t.Errorf("minimal blob: ParseBlobHeader = (Len=%d, %v), want 39", p.Len, err)
+	// The shortest well-formed blobs: one-byte fields, empty plaintext.
+	for v, overhead := range map[byte]int{1: 28, 2: 40} {
+		min := append([]byte{v, 1, 'a', 1, 'r', 1, 'k'}, make([]byte, 32+overhead)...)
+		if p, err := crypto.ParseBlobHeader(min); err != nil || p.Len != 7+32 || p.Version != v {
+			t.Errorf("minimal version %d blob: ParseBlobHeader = (Len=%d, Version=%d, %v), want 39, %d", v, p.Len, p.Version, err, v)
+		}
 	}
 }
 
-// TestBlobFormatIndependent checks the doc comment of blob.go against a
-// second implementation on crypto/aes and crypto/cipher: SealBlob output
-// opens with it, and its output opens with OpenBlob.
-func TestBlobFormatIndependent(t *testing.T) {
+// TestBlobV1FormatIndependent checks the version 1 part of blob.go's doc
+// comment against a second implementation on crypto/aes and crypto/cipher:
+// OpenBlob still opens version 1 blobs built from the doc.
+func TestBlobV1FormatIndependent(t *testing.T) {
 	key := crypto.Random(32)
-	a := testAEAD(t, key)
+	k := testBlobKey(t, key)
 	h := testHeader()
 	for i, ec := range testContexts {
 		pt := crypto.Random(i * 33)
-		blob, err := crypto.SealBlob(a, h, ec, pt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hl := len(refHeader(h))
-		if !bytes.Equal(blob[:hl], refHeader(h)) {
-			t.Fatalf("header %x, doc says %x", blob[:hl], refHeader(h))
-		}
-		got, err := refOpen(t, key, blob, hl, ec)
-		if err != nil || !bytes.Equal(got, pt) {
-			t.Fatalf("context %d: standard-library GCM cannot open SealBlob output: %v", i, err)
-		}
-
 		ref := refSeal(t, key, h, ec, crypto.Random(12), pt)
-		got, err = open(a, ref, ec)
+		if got, err := refOpen(t, key, ref, h.Len(), ec); err != nil || !bytes.Equal(got, pt) {
+			t.Fatalf("context %d: reference cannot open its own version 1 blob: %v", i, err)
+		}
+		got, err := open(k, ref, ec)
 		if err != nil || !bytes.Equal(got, pt) {
-			t.Fatalf("context %d: OpenBlob cannot open a blob built from the doc comment: %v", i, err)
+			t.Fatalf("context %d: OpenBlob cannot open a version 1 blob built from the doc comment: %v", i, err)
+		}
+		if _, err := open(k, ref, map[string]string{"other": "context"}); !errors.Is(err, crypto.ErrInvalidBlob) {
+			t.Fatalf("context %d: version 1 blob opened under another context: %v", i, err)
 		}
 	}
 }
@@ -414,9 +435,9 @@ func unhex(t *testing.T, s string) []byte {
 	return b
 }
 
-// TestBlobVectors decrypts blobs committed in testdata: a format change
-// that breaks blobs already stored fails here.
-func TestBlobVectors(t *testing.T) {
+// TestBlobV1Vectors decrypts version 1 blobs committed in testdata: a
+// change that breaks blobs already stored fails here.
+func TestBlobV1Vectors(t *testing.T) {
 	data, err := os.ReadFile("testdata/blob_v1.json")
 	if err != nil {
 		t.Fatal(err)
@@ -436,6 +457,9 @@ func TestBlobVectors(t *testing.T) {
 				t.Fatalf("ParseBlobHeader: %v", err)
 			}
 			h, n := header(p), p.Len
+			if p.Version != crypto.BlobVersion1 {
+				t.Errorf("version = %d, want 1", p.Version)
+			}
 			if h.Account != v.Account || h.Region != v.Region || h.KeyID != v.KeyID ||
 				hex.EncodeToString(h.MaterialID[:]) != v.MaterialID || n != v.HeaderLength {
 				t.Errorf("header = %+v (n=%d), want the vector's fields", h, n)
@@ -444,48 +468,61 @@ func TestBlobVectors(t *testing.T) {
 			if want := unhex(t, v.AssociatedData); !bytes.Equal(aad, want) || !bytes.Equal(append(slices.Clone(blob[:n]), refEncctx(v.Context)...), want) {
 				t.Errorf("associated data = %x, want %x", aad, want)
 			}
-			got, err := crypto.OpenBlob(testAEAD(t, key), blob, n, v.Context)
+			got, err := crypto.OpenBlob(testBlobKey(t, key), blob, n, v.Context)
 			if err != nil || !bytes.Equal(got, pt) {
 				t.Fatalf("OpenBlob = %q, %v; want %q", got, err, pt)
 			}
 			if got, err := refOpen(t, key, blob, n, v.Context); err != nil || !bytes.Equal(got, pt) {
 				t.Fatalf("standard-library open = %q, %v; want %q", got, err, pt)
 			}
-			if _, err := crypto.OpenBlob(testAEAD(t, key), blob, n, nil); !errors.Is(err, crypto.ErrInvalidBlob) {
+			if _, err := crypto.OpenBlob(testBlobKey(t, key), blob, n, nil); !errors.Is(err, crypto.ErrInvalidBlob) {
 				t.Errorf("vector opened without its context: err = %v", err)
 			}
 		})
 	}
 }
 
+// FuzzParseBlobHeader: parsing never panics, fails only with
+// ErrInvalidBlob and an empty result, and whatever parses re-encodes (from
+// the doc comment, with the reported version) to exactly the bytes parsed,
+// with room behind it for that version's nonces and tag.
 func FuzzParseBlobHeader(f *testing.F) {
-	a := testAEAD(f, make([]byte, 32))
+	material := make([]byte, 32)
+	a := testBlobKey(f, material)
 	for _, ec := range testContexts[:3] {
 		blob, err := crypto.SealBlob(a, testHeader(), ec, []byte("seed"))
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(blob)
+		f.Add(refSeal(f, material, testHeader(), ec, make([]byte, 12), []byte("seed")))
 	}
 	f.Add([]byte{})
-	f.Add([]byte{1, 1, 'a', 1, 'r', 1, 'k'})
-	f.Add(append([]byte{1, 1, 'a', 1, 'r', 1, 'k'}, make([]byte, 32+28)...))
+	for v, overhead := range map[byte]int{1: 28, 2: 40, 3: 40} {
+		f.Add([]byte{v, 1, 'a', 1, 'r', 1, 'k'})
+		f.Add(append([]byte{v, 1, 'a', 1, 'r', 1, 'k'}, make([]byte, 32+overhead)...))
+		f.Add(append([]byte{v, 1, 'a', 1, 'r', 1, 'k'}, make([]byte, 32+overhead-1)...))
+	}
 	f.Fuzz(func(t *testing.T, blob []byte) {
 		p, err := crypto.ParseBlobHeader(blob)
 		if err != nil {
-			if !errors.Is(err, crypto.ErrInvalidBlob) || p.Len != 0 || p.Account != nil || p.Region != nil || p.KeyID != nil {
+			if !errors.Is(err, crypto.ErrInvalidBlob) || p.Len != 0 || p.Version != 0 || p.Account != nil || p.Region != nil || p.KeyID != nil {
 				t.Fatalf("failed parse returned (%+v, %v)", p, err)
 			}
 			return
 		}
+		overhead := map[byte]int{crypto.BlobVersion1: crypto.BlobOverheadV1, crypto.BlobVersion2: crypto.BlobOverhead}[p.Version]
+		if overhead == 0 || p.Version != blob[0] {
+			t.Fatalf("parsed version %d from a blob starting %#x", p.Version, blob[0])
+		}
 		h, n := header(p), p.Len
-		if n <= 0 || n+crypto.BlobOverhead > len(blob) {
-			t.Fatalf("header length %d leaves no room for IV and tag in %d bytes", n, len(blob))
+		if n <= 0 || n+overhead > len(blob) {
+			t.Fatalf("header length %d leaves no room for version %d's nonces and tag in %d bytes", n, p.Version, len(blob))
 		}
 		if n != h.Len() {
 			t.Fatalf("n = %d, h.Len() = %d", n, h.Len())
 		}
-		if enc := refHeader(&h); !bytes.Equal(enc, blob[:n]) {
+		if enc := refHeader(&h, p.Version); !bytes.Equal(enc, blob[:n]) {
 			t.Fatalf("re-encoded header %x differs from parsed bytes %x", enc, blob[:n])
 		}
 		// OpenBlob must reject (not panic on) whatever parses.
