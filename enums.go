@@ -1,5 +1,6 @@
-// The enums of the AWS KMS API model (../shared/aws-kms-api), with the ML-KEM
-// values that aws-sdk-go-v2/service/kms v1.62.5 adds. Names follow the SDK.
+// The enums of the AWS KMS API model, as published in aws/aws-sdk-go-v2
+// codegen/sdk-codegen/aws-models/kms.json; the ML-KEM values arrived in
+// aws-sdk-go-v2/service/kms v1.62.0 (its CHANGELOG). Names follow the SDK.
 
 package kms
 

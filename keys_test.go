@@ -23,9 +23,12 @@ import (
 // Tests of the key lifecycle: CreateKey, DescribeKey, ListKeys,
 // UpdateKeyDescription, EnableKey, DisableKey, ScheduleKeyDeletion,
 // CancelKeyDeletion, and deletion when the clock says it is due.
-// Sources: the AWS KMS API reference (the model digest in
-// shared/aws-kms-api) and error texts recorded against real AWS
-// (research notes, aws-facts.md §7, §10, §11, §11b).
+// Sources: the AWS KMS API Reference
+// (https://docs.aws.amazon.com/kms/latest/APIReference/), the model in
+// aws/aws-sdk-go-v2 codegen/sdk-codegen/aws-models/kms.json, and AWS
+// responses recorded in LocalStack's tests/aws/services/kms/
+// test_kms.snapshot.json (commit 8b9a79f; cited below as "LocalStack
+// <test>", with the snapshot key where useful) or quoted in public issues.
 
 const (
 	lcAccount      = kms.DefaultAccountID
@@ -186,7 +189,8 @@ func authenticatedView(t *testing.T, s backend.Store) backend.Store {
 // A key created with no parameters is a symmetric encryption key
 // (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT, Origin AWS_KMS),
 // enabled, customer managed; DescribeKey of a real AWS key of this kind
-// shows exactly these members (aws-facts.md §10, §11).
+// shows exactly these members (LocalStack test_describe_with_alias_arn,
+// "describe-key").
 func TestCreateKeyDefaults(t *testing.T) {
 	k, clock := kmstest.New(t)
 	clock.Advance(90*time.Minute + 250*time.Millisecond)
@@ -306,7 +310,8 @@ func TestCreateKeyDescriptionAndTags(t *testing.T) {
 	}
 }
 
-// Without Policy the key gets the AWS default key policy (aws-facts.md §8);
+// Without Policy the key gets the AWS default key policy
+// (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html);
 // with one it keeps the document exactly as given.
 func TestCreateKeyPolicy(t *testing.T) {
 	a, b, _, _, store := lcShared(t)
@@ -395,7 +400,8 @@ func TestCreateKeyErrors(t *testing.T) {
 		{name: "description too long", in: kms.CreateKeyInput{Description: tooLong}, code: kms.ErrValidation,
 			msg: "1 validation error detected: Value '" + tooLong + "' at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192"},
 		// Enums: AWS names the member in lowerCamelCase and lists the
-		// enum's values (aws-facts.md §11, "Invalid enum").
+		// enum's values (LocalStack test_hmac_create_key_invalid_operations,
+		// "create-hmac-key-invalid-key-usage").
 		{name: "bad KeyUsage", in: kms.CreateKeyInput{KeyUsage: "RANDOM"}, code: kms.ErrValidation,
 			msg: "1 validation error detected: Value 'RANDOM' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: " + keyUsageSet},
 		{name: "bad KeySpec", in: kms.CreateKeyInput{KeySpec: "AES_256"}, code: kms.ErrValidation,
@@ -417,7 +423,8 @@ func TestCreateKeyErrors(t *testing.T) {
 		// KeySpec and the deprecated CustomerMasterKeySpec are exclusive.
 		{name: "KeySpec and CustomerMasterKeySpec", in: kms.CreateKeyInput{KeySpec: kms.KeySpecSymmetricDefault, CustomerMasterKeySpec: kms.CustomerMasterKeySpecSymmetricDefault},
 			code: kms.ErrValidation, has: []string{"KeySpec", "CustomerMasterKeySpec"}},
-		// Real AWS text (aws-facts.md §11, HMAC KeySpec without KeyUsage).
+		// Real AWS text (LocalStack test_hmac_create_key_invalid_operations,
+		// "create-hmac-key-without-key-usage").
 		{name: "HMAC KeySpec without KeyUsage", in: kms.CreateKeyInput{KeySpec: kms.KeySpecHmac256}, code: kms.ErrValidation,
 			msg: "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."},
 		{name: "RSA KeySpec without KeyUsage", in: kms.CreateKeyInput{KeySpec: kms.KeySpecRsa2048}, code: kms.ErrValidation,
@@ -442,7 +449,9 @@ func TestCreateKeyErrors(t *testing.T) {
 		{name: "XksKeyId with AWS_KMS origin", in: kms.CreateKeyInput{XksKeyId: "ext-key-1", Origin: kms.OriginTypeAwsKms}, code: kms.ErrValidation, has: []string{"XksKeyId", "EXTERNAL_KEY_STORE"}},
 		{name: "XksKeyId outside its pattern", in: kms.CreateKeyInput{XksKeyId: "bad key!", Origin: kms.OriginTypeExternalKeyStore}, code: kms.ErrValidation,
 			has: []string{"Value 'bad key!' at 'xksKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern"}},
-		// Tags (aws-facts.md §4b).
+		// Tags: AWS texts in LocalStack test_create_key_with_invalid_tag_key,
+		// test_tag_key_with_duplicate_tag_keys_raises_error (via TagResource)
+		// and test_create_key_with_too_many_tags_raises_error.
 		{name: "aws: tag prefix", in: kms.CreateKeyInput{Tags: []kms.Tag{{TagKey: "aws:owner", TagValue: "x"}}}, code: kms.ErrTag, msg: "Tags beginning with aws: are reserved"},
 		{name: "AWS: tag prefix, any case", in: kms.CreateKeyInput{Tags: []kms.Tag{{TagKey: "AWS:owner", TagValue: "x"}}}, code: kms.ErrTag, msg: "Tags beginning with aws: are reserved"},
 		{name: "duplicate tag keys", in: kms.CreateKeyInput{Tags: []kms.Tag{{TagKey: "a", TagValue: "1"}, {TagKey: "a", TagValue: "2"}}}, code: kms.ErrTag, msg: "Duplicate tag keys"},
@@ -511,18 +520,20 @@ func TestDescribeKeyErrors(t *testing.T) {
 		has         []string
 	}{
 		// Real AWS: an unknown key id or key ARN is expanded to the full ARN
-		// (aws-facts.md §11, §11b).
+		// (LocalStack test_get_key_does_not_exist).
 		{"unknown key id", lcUnknownID, kms.ErrNotFound, "Key '" + lcKeyARN(lcAccount, lcRegion, lcUnknownID) + "' does not exist", nil},
 		{"unknown key ARN", lcKeyARN(lcAccount, lcRegion, lcUnknownID), kms.ErrNotFound, "Key '" + lcKeyARN(lcAccount, lcRegion, lcUnknownID) + "' does not exist", nil},
 		{"unknown mrk key id", mrkUnknown, kms.ErrNotFound, "Key '" + lcKeyARN(lcAccount, lcRegion, mrkUnknown) + "' does not exist", nil},
-		// Real AWS: a malformed key id.
+		// Real AWS: a malformed key id (LocalStack test_get_key_invalid_uuid).
 		{"malformed key id", "fake-key-id", kms.ErrNotFound, "Invalid keyId 'fake-key-id'", nil},
 		{"UUID without dashes", "134f2428cec14b25a1ae9048164dba47", kms.ErrNotFound, "Invalid keyId '134f2428cec14b25a1ae9048164dba47'", nil},
 		{"malformed mrk id", "mrk-fake-key-id", kms.ErrNotFound, "Invalid keyId 'mrk-fake-key-id'", nil},
-		// Real AWS: a key ARN in another Region.
+		// Real AWS: a key ARN in another Region (LocalStack
+		// test_get_key_in_different_region).
 		{"key ARN in another Region", lcKeyARN(lcAccount, "ap-southeast-1", md.KeyId), kms.ErrNotFound, "Invalid arn ap-southeast-1", nil},
 		{"alias ARN in another Region", lcAliasARN(lcAccount, "eu-west-1", "alias/x"), kms.ErrNotFound, "Invalid arn eu-west-1", nil},
-		// Alias not found (aws-facts.md §2).
+		// Alias not found: AWS's text as quoted in
+		// https://github.com/sigstore/cosign/issues/1474.
 		{"unknown alias", "alias/missing", kms.ErrNotFound, "Alias " + lcAliasARN(lcAccount, lcRegion, "alias/missing") + " is not found.", nil},
 		{"unknown alias ARN", lcAliasARN(lcAccount, lcRegion, "alias/missing"), kms.ErrNotFound, "Alias " + lcAliasARN(lcAccount, lcRegion, "alias/missing") + " is not found.", nil},
 		// Malformed ARNs.
@@ -786,7 +797,8 @@ func TestListKeysScope(t *testing.T) {
 		}
 	}
 	// A key in another Region is named by an ARN with that Region:
-	// NotFoundException "Invalid arn <region>" (aws-facts.md §11).
+	// NotFoundException "Invalid arn <region>" (LocalStack
+	// test_get_key_in_different_region, "describe-key-diff-region-with-arn").
 	_, err := c.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: lcKeyARN(lcAccount, lcRegion, wantA[0])})
 	lcWantErr(t, err, kms.ErrNotFound, "Invalid arn us-east-1")
 	_, err = c.DescribeKey(context.Background(), &kms.DescribeKeyInput{KeyId: wantA[0]})
@@ -892,7 +904,8 @@ func TestScheduleKeyDeletionWindow(t *testing.T) {
 		{29, 29, ""},
 		{30, 30, ""},
 		// "If you include a value, it must be between 7 and 30, inclusive."
-		// Real AWS text for 1 (aws-facts.md §7).
+		// Real AWS text for 1, as quoted in
+		// https://github.com/Skyscanner/kms-issuer/issues/8.
 		{1, 0, "PendingWindowInDays must be between 7 and 30"},
 		{6, 0, "PendingWindowInDays must be between 7 and 30"},
 		{31, 0, "PendingWindowInDays must be between 7 and 30"},
@@ -944,7 +957,8 @@ func TestScheduleAndCancelKeyDeletion(t *testing.T) {
 	if out.KeyId != md.Arn {
 		t.Fatalf("ScheduleKeyDeletion KeyId = %q, want the key ARN", out.KeyId)
 	}
-	// A key pending deletion cannot be scheduled again (aws-facts.md §11b).
+	// A key pending deletion cannot be scheduled again; AWS's text as quoted in
+	// https://github.com/hashicorp/terraform-provider-aws/issues/17889.
 	_, err = k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: 7})
 	lcWantErr(t, err, kms.ErrKMSInvalidState, md.Arn+" is pending deletion.")
 	if got := lcDescribe(t, k, md.KeyId).DeletionDate; !got.Equal(kmstest.Start.Add(10 * lcDay)) {
@@ -1181,7 +1195,9 @@ func TestScheduledDeletionHappensWhenDue(t *testing.T) {
 			}
 		}},
 		{"Decrypt", func(t *testing.T, f *fixture) {
-			// Crypto-integrity failures carry an empty message (aws-facts.md §11).
+			// Crypto-integrity failures carry an empty message (LocalStack
+			// test_encrypt_decrypt_encryption_context,
+			// "decrypt_response_without_encryption_context").
 			_, err := f.k.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: f.blob, EncryptionContext: map[string]string{"a": "b"}})
 			lcWantErr(t, err, kms.ErrInvalidCiphertext, "")
 		}},

@@ -3,9 +3,9 @@ package kms
 import "time"
 
 // Request and response shapes, named and shaped as in the AWS KMS API model
-// (../shared/aws-kms-api). Optional members use their zero value for
-// "absent": an empty string, a nil slice or map, 0 for numbers whose valid
-// range starts at 1, and the zero time.Time.
+// (aws/aws-sdk-go-v2 codegen/sdk-codegen/aws-models/kms.json). Optional
+// members use their zero value for "absent": an empty string, a nil slice or
+// map, 0 for numbers whose valid range starts at 1, and the zero time.Time.
 
 // Tag is a key-value pair attached to a KMS key.
 type Tag struct {
