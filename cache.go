@@ -98,10 +98,12 @@ type cachedKey struct {
 	hdr       crypto.BlobHeader // header of blobs under the current material
 }
 
-// material is one unwrapped version of a key's material.
+// material is one unwrapped version of a key's material, as the primitive
+// of its key spec.
 type material struct {
-	aead *crypto.BlobKey
-	id   string // KeyMaterialId: lowercase hex
+	aead *crypto.BlobKey     // SYMMETRIC_DEFAULT keys
+	prim crypto.KeyPrimitive // every other key spec
+	id   string              // KeyMaterialId: lowercase hex
 }
 
 func (sh *shared) loadKey(r keyRef) (*cachedKey, bool) {

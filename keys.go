@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/embedkms/kms/backend"
@@ -99,12 +100,17 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	if in.CustomKeyStoreId != "" {
 		return nil, newErr(ErrCustomKeyStoreNotFound, "Custom key store '%s' does not exist", in.CustomKeyStoreId)
 	}
-	switch {
-	case spec != KeySpecSymmetricDefault:
-		return nil, errUnsupported("KeySpec " + string(spec))
-	case usage != KeyUsageTypeEncryptDecrypt:
+	if !slices.Contains(specUsages[spec], usage) {
 		return nil, invalid("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
-	case origin != OriginTypeAwsKms:
+	}
+	if spec == KeySpecSm2 {
+		if !k.isChinaPartition() {
+			// "SM2 ... is available only in China Regions" (CreateKey, KeySpec).
+			return nil, invalid("KeySpec SM2 is supported only in China Regions")
+		}
+		return nil, errUnsupported("KeySpec SM2")
+	}
+	if origin != OriginTypeAwsKms {
 		return nil, errUnsupported("Origin " + string(origin))
 	}
 	if in.Policy != "" && !json.Valid([]byte(in.Policy)) {
@@ -120,7 +126,16 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	keyID := newKeyID(in.MultiRegion)
 	ref := keyRef{k.account, k.region, keyID}
 	keyARN := k.keyARN(ref)
-	mat, secret, err := k.root.Generate(keyARN, crypto.AES256KeySize)
+	// Generated before any transaction, so a slow key (RSA_4096) holds up
+	// no other request.
+	var secret []byte
+	var err error
+	if spec == KeySpecSymmetricDefault {
+		secret = crypto.Random(crypto.AES256KeySize)
+	} else if secret, err = crypto.GenerateKeyMaterial(string(spec)); err != nil {
+		return nil, internal(err)
+	}
+	mat, err := k.root.Seal(keyARN, secret)
 	clear(secret)
 	if err != nil {
 		return nil, internal(err)
@@ -190,13 +205,13 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 		Origin:                OriginType(rec.Origin),
 		KeyManager:            KeyManagerTypeCustomer,
 		KeySpec:               KeySpec(rec.KeySpec),
-		CustomerMasterKeySpec: CustomerMasterKeySpec(rec.KeySpec),
+		CustomerMasterKeySpec: customerMasterKeySpec(KeySpec(rec.KeySpec)),
 		MultiRegion:           rec.MultiRegion,
 		CurrentKeyMaterialId:  rec.CurrentMaterial,
 	}
-	if KeySpec(rec.KeySpec) == KeySpecSymmetricDefault {
-		md.EncryptionAlgorithms = []EncryptionAlgorithmSpec{EncryptionAlgorithmSpecSymmetricDefault}
-	}
+	algs := algorithmsOf(KeySpec(rec.KeySpec), KeyUsageType(rec.KeyUsage))
+	md.EncryptionAlgorithms, md.SigningAlgorithms, md.MacAlgorithms = algs.encryption, algs.signing, algs.mac
+	md.KeyAgreementAlgorithms, md.EncapsulationAlgorithms = algs.agreement, algs.encapsulation
 	if state == KeyStatePendingDeletion {
 		md.DeletionDate = rec.DeletionDate
 	}

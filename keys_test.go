@@ -432,10 +432,8 @@ func TestCreateKeyErrors(t *testing.T) {
 		{name: "RSA CustomerMasterKeySpec without KeyUsage", in: kms.CreateKeyInput{CustomerMasterKeySpec: kms.CustomerMasterKeySpecRsa2048}, code: kms.ErrValidation,
 			msg: "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."},
 		// Not implemented in this version: UnsupportedOperationException.
-		{name: "RSA signing key", in: kms.CreateKeyInput{KeySpec: kms.KeySpecRsa2048, KeyUsage: kms.KeyUsageTypeSignVerify}, code: kms.ErrUnsupportedOperation, has: []string{"RSA_2048"}},
-		{name: "ECC signing key", in: kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeSignVerify}, code: kms.ErrUnsupportedOperation, has: []string{"ECC_NIST_P256"}},
-		{name: "HMAC key", in: kms.CreateKeyInput{KeySpec: kms.KeySpecHmac256, KeyUsage: kms.KeyUsageTypeGenerateVerifyMac}, code: kms.ErrUnsupportedOperation, has: []string{"HMAC_256"}},
-		{name: "ML-KEM key", in: kms.CreateKeyInput{KeySpec: kms.KeySpecMlKem768, KeyUsage: kms.KeyUsageTypeEncapsulateDecapsulate}, code: kms.ErrUnsupportedOperation, has: []string{"ML_KEM_768"}},
+		{name: "RSA key for MACs", in: kms.CreateKeyInput{KeySpec: kms.KeySpecRsa2048, KeyUsage: kms.KeyUsageTypeGenerateVerifyMac}, code: kms.ErrValidation, has: []string{"GENERATE_VERIFY_MAC", "RSA_2048"}},
+		{name: "SM2 outside China Regions", in: kms.CreateKeyInput{KeySpec: kms.KeySpecSm2, KeyUsage: kms.KeyUsageTypeSignVerify}, code: kms.ErrValidation, has: []string{"SM2", "China"}},
 		{name: "EXTERNAL origin", in: kms.CreateKeyInput{Origin: kms.OriginTypeExternal}, code: kms.ErrUnsupportedOperation, has: []string{"EXTERNAL"}},
 		{name: "AWS_CLOUDHSM origin", in: kms.CreateKeyInput{Origin: kms.OriginTypeAwsCloudhsm}, code: kms.ErrUnsupportedOperation, has: []string{"AWS_CLOUDHSM"}},
 		{name: "EXTERNAL_KEY_STORE origin", in: kms.CreateKeyInput{Origin: kms.OriginTypeExternalKeyStore, XksKeyId: "ext-key-1"}, code: kms.ErrUnsupportedOperation, has: []string{"EXTERNAL_KEY_STORE"}},

@@ -183,7 +183,12 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 		if err != nil {
 			return nil, err
 		}
-		a, err := crypto.NewBlobKey(secret)
+		mt := material{id: m.ID}
+		if KeySpec(rec.KeySpec) == KeySpecSymmetricDefault {
+			mt.aead, err = crypto.NewBlobKey(secret)
+		} else {
+			mt.prim, err = crypto.NewKeyPrimitive(rec.KeySpec, secret)
+		}
 		clear(secret)
 		if err != nil {
 			return nil, err
@@ -192,13 +197,13 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 		if _, err := hex.Decode(id[:], []byte(m.ID)); err != nil {
 			return nil, err
 		}
-		ck.materials[id] = material{aead: a, id: m.ID}
+		ck.materials[id] = mt
 		if m.ID == rec.CurrentMaterial {
 			ck.current = ck.materials[id]
 			ck.hdr.MaterialID = id
 		}
 	}
-	if ck.current.aead == nil {
+	if ck.current.id == "" {
 		return nil, errors.New("key record " + rec.KeyID + " has no current key material")
 	}
 	ck.hdr.Account, ck.hdr.Region, ck.hdr.KeyID = rec.Account, rec.Region, rec.KeyID

@@ -33,11 +33,21 @@ var onlyNotPendingDeletion = map[KeyState]stateErr{
 }
 
 var keyStateTable = map[string]map[KeyState]stateErr{
-	"Encrypt":                         cryptoStates,
-	"Decrypt":                         cryptoStates,
-	"ReEncrypt":                       cryptoStates,
-	"GenerateDataKey":                 cryptoStates,
-	"GenerateDataKeyWithoutPlaintext": cryptoStates,
+	"Encrypt":                             cryptoStates,
+	"Decrypt":                             cryptoStates,
+	"ReEncrypt":                           cryptoStates,
+	"GenerateDataKey":                     cryptoStates,
+	"GenerateDataKeyWithoutPlaintext":     cryptoStates,
+	"GenerateDataKeyPair":                 cryptoStates,
+	"GenerateDataKeyPairWithoutPlaintext": cryptoStates,
+	"Sign":                                cryptoStates,
+	"Verify":                              cryptoStates,
+	"GetPublicKey":                        cryptoStates,
+	"GenerateMac":                         cryptoStates,
+	"VerifyMac":                           cryptoStates,
+	"DeriveSharedSecret":                  cryptoStates,
+	"Encapsulate":                         cryptoStates,
+	"Decapsulate":                         cryptoStates,
 	"EnableKey": {
 		KeyStatePendingDeletion: isPendingDeletion,
 		KeyStatePendingImport:   isPendingImport,

@@ -37,20 +37,15 @@ func errDryRun() error { return &Error{Code: ErrDryRunOperation, Message: dryRun
 // check failed.
 func errInvalidCiphertext() error { return &Error{Code: ErrInvalidCiphertext} }
 
-// checkUse authorizes the caller on a loaded key and checks its state and
-// usage for a symmetric cryptographic operation.
-func (k *KMS) checkUse(ctx context.Context, ck *cachedKey, o keyOp, x authzExtra) error {
-	if err := k.authorize(ctx, o, x, onKey(ck.rec, ck.arn)); err != nil {
-		return err
+// checkSymmetric checks that ck is a symmetric encryption key, for the
+// operations that take no other: GenerateDataKey*, and Encrypt, Decrypt
+// and ReEncrypt until RSA keys encrypt.
+func checkSymmetric(ck *cachedKey, o keyOp, alg EncryptionAlgorithmSpec) error {
+	if KeySpec(ck.rec.KeySpec) != KeySpecSymmetricDefault {
+		return newErr(ErrInvalidKeyUsage, "%s key spec is %s which is not valid for %s.", ck.arn, ck.rec.KeySpec, o.name)
 	}
-	if err := o.checkState(KeyState(ck.rec.State), ck.arn); err != nil {
-		return err
-	}
-	if KeyUsageType(ck.rec.KeyUsage) != KeyUsageTypeEncryptDecrypt || KeySpec(ck.rec.KeySpec) != KeySpecSymmetricDefault {
-		return newErr(ErrInvalidKeyUsage, "%s key usage is %s which is not valid for %s.", ck.arn, ck.rec.KeyUsage, o.name)
-	}
-	if x.encryptionAlgorithm != "" && x.encryptionAlgorithm != EncryptionAlgorithmSpecSymmetricDefault {
-		return newErr(ErrInvalidKeyUsage, "%s key spec is %s which is not valid for encryption algorithm %s.", ck.arn, ck.rec.KeySpec, x.encryptionAlgorithm)
+	if alg != "" && alg != EncryptionAlgorithmSpecSymmetricDefault {
+		return newErr(ErrInvalidKeyUsage, "%s key spec is %s which is not valid for encryption algorithm %s.", ck.arn, ck.rec.KeySpec, alg)
 	}
 	return nil
 }
@@ -75,6 +70,9 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, er
 	}
 	x := authzExtra{encryptionContext: in.EncryptionContext, encryptionAlgorithm: in.EncryptionAlgorithm, grantTokens: in.GrantTokens}
 	if err := k.checkUse(ctx, ck, opEncrypt, x); err != nil {
+		return nil, err
+	}
+	if err := checkSymmetric(ck, opEncrypt, x.encryptionAlgorithm); err != nil {
 		return nil, err
 	}
 	if in.DryRun {
@@ -136,6 +134,9 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 		if err := k.checkUse(ctx, named, o, x); err != nil {
 			return opened{}, err
 		}
+		if err := checkSymmetric(named, o, x.encryptionAlgorithm); err != nil {
+			return opened{}, err
+		}
 		return opened{ck: named}, nil
 	}
 	hdr, err := crypto.ParseBlobHeader(blob)
@@ -155,6 +156,9 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 		return opened{}, newErr(ErrIncorrectKey, incorrectKeyMessage)
 	}
 	if err := k.checkUse(ctx, ck, o, x); err != nil {
+		return opened{}, err
+	}
+	if err := checkSymmetric(ck, o, x.encryptionAlgorithm); err != nil {
 		return opened{}, err
 	}
 	m, ok := ck.materials[hdr.MaterialID]
@@ -247,6 +251,9 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutp
 	if err := k.checkUse(ctx, dst, opReEncryptTo, x); err != nil {
 		return nil, err
 	}
+	if err := checkSymmetric(dst, opReEncryptTo, x.encryptionAlgorithm); err != nil {
+		return nil, err
+	}
 	if in.DryRun {
 		return nil, errDryRun()
 	}
@@ -329,6 +336,9 @@ func (k *KMS) generateDataKey(ctx context.Context, o keyOp, keyID string, ec map
 		return nil, nil, nil, err
 	}
 	if err := k.checkUse(ctx, ck, o, authzExtra{encryptionContext: ec, grantTokens: grantTokens}); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := checkSymmetric(ck, o, ""); err != nil {
 		return nil, nil, nil, err
 	}
 	if dryRun {

@@ -1089,7 +1089,7 @@ func TestErrors(t *testing.T) {
 			return err
 		}},
 		{"UnsupportedOperationException", func(e *env) error {
-			_, _, err := call(e, e.c.CreateKey, e.k.CreateKey, &awskms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
+			_, _, err := call(e, e.c.CreateKey, e.k.CreateKey, &awskms.CreateKeyInput{Origin: types.OriginTypeExternal})
 			return err
 		}},
 		{"CustomKeyStoreNotFoundException", func(e *env) error {

@@ -102,12 +102,22 @@ type Material struct {
 // use (the caller must not store the plaintext).
 func (r *RootKey) Generate(owner string, size int) (Material, []byte, error) {
 	secret := crypto.Random(size)
-	id := hex.EncodeToString(crypto.Random(crypto.MaterialIDSize))
-	w, err := r.Wrap(secret, MaterialOwner(owner, id))
+	m, err := r.Seal(owner, secret)
 	if err != nil {
 		return Material{}, nil, err
 	}
-	return Material{ID: id, Wrapped: w}, secret, nil
+	return m, secret, nil
+}
+
+// Seal wraps secret, new key material for the key named owner, under a
+// fresh random material id.
+func (r *RootKey) Seal(owner string, secret []byte) (Material, error) {
+	id := hex.EncodeToString(crypto.Random(crypto.MaterialIDSize))
+	w, err := r.Wrap(secret, MaterialOwner(owner, id))
+	if err != nil {
+		return Material{}, err
+	}
+	return Material{ID: id, Wrapped: w}, nil
 }
 
 // Open unwraps m, which belongs to the key named owner.
