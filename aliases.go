@@ -3,6 +3,7 @@ package kms
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/embedkms/kms/backend"
@@ -172,6 +173,9 @@ func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAli
 		// The key the alias points at now exists: a deleted key's aliases
 		// are deleted with it.
 		old, err := records.GetKey(a.tx, k.account, k.region, al.TargetKeyID)
+		if errors.Is(err, backend.ErrNotFound) {
+			return fmt.Errorf("%w: %s points at key %s, which does not exist", backend.ErrCorrupt, in.AliasName, al.TargetKeyID)
+		}
 		if err != nil {
 			return err
 		}
@@ -212,11 +216,17 @@ func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAli
 		if err != nil {
 			return err
 		}
+		on := []resource{onAlias(k.aliasARN(ref))}
 		rec, err := records.GetKey(a.tx, k.account, k.region, al.TargetKeyID)
-		if err != nil {
-			return err // a deleted key's aliases are deleted with it
+		switch {
+		case err == nil:
+			on = append(on, onKey(rec, k.recARN(rec)))
+		case !errors.Is(err, backend.ErrNotFound):
+			return err
 		}
-		if err := k.authorize(ctx, opDeleteAlias, authzExtra{}, onAlias(k.aliasARN(ref)), onKey(rec, k.recARN(rec))); err != nil {
+		// A key deleted with its aliases left behind (a damaged store) does
+		// not keep its aliases from being deleted.
+		if err := k.authorize(ctx, opDeleteAlias, authzExtra{}, on...); err != nil {
 			return err
 		}
 		return records.DeleteAlias(a.tx, k.account, k.region, in.AliasName)

@@ -10,6 +10,7 @@ import (
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/crypto"
 	"github.com/embedkms/kms/internal/records"
+	"github.com/embedkms/kms/keystore"
 )
 
 // shared is the state all handles over one backend share: the cache of
@@ -35,14 +36,29 @@ var (
 	sharedFor = map[string]*shared{}
 )
 
-// storeIDKey holds a backend's identity: random bytes written the first
-// time a handle opens it. Keying the shared state on what the backend
-// holds, rather than on the Go value a handle was given, means every
-// handle over the same data shares one cache whatever the store's type:
-// a wrapper around a store, two values of a non-comparable store type
-// over the same data, or a store no map could hold as a key. (A copy of a
-// store's contents opened beside the original must get a fresh identity.)
+// storeIDKey holds a backend's identity: random bytes written, as an
+// authenticated record, the first time a handle opens it. The shared state
+// is keyed on that identity and on the root key's (cacheID): keying on
+// what the backend holds, rather than on the Go value a handle was given,
+// means every handle over the same data shares one cache whatever the
+// store's type (a wrapper around a store, two values of a non-comparable
+// store type, a store no map could hold as a key); and the identity cannot
+// be forged without the root key, nor shared by stores under different
+// root keys. A copy of a store's contents (a restored backup) opened in
+// the same process as the original must be given a fresh identity first
+// (delete the meta/store-id entry from the copy: the next open writes a
+// new one), or the two would share one cache.
 var storeIDKey = []byte("meta/store-id")
+
+// cacheID returns the key of the shared state of the handles over s, the
+// authenticated view of a backend under root.
+func cacheID(ctx context.Context, root *keystore.RootKey, s backend.Store) (string, error) {
+	id, err := storeID(ctx, s)
+	if err != nil {
+		return "", err
+	}
+	return root.ID() + "/" + id, nil
+}
 
 // storeID returns s's identity, creating it on first use.
 func storeID(ctx context.Context, s backend.Store) (string, error) {

@@ -38,7 +38,10 @@ type Options struct {
 	// Backend stores keys and aliases. Default: a new memory store, owned
 	// (and closed) by the handle. Several handles, for different accounts
 	// or Regions, may share one backend; the handle does not close a
-	// backend it was given.
+	// backend it was given. All handles of a process over one backend
+	// share one cache, so a change through one is seen at once by all; a
+	// copy of a backend's contents opened beside the original must first
+	// lose its meta/store-id entry, the backend's identity.
 	Backend backend.Store
 	// RootKey is the 32-byte key that wraps all key material at rest. It
 	// may be nil only with a volatile (memory) backend, which then uses a
@@ -81,7 +84,7 @@ type KMS struct {
 
 	closeOnce       sync.Once
 	closed          atomic.Bool
-	stopMaintenance chan struct{} // nil without a background pass
+	stopMaintenance context.CancelFunc // nil without a background pass
 	maintenanceDone chan struct{}
 }
 
@@ -140,9 +143,10 @@ func New(opts Options) (*KMS, error) {
 		if every == 0 {
 			every = DefaultMaintenanceInterval
 		}
-		k.stopMaintenance = make(chan struct{})
+		ctx, cancel := context.WithCancel(context.Background())
+		k.stopMaintenance = cancel
 		k.maintenanceDone = make(chan struct{})
-		go k.maintainEvery(every)
+		go k.maintainEvery(ctx, every)
 	}
 	return k, nil
 }
@@ -172,7 +176,7 @@ func (k *KMS) openStore(raw backend.Store, rootKey []byte) (string, error) {
 		return "", err
 	}
 	k.store = k.root.Authenticated(raw)
-	return storeID(ctx, raw)
+	return cacheID(ctx, k.root, k.store)
 }
 
 // Close releases the handle, and its backend if the handle created it.
@@ -182,7 +186,7 @@ func (k *KMS) Close() error {
 	k.closeOnce.Do(func() {
 		k.closed.Store(true)
 		if k.stopMaintenance != nil {
-			close(k.stopMaintenance)
+			k.stopMaintenance() // also cancels a pass under way
 			<-k.maintenanceDone
 		}
 		releaseShared(k.storeID)

@@ -26,23 +26,15 @@ func (k *KMS) Maintain(ctx context.Context) error {
 	return k.sweep(ctx)
 }
 
-// maintainEvery runs the pass every interval until Close.
-func (k *KMS) maintainEvery(interval time.Duration) {
+// maintainEvery runs the pass every interval until ctx is cancelled (by
+// Close).
+func (k *KMS) maintainEvery(ctx context.Context, interval time.Duration) {
 	defer close(k.maintenanceDone)
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-k.stopMaintenance:
-			cancel() // Close does not wait for a long pass to finish
-		case <-ctx.Done():
-		}
-	}()
 	for {
 		select {
-		case <-k.stopMaintenance:
+		case <-ctx.Done():
 			return
 		case <-t.C:
 			// A failed pass (a store error) is retried at the next tick;

@@ -191,3 +191,65 @@ func TestEmbeddedMemoryStoreIsNotVolatile(t *testing.T) {
 	}
 	rkNew(t, kms.Options{Backend: s, RootKey: crypto.Random(32)})
 }
+
+// stCopy copies every entry of from into to, as restoring a backup would.
+func stCopy(t *testing.T, from, to backend.Store) {
+	t.Helper()
+	err := from.View(context.Background(), func(src backend.Txn) error {
+		return to.Update(context.Background(), func(dst backend.Txn) error {
+			var err error
+			if serr := src.Scan(nil, nil, func(k, v []byte) bool { err = dst.Set(k, v); return err == nil }); serr != nil {
+				return serr
+			}
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Two backends never share a cache, even when one is a copy of the other
+// under the same root key (a restored backup) once the copy has a fresh
+// identity: a key disabled in one stays enabled in the other, and neither
+// sees the other's cached state.
+func TestDistinctBackendsDoNotShareCache(t *testing.T) {
+	ctx := context.Background()
+	root := crypto.Random(32)
+	a, b := memory.New(), memory.New()
+	ka := rkNew(t, kms.Options{Backend: a, RootKey: root})
+	md := rkCreateKey(t, ka)
+	stCopy(t, a, b)
+	if err := b.Update(ctx, func(tx backend.Txn) error { return tx.Delete([]byte("meta/store-id")) }); err != nil {
+		t.Fatal(err)
+	}
+	kb := rkNew(t, kms.Options{Backend: b, RootKey: root})
+	if _, err := ka.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kb.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")}); err != nil {
+		t.Fatalf("Encrypt in the copy, where the key is enabled: %v", err)
+	}
+	if _, err := ka.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")}); !errors.Is(err, kms.ErrDisabled) {
+		t.Fatalf("Encrypt in the original, where the key is disabled: %v, want DisabledException", err)
+	}
+}
+
+// A backend's identity is an authenticated record: copied into a store
+// under another root key it does not authenticate, so that store can
+// neither open nor join the first store's cache (whose unwrapped keys it
+// would otherwise use).
+func TestForgedStoreIdentityIsRefused(t *testing.T) {
+	victim, attacker := memory.New(), memory.New()
+	rkNew(t, kms.Options{Backend: victim, RootKey: crypto.Random(32)})
+	attackerRoot := crypto.Random(32)
+	rkNew(t, kms.Options{Backend: attacker, RootKey: attackerRoot}).Close()
+	id := stRaw(t, victim, []byte("meta/store-id"))
+	stEdit(t, attacker, []byte("meta/store-id"), func([]byte) []byte { return id })
+	if k, err := kms.New(kms.Options{Backend: attacker, RootKey: attackerRoot}); err == nil {
+		k.Close()
+		t.Fatal("New succeeded on a store whose identity was copied from another")
+	} else if !errors.Is(err, backend.ErrCorrupt) {
+		t.Fatalf("New: %v, want backend.ErrCorrupt", err)
+	}
+}

@@ -10,6 +10,8 @@ package keystore
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
@@ -30,6 +32,7 @@ var ErrWrongRootKey = errors.New("keystore: the root key does not match the one 
 type RootKey struct {
 	aead    *crypto.AESGCM
 	records *recordMAC
+	id      string
 }
 
 // NewRootKey returns a root key from 32 bytes of key material. The caller
@@ -46,7 +49,18 @@ func NewRootKey(raw []byte) (*RootKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RootKey{aead: a, records: m}, nil
+	id, err := hkdf.Key(sha256.New, raw, nil, "embedkms/root-key-identity/v1", 16)
+	if err != nil {
+		return nil, err
+	}
+	return &RootKey{aead: a, records: m, id: hex.EncodeToString(id)}, nil
+}
+
+// ID names the root key without revealing it: a one-way function of it
+// (HKDF-SHA256, info "embedkms/root-key-identity/v1"), equal for equal
+// root keys and different, with overwhelming probability, for others.
+func (r *RootKey) ID() string {
+	return r.id
 }
 
 // Wrap encrypts material, binding it to owner (for example the key ARN and

@@ -30,7 +30,8 @@ import (
 // record, or a value stored under another root key does not authenticate,
 // and reading it fails with an error matching backend.ErrCorrupt. (A record
 // rolled back to an earlier version of itself under the same backend key
-// still authenticates; detecting that needs state outside the store.)
+// still authenticates, and a deleted record is simply absent; detecting
+// either needs state outside the store.)
 const (
 	RecordVersion1 = 0x01
 	recordTagSize  = sha256.Size

@@ -1,0 +1,101 @@
+package kms
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/embedkms/kms/backend/memory"
+)
+
+// When the last handle over a backend closes, the shared state goes, and
+// with it every unwrapped key: nothing of the key material stays in the
+// process's cache.
+func TestLastCloseReleasesSharedState(t *testing.T) {
+	ctx := context.Background()
+	m := memory.New()
+	a, err := New(Options{Backend: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(Options{Backend: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := a.CreateKey(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Encrypt(ctx, &EncryptInput{KeyId: out.KeyMetadata.KeyId, Plaintext: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	sh, id := a.shared, a.storeID
+	a.Close()
+	sharedMu.Lock()
+	held := sharedFor[id] == sh
+	sharedMu.Unlock()
+	if !held {
+		t.Fatal("the shared state went while a handle still used it")
+	}
+	b.Close()
+	sharedMu.Lock()
+	_, held = sharedFor[id]
+	sharedMu.Unlock()
+	if held {
+		t.Fatal("the shared state outlived the last handle")
+	}
+	cached := 0
+	sh.keys.Range(func(_, _ any) bool { cached++; return true })
+	if cached != 0 {
+		t.Fatalf("%d unwrapped keys still cached after the last Close", cached)
+	}
+}
+
+// waitGoroutines waits until at most n goroutines run, and reports whether
+// that happened within a few seconds.
+func waitGoroutines(n int) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if runtime.NumGoroutine() <= n {
+			return true
+		}
+	}
+	return false
+}
+
+// A handle on its own clock runs no background goroutine; one on the
+// system clock runs its maintenance pass until Close, which stops it.
+func TestMaintenanceGoroutineLifetime(t *testing.T) {
+	base := runtime.NumGoroutine()
+	k, err := New(Options{Clock: fixedClock{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		t.Errorf("a handle with its own Clock runs %d goroutines, want none", n-base)
+	}
+	k.Close()
+
+	k, err = New(Options{MaintenanceInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.NumGoroutine() <= base {
+		t.Error("a handle on the system clock runs no maintenance goroutine")
+	}
+	time.Sleep(5 * time.Millisecond) // let a few passes run
+	closed := make(chan struct{})
+	go func() { k.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return within 5 s: the maintenance goroutine did not stop")
+	}
+	if !waitGoroutines(base) {
+		t.Errorf("%d goroutines still run after Close, want %d", runtime.NumGoroutine(), base)
+	}
+}
+
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
