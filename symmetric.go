@@ -3,6 +3,7 @@ package kms
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/embedkms/kms/crypto"
 )
@@ -37,17 +38,64 @@ func errDryRun() error { return &Error{Code: ErrDryRunOperation, Message: dryRun
 // check failed.
 func errInvalidCiphertext() error { return &Error{Code: ErrInvalidCiphertext} }
 
-// checkSymmetric checks that ck is a symmetric encryption key, for the
-// operations that take no other: GenerateDataKey*, and Encrypt, Decrypt
-// and ReEncrypt until RSA keys encrypt.
-func checkSymmetric(ck *cachedKey, o keyOp, alg EncryptionAlgorithmSpec) error {
-	if KeySpec(ck.rec.KeySpec) != KeySpecSymmetricDefault {
-		return newErr(ErrInvalidKeyUsage, "%s key spec is %s which is not valid for %s.", ck.arn, ck.rec.KeySpec, o.name)
+// Messages AWS sends for asymmetric encryption. The first two are as
+// recorded from AWS in localstack's snapshot tests
+// (tests/aws/services/kms/test_kms.snapshot.json,
+// test_encrypt_validate_plaintext_size_per_key_type) and in reports of
+// AWS errors (sops#684, pulumi#17649: "Algorithm SYMMETRIC_DEFAULT is
+// incompatible with key spec RSA_4096."); the last two as floci's tests
+// pin them, measured against AWS (floci-io/floci#3038).
+const (
+	incompatibleAlgorithm = "Algorithm %s is incompatible with key spec %s."
+	plaintextTooLarge     = "Algorithm %s and key spec %s cannot encrypt data larger than %d bytes."
+	asymmetricContext     = "EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs."
+	keyIDNull             = "%s must not be null"
+)
+
+// encryptionAlgorithm checks that ck's key spec supports alg (a request's
+// EncryptionAlgorithm member; none means SYMMETRIC_DEFAULT) and returns
+// alg, and for an RSA key its Decrypter. Any other pairing is
+// InvalidKeyUsageException: a symmetric key takes only SYMMETRIC_DEFAULT,
+// an RSA key only its RSAES_OAEP_* algorithms, so GenerateDataKey* and an
+// Encrypt that names no algorithm refuse an RSA key. Call it after
+// checkUse, which has checked the key usage.
+func encryptionAlgorithm(ck *cachedKey, alg EncryptionAlgorithmSpec) (EncryptionAlgorithmSpec, crypto.Decrypter, error) {
+	if alg == "" {
+		alg = EncryptionAlgorithmSpecSymmetricDefault
 	}
-	if alg != "" && alg != EncryptionAlgorithmSpecSymmetricDefault {
-		return newErr(ErrInvalidKeyUsage, "%s key spec is %s which is not valid for encryption algorithm %s.", ck.arn, ck.rec.KeySpec, alg)
+	if ck.current.aead != nil {
+		if alg == EncryptionAlgorithmSpecSymmetricDefault {
+			return alg, nil, nil
+		}
+	} else if d, ok := ck.current.prim.(crypto.Decrypter); ok && alg != EncryptionAlgorithmSpecSymmetricDefault && slices.Contains(d.EncryptionAlgorithms(), string(alg)) {
+		return alg, d, nil
 	}
-	return nil
+	return "", nil, newErr(ErrInvalidKeyUsage, incompatibleAlgorithm, alg, ck.rec.KeySpec)
+}
+
+// rsaEncrypt encrypts pt under an RSA key's public key for Encrypt and
+// ReEncrypt: no encryption context, at most the OAEP limit of the key and
+// algorithm. The ciphertext is the bare RSAES-OAEP output, as long as the
+// modulus, with no header: it is what openssl or any OAEP implementation
+// makes with the key's public key, and Decrypt needs KeyId and
+// EncryptionAlgorithm to open it.
+func rsaEncrypt(ck *cachedKey, d crypto.Decrypter, alg EncryptionAlgorithmSpec, ec map[string]string, pt []byte, dryRun bool) ([]byte, error) {
+	if len(ec) != 0 {
+		return nil, invalid(asymmetricContext)
+	}
+	if limit, err := d.MaxPlaintext(string(alg)); err != nil {
+		return nil, internal(err)
+	} else if len(pt) > limit {
+		return nil, invalid(plaintextTooLarge, alg, ck.rec.KeySpec, limit)
+	}
+	if dryRun {
+		return nil, errDryRun()
+	}
+	ct, err := d.Encrypt(string(alg), pt)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return ct, nil
 }
 
 // Encrypt encrypts up to 4096 bytes under a symmetric key, binding the
@@ -72,8 +120,16 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, er
 	if err := k.checkUse(ctx, ck, opEncrypt, x); err != nil {
 		return nil, err
 	}
-	if err := checkSymmetric(ck, opEncrypt, x.encryptionAlgorithm); err != nil {
+	alg, d, err := encryptionAlgorithm(ck, in.EncryptionAlgorithm)
+	if err != nil {
 		return nil, err
+	}
+	if d != nil {
+		ct, err := rsaEncrypt(ck, d, alg, in.EncryptionContext, in.Plaintext, in.DryRun)
+		if err != nil {
+			return nil, err
+		}
+		return &EncryptOutput{CiphertextBlob: ct, KeyId: ck.arn, EncryptionAlgorithm: alg}, nil
 	}
 	if in.DryRun {
 		return nil, errDryRun()
@@ -93,11 +149,12 @@ func (k *KMS) seal(ck *cachedKey, ec map[string]string, pt []byte) ([]byte, erro
 	return blob, nil
 }
 
-// opened is a decrypted blob and the key that decrypted it.
+// opened is a decrypted ciphertext and the key that decrypted it.
 type opened struct {
 	ck         *cachedKey
 	plaintext  []byte
-	materialID string
+	alg        EncryptionAlgorithmSpec
+	materialID string // "" for an RSA key: AWS returns no KeyMaterialId then
 }
 
 // str returns b as a string, reusing s when equal (no allocation in the
@@ -109,13 +166,31 @@ func str(b []byte, s string) string {
 	return string(b)
 }
 
-// open decrypts blob for Decrypt or ReEncrypt (as o). keyID, if given, must
-// name the key the blob was encrypted under (IncorrectKeyException
-// otherwise). Any malformed or inauthentic blob gives
-// InvalidCiphertextException with no detail. With ignoreCiphertext (DryRun
-// modifier IGNORE_CIPHERTEXT) the blob is not examined: keyID is checked
-// and nothing is decrypted.
+// open decrypts a ciphertext for Decrypt or ReEncrypt (as o).
+//
+// With x.encryptionAlgorithm absent or SYMMETRIC_DEFAULT the ciphertext is
+// a blob, which names its key: keyID, if given, must name the same key
+// (IncorrectKeyException otherwise), and any malformed or inauthentic blob
+// gives InvalidCiphertextException with no detail. So an RSA ciphertext
+// sent without EncryptionAlgorithm fails as a bad blob, whether or not
+// KeyId names its key, as AWS does (floci-io/floci#3038, measured against
+// AWS; aws/aws-sdk-java#2310).
+//
+// With any other algorithm the ciphertext is raw RSAES-OAEP under the key
+// keyID names, which is then required, and takes no encryption context.
+//
+// With ignoreCiphertext (DryRun modifier IGNORE_CIPHERTEXT) the
+// ciphertext is not examined: the named key is checked and nothing is
+// decrypted.
 func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x authzExtra, ignoreCiphertext bool) (opened, error) {
+	member := "KeyId"
+	if o.action == opReEncryptFrom.action {
+		member = "SourceKeyId"
+	}
+	asymmetric := x.encryptionAlgorithm != "" && x.encryptionAlgorithm != EncryptionAlgorithmSpecSymmetricDefault
+	if asymmetric && keyID == "" {
+		return opened{}, invalid(keyIDNull, member)
+	}
 	var named *cachedKey
 	if keyID != "" {
 		var err error
@@ -123,21 +198,28 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 			return opened{}, err
 		}
 	}
-	if ignoreCiphertext {
+	if ignoreCiphertext || asymmetric {
 		if named == nil {
-			member := "KeyId"
-			if o.action == opReEncryptFrom.action {
-				member = "SourceKeyId"
-			}
 			return opened{}, invalid("%s is required when DryRunModifiers contains IGNORE_CIPHERTEXT", member)
 		}
 		if err := k.checkUse(ctx, named, o, x); err != nil {
 			return opened{}, err
 		}
-		if err := checkSymmetric(named, o, x.encryptionAlgorithm); err != nil {
+		alg, d, err := encryptionAlgorithm(named, x.encryptionAlgorithm)
+		if err != nil {
 			return opened{}, err
 		}
-		return opened{ck: named}, nil
+		if d != nil && len(x.encryptionContext) != 0 {
+			return opened{}, invalid(asymmetricContext)
+		}
+		if ignoreCiphertext {
+			return opened{ck: named, alg: alg}, nil
+		}
+		pt, err := d.Decrypt(string(alg), blob)
+		if err != nil {
+			return opened{}, errInvalidCiphertext()
+		}
+		return opened{ck: named, plaintext: pt, alg: alg}, nil
 	}
 	hdr, err := crypto.ParseBlobHeader(blob)
 	if err != nil || string(hdr.Region) != k.region {
@@ -158,7 +240,10 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 	if err := k.checkUse(ctx, ck, o, x); err != nil {
 		return opened{}, err
 	}
-	if err := checkSymmetric(ck, o, x.encryptionAlgorithm); err != nil {
+	if ck.current.aead == nil {
+		// A blob header naming an asymmetric key: no blob is ever sealed
+		// under one.
+		_, _, err := encryptionAlgorithm(ck, "")
 		return opened{}, err
 	}
 	m, ok := ck.materials[hdr.MaterialID]
@@ -169,7 +254,7 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 	if err != nil {
 		return opened{}, errInvalidCiphertext()
 	}
-	return opened{ck: ck, plaintext: pt, materialID: m.id}, nil
+	return opened{ck: ck, plaintext: pt, alg: EncryptionAlgorithmSpecSymmetricDefault, materialID: m.id}, nil
 }
 
 func hasModifier(ms []DryRunModifierType, m DryRunModifierType) bool {
@@ -213,7 +298,7 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, er
 	return &DecryptOutput{
 		KeyId:               res.ck.arn,
 		Plaintext:           res.plaintext,
-		EncryptionAlgorithm: EncryptionAlgorithmSpecSymmetricDefault,
+		EncryptionAlgorithm: res.alg,
 		KeyMaterialId:       res.materialID,
 	}, nil
 }
@@ -251,25 +336,33 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutp
 	if err := k.checkUse(ctx, dst, opReEncryptTo, x); err != nil {
 		return nil, err
 	}
-	if err := checkSymmetric(dst, opReEncryptTo, x.encryptionAlgorithm); err != nil {
+	alg, d, err := encryptionAlgorithm(dst, x.encryptionAlgorithm)
+	if err != nil {
 		return nil, err
+	}
+	out := &ReEncryptOutput{
+		SourceKeyId:               res.ck.arn,
+		KeyId:                     dst.arn,
+		SourceEncryptionAlgorithm: res.alg,
+		SourceKeyMaterialId:       res.materialID,
+		// AWS returns DestinationEncryptionAlgorithm even when the
+		// request names none (localstack snapshot test_re_encrypt).
+		DestinationEncryptionAlgorithm: alg,
+	}
+	if d != nil {
+		if out.CiphertextBlob, err = rsaEncrypt(dst, d, alg, in.DestinationEncryptionContext, res.plaintext, in.DryRun); err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
 	if in.DryRun {
 		return nil, errDryRun()
 	}
-	blob, err := k.seal(dst, in.DestinationEncryptionContext, res.plaintext)
-	if err != nil {
+	if out.CiphertextBlob, err = k.seal(dst, in.DestinationEncryptionContext, res.plaintext); err != nil {
 		return nil, err
 	}
-	return &ReEncryptOutput{
-		CiphertextBlob:                 blob,
-		SourceKeyId:                    res.ck.arn,
-		KeyId:                          dst.arn,
-		SourceEncryptionAlgorithm:      EncryptionAlgorithmSpecSymmetricDefault,
-		DestinationEncryptionAlgorithm: EncryptionAlgorithmSpecSymmetricDefault,
-		SourceKeyMaterialId:            res.materialID,
-		DestinationKeyMaterialId:       dst.current.id,
-	}, nil
+	out.DestinationKeyMaterialId = dst.current.id
+	return out, nil
 }
 
 // dataKeySize returns the data key length GenerateDataKey* produce: exactly
@@ -338,7 +431,11 @@ func (k *KMS) generateDataKey(ctx context.Context, o keyOp, keyID string, ec map
 	if err := k.checkUse(ctx, ck, o, authzExtra{encryptionContext: ec, grantTokens: grantTokens}); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := checkSymmetric(ck, o, ""); err != nil {
+	// Only a symmetric key generates data keys: an RSA key gets "Algorithm
+	// SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048." (floci's
+	// test generateDataKeyWithRsaKeyThrowsInvalidKeyUsage, measured
+	// against AWS).
+	if _, _, err := encryptionAlgorithm(ck, ""); err != nil {
 		return nil, nil, nil, err
 	}
 	if dryRun {

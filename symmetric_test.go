@@ -103,7 +103,7 @@ func TestEncryptDecryptRoundTrip(t *testing.T) {
 
 func TestEncryptErrors(t *testing.T) {
 	f := newFixture(t)
-	id, arn := f.key(t)
+	id, _ := f.key(t)
 	disabled, disabledARN := f.key(t)
 	if _, err := f.k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: disabled}); err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestEncryptErrors(t *testing.T) {
 		{"Plaintext over 4096", &kms.EncryptInput{KeyId: id, Plaintext: make([]byte, 4097)}, kms.ErrValidation, "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096"},
 		{"two violations", &kms.EncryptInput{Plaintext: make([]byte, 4097)}, kms.ErrValidation, "2 validation errors detected"},
 		{"bad algorithm", &kms.EncryptInput{KeyId: id, Plaintext: []byte("x"), EncryptionAlgorithm: "AES"}, kms.ErrValidation, "Member must satisfy enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]"},
-		{"RSA algorithm on symmetric key", &kms.EncryptInput{KeyId: id, Plaintext: []byte("x"), EncryptionAlgorithm: kms.EncryptionAlgorithmSpecRsaesOaepSha256}, kms.ErrInvalidKeyUsage, arn},
+		{"RSA algorithm on symmetric key", &kms.EncryptInput{KeyId: id, Plaintext: []byte("x"), EncryptionAlgorithm: kms.EncryptionAlgorithmSpecRsaesOaepSha256}, kms.ErrInvalidKeyUsage, "Algorithm RSAES_OAEP_SHA_256 is incompatible with key spec SYMMETRIC_DEFAULT."},
 		{"too many grant tokens", &kms.EncryptInput{KeyId: id, Plaintext: []byte("x"), GrantTokens: make([]string, 11)}, kms.ErrValidation, "at 'grantTokens'"},
 		{"unknown grant token", &kms.EncryptInput{KeyId: id, Plaintext: []byte("x"), GrantTokens: []string{"token"}}, kms.ErrInvalidGrantToken, ""},
 		{"unknown key", &kms.EncryptInput{KeyId: missing, Plaintext: []byte("x")}, kms.ErrNotFound, "Key 'arn:aws:kms:us-east-1:111122223333:key/" + missing + "' does not exist"},

@@ -3,6 +3,7 @@ package awsapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,27 +41,29 @@ import (
 // operationTests holds one test per operation; TestOperations fails for an
 // operation the handler serves without one.
 var operationTests = map[string]func(*testing.T){
-	"CreateKey":                       testCreateKey,
-	"DescribeKey":                     testDescribeKey,
-	"ListKeys":                        testListKeys,
-	"UpdateKeyDescription":            testUpdateKeyDescription,
-	"EnableKey":                       testEnableKey,
-	"DisableKey":                      testDisableKey,
-	"ScheduleKeyDeletion":             testScheduleKeyDeletion,
-	"CancelKeyDeletion":               testCancelKeyDeletion,
-	"Encrypt":                         testEncrypt,
-	"Decrypt":                         testDecrypt,
-	"ReEncrypt":                       testReEncrypt,
-	"GenerateDataKey":                 testGenerateDataKey,
-	"GenerateDataKeyWithoutPlaintext": testGenerateDataKeyWithoutPlaintext,
-	"GenerateRandom":                  testGenerateRandom,
-	"CreateAlias":                     testCreateAlias,
-	"UpdateAlias":                     testUpdateAlias,
-	"DeleteAlias":                     testDeleteAlias,
-	"ListAliases":                     testListAliases,
-	"TagResource":                     testTagResource,
-	"UntagResource":                   testUntagResource,
-	"ListResourceTags":                testListResourceTags,
+	"CreateKey":                           testCreateKey,
+	"DescribeKey":                         testDescribeKey,
+	"ListKeys":                            testListKeys,
+	"UpdateKeyDescription":                testUpdateKeyDescription,
+	"EnableKey":                           testEnableKey,
+	"DisableKey":                          testDisableKey,
+	"ScheduleKeyDeletion":                 testScheduleKeyDeletion,
+	"CancelKeyDeletion":                   testCancelKeyDeletion,
+	"Encrypt":                             testEncrypt,
+	"Decrypt":                             testDecrypt,
+	"ReEncrypt":                           testReEncrypt,
+	"GenerateDataKey":                     testGenerateDataKey,
+	"GenerateDataKeyWithoutPlaintext":     testGenerateDataKeyWithoutPlaintext,
+	"GenerateDataKeyPair":                 testGenerateDataKeyPair,
+	"GenerateDataKeyPairWithoutPlaintext": testGenerateDataKeyPairWithoutPlaintext,
+	"GenerateRandom":                      testGenerateRandom,
+	"CreateAlias":                         testCreateAlias,
+	"UpdateAlias":                         testUpdateAlias,
+	"DeleteAlias":                         testDeleteAlias,
+	"ListAliases":                         testListAliases,
+	"TagResource":                         testTagResource,
+	"UntagResource":                       testUntagResource,
+	"ListResourceTags":                    testListResourceTags,
 }
 
 func TestOperations(t *testing.T) {
@@ -839,6 +842,60 @@ func testGenerateDataKeyWithoutPlaintext(t *testing.T) {
 		"InvalidGrantTokenException": {KeyId: aws.String(id), KeySpec: types.DataKeySpecAes128, GrantTokens: grantTokens},
 	} {
 		_, _, err := call(e, e.c.GenerateDataKeyWithoutPlaintext, e.k.GenerateDataKeyWithoutPlaintext, in)
+		wantCode(t, err, code)
+	}
+	e.allMembersSent()
+}
+
+func testGenerateDataKeyPair(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	in := &awskms.GenerateDataKeyPairInput{KeyId: aws.String(id), EncryptionContext: ec, KeyPairSpec: types.DataKeyPairSpecEccNistP256}
+	out, _, err := call(e, e.c.GenerateDataKeyPair, e.k.GenerateDataKeyPair, in, opt{ignore: []string{"PrivateKeyCiphertextBlob", "PrivateKeyPlaintext", "PublicKey"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(out.PrivateKeyPlaintext); err != nil {
+		t.Errorf("PrivateKeyPlaintext: %v", err)
+	}
+	if _, err := x509.ParsePKIXPublicKey(out.PublicKey); err != nil {
+		t.Errorf("PublicKey: %v", err)
+	}
+	e.decrypts(out.PrivateKeyCiphertextBlob, ec, out.PrivateKeyPlaintext)
+	e.refuses(out.PrivateKeyCiphertextBlob)
+	for code, in := range map[string]*awskms.GenerateDataKeyPairInput{
+		"DryRunOperationException":   {KeyId: aws.String(id), KeyPairSpec: types.DataKeyPairSpecEccNistP256, DryRun: aws.Bool(true)},
+		"InvalidGrantTokenException": {KeyId: aws.String(id), KeyPairSpec: types.DataKeyPairSpecEccNistP256, GrantTokens: grantTokens},
+	} {
+		_, _, err := call(e, e.c.GenerateDataKeyPair, e.k.GenerateDataKeyPair, in)
+		wantCode(t, err, code)
+	}
+	_, _, err = call(e, e.c.GenerateDataKeyPair, e.k.GenerateDataKeyPair, &awskms.GenerateDataKeyPairInput{KeyId: aws.String(id), KeyPairSpec: types.DataKeyPairSpecEccNistP256, Recipient: recipient})
+	wantCode(t, err, "ValidationException")
+	e.allMembersSent()
+}
+
+func testGenerateDataKeyPairWithoutPlaintext(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	in := &awskms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: aws.String(id), EncryptionContext: ec, KeyPairSpec: types.DataKeyPairSpecEccNistEdwards25519}
+	out, _, err := call(e, e.c.GenerateDataKeyPairWithoutPlaintext, e.k.GenerateDataKeyPairWithoutPlaintext, in, opt{ignore: []string{"PrivateKeyCiphertextBlob", "PublicKey"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dk, err := e.k.Decrypt(e.ctx, &kms.DecryptInput{CiphertextBlob: out.PrivateKeyCiphertextBlob, EncryptionContext: ec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(dk.Plaintext); err != nil {
+		t.Errorf("decrypted private key: %v", err)
+	}
+	e.refuses(out.PrivateKeyCiphertextBlob)
+	for code, in := range map[string]*awskms.GenerateDataKeyPairWithoutPlaintextInput{
+		"DryRunOperationException":   {KeyId: aws.String(id), KeyPairSpec: types.DataKeyPairSpecEccNistP256, DryRun: aws.Bool(true)},
+		"InvalidGrantTokenException": {KeyId: aws.String(id), KeyPairSpec: types.DataKeyPairSpecEccNistP256, GrantTokens: grantTokens},
+	} {
+		_, _, err := call(e, e.c.GenerateDataKeyPairWithoutPlaintext, e.k.GenerateDataKeyPairWithoutPlaintext, in)
 		wantCode(t, err, code)
 	}
 	e.allMembersSent()
