@@ -77,15 +77,18 @@ var operations = map[string]operation{
 	"GenerateDataKey":                 serve((*kms.KMS).GenerateDataKey),
 	"GenerateDataKeyWithoutPlaintext": serve((*kms.KMS).GenerateDataKeyWithoutPlaintext),
 	"GenerateRandom":                  serve((*kms.KMS).GenerateRandom),
+	"GetPublicKey":                    serve((*kms.KMS).GetPublicKey),
 	"ListAliases":                     serve((*kms.KMS).ListAliases),
 	"ListKeys":                        serve((*kms.KMS).ListKeys),
 	"ListResourceTags":                serve((*kms.KMS).ListResourceTags),
 	"ReEncrypt":                       serve((*kms.KMS).ReEncrypt),
 	"ScheduleKeyDeletion":             serve((*kms.KMS).ScheduleKeyDeletion),
+	"Sign":                            serve((*kms.KMS).Sign),
 	"TagResource":                     serve((*kms.KMS).TagResource),
 	"UntagResource":                   serve((*kms.KMS).UntagResource),
 	"UpdateAlias":                     serve((*kms.KMS).UpdateAlias),
 	"UpdateKeyDescription":            serve((*kms.KMS).UpdateKeyDescription),
+	"Verify":                          serve((*kms.KMS).Verify),
 }
 
 // decodeInput decodes body into in, with the errors AWS answers.
