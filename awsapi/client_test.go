@@ -64,6 +64,9 @@ var operationTests = map[string]func(*testing.T){
 	"TagResource":                         testTagResource,
 	"UntagResource":                       testUntagResource,
 	"ListResourceTags":                    testListResourceTags,
+	"Sign":                                testSign,
+	"Verify":                              testVerify,
+	"GetPublicKey":                        testGetPublicKey,
 }
 
 func TestOperations(t *testing.T) {
@@ -442,6 +445,7 @@ var sdkErrors = map[string]struct {
 	"InvalidGrantTokenException":       {isA[*types.InvalidGrantTokenException], 400},
 	"InvalidKeyUsageException":         {isA[*types.InvalidKeyUsageException], 400},
 	"InvalidMarkerException":           {isA[*types.InvalidMarkerException], 400},
+	"KMSInvalidSignatureException":     {isA[*types.KMSInvalidSignatureException], 400},
 	"KMSInvalidStateException":         {isA[*types.KMSInvalidStateException], 409},
 	"LimitExceededException":           {isA[*types.LimitExceededException], 400},
 	"MalformedPolicyDocumentException": {isA[*types.MalformedPolicyDocumentException], 400},
@@ -1111,6 +1115,11 @@ func TestErrors(t *testing.T) {
 		}},
 		{"InvalidKeyUsageException", func(e *env) error {
 			_, _, err := call(e, e.c.Encrypt, e.k.Encrypt, &awskms.EncryptInput{KeyId: aws.String(id), Plaintext: pt, EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha256})
+			return err
+		}},
+		{"KMSInvalidSignatureException", func(e *env) error {
+			signer := e.signingKey(kms.KeySpecEccNistEdwards25519)
+			_, _, err := call(e, e.c.Verify, e.k.Verify, &awskms.VerifyInput{KeyId: aws.String(signer), Message: pt, Signature: make([]byte, 64), SigningAlgorithm: types.SigningAlgorithmSpecEd25519Sha512})
 			return err
 		}},
 		{"DryRunOperationException", func(e *env) error {

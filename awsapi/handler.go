@@ -88,6 +88,9 @@ var operations = map[string]operation{
 	"UntagResource":                       serve((*kms.KMS).UntagResource),
 	"UpdateAlias":                         serve((*kms.KMS).UpdateAlias),
 	"UpdateKeyDescription":                serve((*kms.KMS).UpdateKeyDescription),
+	"GetPublicKey":                        serve((*kms.KMS).GetPublicKey),
+	"Sign":                                serve((*kms.KMS).Sign),
+	"Verify":                              serve((*kms.KMS).Verify),
 }
 
 // decodeInput decodes body into in, with the errors AWS answers.
