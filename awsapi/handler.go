@@ -68,14 +68,18 @@ var operations = map[string]operation{
 	"CancelKeyDeletion":               serve((*kms.KMS).CancelKeyDeletion),
 	"CreateAlias":                     serve((*kms.KMS).CreateAlias),
 	"CreateKey":                       serve((*kms.KMS).CreateKey),
+	"Decapsulate":                     serve((*kms.KMS).Decapsulate),
 	"Decrypt":                         serve((*kms.KMS).Decrypt),
 	"DeleteAlias":                     serve((*kms.KMS).DeleteAlias),
+	"DeriveSharedSecret":              serve((*kms.KMS).DeriveSharedSecret),
 	"DescribeKey":                     serve((*kms.KMS).DescribeKey),
 	"DisableKey":                      serve((*kms.KMS).DisableKey),
 	"EnableKey":                       serve((*kms.KMS).EnableKey),
+	"Encapsulate":                     serve((*kms.KMS).Encapsulate),
 	"Encrypt":                         serve((*kms.KMS).Encrypt),
 	"GenerateDataKey":                 serve((*kms.KMS).GenerateDataKey),
 	"GenerateDataKeyWithoutPlaintext": serve((*kms.KMS).GenerateDataKeyWithoutPlaintext),
+	"GenerateMac":                     serve((*kms.KMS).GenerateMac),
 	"GenerateRandom":                  serve((*kms.KMS).GenerateRandom),
 	"ListAliases":                     serve((*kms.KMS).ListAliases),
 	"ListKeys":                        serve((*kms.KMS).ListKeys),
@@ -86,6 +90,7 @@ var operations = map[string]operation{
 	"UntagResource":                   serve((*kms.KMS).UntagResource),
 	"UpdateAlias":                     serve((*kms.KMS).UpdateAlias),
 	"UpdateKeyDescription":            serve((*kms.KMS).UpdateKeyDescription),
+	"VerifyMac":                       serve((*kms.KMS).VerifyMac),
 }
 
 // decodeInput decodes body into in, with the errors AWS answers.
