@@ -91,6 +91,11 @@ var operations = map[string]operation{
 	"GetPublicKey":                        serve((*kms.KMS).GetPublicKey),
 	"Sign":                                serve((*kms.KMS).Sign),
 	"Verify":                              serve((*kms.KMS).Verify),
+	"Decapsulate":                         serve((*kms.KMS).Decapsulate),
+	"DeriveSharedSecret":                  serve((*kms.KMS).DeriveSharedSecret),
+	"Encapsulate":                         serve((*kms.KMS).Encapsulate),
+	"GenerateMac":                         serve((*kms.KMS).GenerateMac),
+	"VerifyMac":                           serve((*kms.KMS).VerifyMac),
 }
 
 // decodeInput decodes body into in, with the errors AWS answers.

@@ -27,6 +27,9 @@ go test -race -count=1 -timeout 10m ./...
 # catches a regression to them); tests that check it with non-FIPS code of
 # their own are left out here.
 GODEBUG=fips140=only go test -count=1 -run 'TestEncrypt|TestDecrypt|TestReEncrypt|TestGenerateDataKey|TestEvery|TestCreateKey|TestVolatile' .
+# GenerateMac, VerifyMac and DeriveSharedSecret through the handle, whose
+# primitives (HMAC, ECDH) are the standard library's, in the same mode.
+GODEBUG=fips140=only go test -count=1 -run 'TestGenerateMac|TestVerifyMac|TestMacAlgorithm|TestMacValidation|TestMacNeeds|TestDeriveSharedSecret' .
 # The key-spec primitives built on the standard library alone (HMAC, ECDH,
 # Ed25519) also run in FIPS 140-3 only mode. RSAES_OAEP_SHA_1 is refused
 # there (SHA-1), and circl, Tink and decred are not FIPS modules.
