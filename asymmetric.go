@@ -3,7 +3,6 @@ package kms
 import (
 	"bytes"
 	"context"
-	"crypto/sha512"
 	"errors"
 	"slices"
 
@@ -141,10 +140,6 @@ func messageFor(alg SigningAlgorithmSpec, mt MessageType, m []byte) ([]byte, err
 	case mt == MessageTypeDigest && rule.digest, mt == MessageTypeExternalMu && rule.mu:
 		if len(m) != rule.size {
 			return nil, errDigestLength(alg)
-		}
-		if alg == SigningAlgorithmSpecEd25519PhSha512 {
-			d := sha512.Sum512(m)
-			return d[:], nil
 		}
 		return m, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha512"
 	"crypto/x509"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -197,9 +198,13 @@ func verifySecp256k1(pub *secp256k1.PublicKey, digest, sig []byte) error {
 }
 
 // Ed25519 (ECC_NIST_EDWARDS25519): ED25519_SHA_512 signs the RAW message
-// with PureEdDSA; ED25519_PH_SHA_512 signs a DIGEST, the 64-byte SHA-512 of
-// the message, with Ed25519ph (RFC 8032 5.1, empty context). The Sign API
-// reference: ED25519_SHA_512 requires MessageType RAW and
+// with PureEdDSA; ED25519_PH_SHA_512 signs a 64-byte DIGEST d with
+// HashEdDSA (Ed25519ph, RFC 8032 5.1, empty context) of the message d, so
+// its prehash is SHA-512(d): "When you specify the ED25519_PH_SHA_512
+// signing algorithm with MessageType:DIGEST, KMS still performs the
+// SHA-512 prehash described in Step 1 of Section 7.8.1 in FIPS 186-5. This
+// means the input is hashed twice: once by you and once by KMS" (Sign API
+// reference, MessageType). ED25519_SHA_512 requires MessageType RAW and
 // ED25519_PH_SHA_512 requires DIGEST; they are not interchangeable.
 
 func generateEd25519(string) ([]byte, error) {
@@ -261,7 +266,8 @@ func (k *edKey) Sign(alg string, message []byte, mt MessageType) ([]byte, error)
 	if opts == nil {
 		return ed25519.Sign(k.priv, message), nil
 	}
-	return k.priv.Sign(nil, message, opts)
+	ph := sha512.Sum512(message)
+	return k.priv.Sign(nil, ph[:], opts)
 }
 
 func (k *edKey) Verify(alg string, message []byte, mt MessageType, sig []byte) error {
@@ -271,6 +277,9 @@ func (k *edKey) Verify(alg string, message []byte, mt MessageType, sig []byte) e
 	}
 	if opts == nil {
 		opts = &ed25519.Options{}
+	} else {
+		ph := sha512.Sum512(message)
+		message = ph[:]
 	}
 	if ed25519.VerifyWithOptions(k.pub, message, sig, opts) != nil {
 		return ErrInvalidSignature
