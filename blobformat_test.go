@@ -11,12 +11,9 @@ import (
 	"testing"
 
 	"github.com/embedkms/kms"
-	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/memory"
 	"github.com/embedkms/kms/crypto"
 	"github.com/embedkms/kms/internal/encctx"
-	"github.com/embedkms/kms/internal/records"
-	"github.com/embedkms/kms/keystore"
 )
 
 // The helpers below read and write ciphertext blobs as crypto/blob.go's
@@ -110,22 +107,8 @@ func TestDecryptReadsV1Blobs(t *testing.T) {
 	root := crypto.Random(32)
 	k := rkNew(t, kms.Options{Backend: &rkDurable{m}, RootKey: root})
 	md := rkCreateKey(t, k)
-	rk, err := keystore.NewRootKey(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec *records.Key
-	if err := rk.Authenticated(m).View(ctx, func(tx backend.Txn) error {
-		var err error
-		rec, err = records.GetKey(tx, md.AWSAccountId, "us-east-1", md.KeyId)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	material, err := rk.Open(md.Arn, rec.Materials[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, _ := storedKey(t, m, root, md)
+	material := unwrapped(t, m, root, md)
 	mid, err := hex.DecodeString(rec.CurrentMaterial)
 	if err != nil {
 		t.Fatal(err)

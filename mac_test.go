@@ -17,8 +17,6 @@ import (
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/memory"
 	"github.com/embedkms/kms/crypto"
-	"github.com/embedkms/kms/internal/records"
-	"github.com/embedkms/kms/keystore"
 )
 
 // materialFixture is a handle over a durable-looking memory backend with a
@@ -26,9 +24,9 @@ import (
 // an application could (TestDecryptReadsV1Blobs does the same) and check
 // an operation against a second implementation.
 type materialFixture struct {
-	k  *kms.KMS
-	m  backend.Store
-	rk *keystore.RootKey
+	k    *kms.KMS
+	m    backend.Store
+	root []byte
 }
 
 func newMaterialFixture(t testing.TB) *materialFixture {
@@ -41,11 +39,7 @@ func newMaterialFixture(t testing.TB) *materialFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { k.Close() })
-	rk, err := keystore.NewRootKey(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &materialFixture{k: k, m: m, rk: rk}
+	return &materialFixture{k: k, m: m, root: root}
 }
 
 func (f *materialFixture) create(t testing.TB, spec kms.KeySpec, usage kms.KeyUsageType) *kms.KeyMetadata {
@@ -60,22 +54,7 @@ func (f *materialFixture) create(t testing.TB, spec kms.KeySpec, usage kms.KeyUs
 // material unwraps the key's current material from the backend.
 func (f *materialFixture) material(t testing.TB, md *kms.KeyMetadata) []byte {
 	t.Helper()
-	var rec *records.Key
-	if err := f.rk.Authenticated(f.m).View(context.Background(), func(tx backend.Txn) error {
-		var err error
-		rec, err = records.GetKey(tx, md.AWSAccountId, "us-east-1", md.KeyId)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if len(rec.Materials) != 1 {
-		t.Fatalf("key has %d materials, want 1", len(rec.Materials))
-	}
-	material, err := f.rk.Open(md.Arn, rec.Materials[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return material
+	return unwrapped(t, f.m, f.root, md)
 }
 
 // publicKey derives the key's public key (DER SPKI) from its material,

@@ -19,11 +19,8 @@ import (
 	"testing"
 
 	"github.com/embedkms/kms"
-	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/memory"
 	"github.com/embedkms/kms/crypto"
-	"github.com/embedkms/kms/internal/records"
-	"github.com/embedkms/kms/keystore"
 	"github.com/embedkms/kms/kmstest"
 )
 
@@ -339,30 +336,6 @@ func TestGenerateDataKeyRefusesRSAKey(t *testing.T) {
 	wantExact(t, err, kms.ErrInvalidKeyUsage, msg)
 	_, err = f.k.GenerateDataKeyPairWithoutPlaintext(ctx, &kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: md.KeyId, KeyPairSpec: kms.DataKeyPairSpecEccNistP256})
 	wantExact(t, err, kms.ErrInvalidKeyUsage, msg)
-}
-
-// unwrapped returns the secret material of key md, read from the backend
-// and unwrapped with the root key as an application could (the record's
-// first material: asymmetric keys have one).
-func unwrapped(t *testing.T, m backend.Store, root []byte, md *kms.KeyMetadata) []byte {
-	t.Helper()
-	rk, err := keystore.NewRootKey(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec *records.Key
-	if err := rk.Authenticated(m).View(ctx, func(tx backend.Txn) error {
-		var err error
-		rec, err = records.GetKey(tx, md.AWSAccountId, "us-east-1", md.KeyId)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	material, err := rk.Open(md.Arn, rec.Materials[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return material
 }
 
 func opensslBin(t *testing.T) string {
