@@ -122,13 +122,10 @@ func (k *KMS) signer(ctx context.Context, o keyOp, r *signRequest) (*cachedKey, 
 // messageFor checks the message type and length against the algorithm's
 // rule and returns the message to hand the crypto primitive.
 //
-// A DIGEST is used as is, never hashed again, with one exception that AWS
-// documents: "When you specify the ED25519_PH_SHA_512 signing algorithm
-// with MessageType:DIGEST, KMS still performs the SHA-512 prehash described
-// in Step 1 of Section 7.8.1 in FIPS 186-5. This means the input is hashed
-// twice: once by you and once by KMS." (Sign and Verify, MessageType). So
-// the 64-byte message M of ED25519_PH_SHA_512 is signed as HashEdDSA of M,
-// with PH(M) = SHA-512(M); crypto takes PH(M) itself, so it gets SHA-512(M).
+// A DIGEST is handed over as is; package crypto never hashes it again,
+// except where AWS documents that KMS does: ED25519_PH_SHA_512 signs a
+// DIGEST M as HashEdDSA of M, with PH(M) = SHA-512(M) (Sign and Verify,
+// MessageType: "the input is hashed twice: once by you and once by KMS").
 func messageFor(alg SigningAlgorithmSpec, mt MessageType, m []byte) ([]byte, error) {
 	rule := sigRules[alg]
 	if mt == "" {
