@@ -131,8 +131,8 @@ func verifyMuReason(spec string, pk, mu, sig []byte) error {
 			}
 		}
 	}
-	// Step 4: Â ← ExpandA(ρ) (steps 5-6, tr and μ, are the caller's).
-	a := expandA(&p, rho)
+	// Step 4, Â ← ExpandA(ρ), is done row by row in step 8; steps 5-6, tr
+	// and μ, are the caller's.
 	// Step 7: c ← SampleInBall(c̃).
 	c := sampleInBall(&p, cTilde)
 	// Step 8: w'Approx ← NTT⁻¹(Â ∘ NTT(z) − NTT(c) ∘ NTT(t1 · 2^d)).
@@ -147,10 +147,11 @@ func verifyMuReason(spec string, pk, mu, sig []byte) error {
 	ntt(&cHat)
 	w1 := make([]poly, p.k)
 	for i := 0; i < p.k; i++ {
-		var acc poly
+		var acc, a poly
 		for j := 0; j < p.l; j++ {
+			expandA(&a, rho, i, j)
 			for n := range acc {
-				acc[n] = (acc[n] + a[i][j][n]*zHat[j][n]) % mldsaQ
+				acc[n] = (acc[n] + a[n]*zHat[j][n]) % mldsaQ
 			}
 		}
 		var t poly
@@ -194,13 +195,17 @@ func modQ(a int64) int64 {
 // BytesToBits and SimpleBitUnpack).
 func unpackBits(b []byte, width, count int) []int64 {
 	out := make([]int64, count)
+	var acc uint64 // bits read but not used yet, the next one lowest
+	have, pos := 0, 0
 	for i := range out {
-		var v int64
-		for j := 0; j < width; j++ {
-			bit := i*width + j
-			v |= int64(b[bit/8]>>(bit%8)&1) << j
+		for have < width {
+			acc |= uint64(b[pos]) << have
+			pos++
+			have += 8
 		}
-		out[i] = v
+		out[i] = int64(acc & (1<<width - 1))
+		acc >>= width
+		have -= width
 	}
 	return out
 }
@@ -269,20 +274,12 @@ func hintBitUnpack(p *mldsaParamSet, y []byte) (h [][mldsaN]bool, ok bool) {
 	return h, true
 }
 
-// expandA is FIPS 204 Algorithm 32: Â[r][s] ← RejNTTPoly(ρ || s || r), in
-// the NTT domain.
-func expandA(p *mldsaParamSet, rho []byte) [][]poly {
-	a := make([][]poly, p.k)
-	seed := make([]byte, mldsaRho+2)
-	copy(seed, rho)
-	for r := range a {
-		a[r] = make([]poly, p.l)
-		for s := range a[r] {
-			seed[mldsaRho], seed[mldsaRho+1] = byte(s), byte(r)
-			rejNTTPoly(&a[r][s], seed)
-		}
-	}
-	return a
+// expandA is FIPS 204 Algorithm 32, one entry at a time:
+// Â[r][s] ← RejNTTPoly(ρ || s || r), in the NTT domain, into a.
+func expandA(a *poly, rho []byte, r, s int) {
+	seed := make([]byte, 0, mldsaRho+2)
+	seed = append(append(seed, rho...), byte(s), byte(r))
+	rejNTTPoly(a, seed)
 }
 
 // rejNTTPoly is FIPS 204 Algorithm 30: rejection sampling of 256
@@ -415,16 +412,21 @@ func useHint(p *mldsaParamSet, h bool, r int64) int64 {
 
 // w1Encode is FIPS 204 Algorithm 28: SimpleBitPack (Algorithm 16) of each
 // polynomial of w1 with coefficients in [0, (q−1)/(2γ2) − 1], little-endian
-// bit order.
+// bit order. 256 coefficients of 6 or 4 bits fill whole bytes, so no bits
+// are left over at the end.
 func w1Encode(p *mldsaParamSet, w1 []poly) []byte {
 	width := p.w1Bits()
-	out := make([]byte, len(w1)*mldsaN*width/8)
-	bit := 0
+	out := make([]byte, 0, len(w1)*mldsaN*width/8)
+	var acc uint64 // bits not written yet, the next one lowest
+	have := 0
 	for i := range w1 {
 		for _, v := range w1[i] {
-			for j := 0; j < width; j++ {
-				out[bit/8] |= byte(v>>j&1) << (bit % 8)
-				bit++
+			acc |= uint64(v) << have
+			have += width
+			for have >= 8 {
+				out = append(out, byte(acc))
+				acc >>= 8
+				have -= 8
 			}
 		}
 	}
