@@ -168,7 +168,7 @@ func cryptoMessageType(mt MessageType) crypto.MessageType {
 // signError maps an error of crypto.Signer to the AWS error. The checks
 // before the call (messageFor, the key's algorithm list) make the first
 // three unreachable; they are mapped for safety, not relied upon.
-func signError(err error, ck *cachedKey, o keyOp, alg SigningAlgorithmSpec, mt MessageType) error {
+func signError(err error, ck *cachedKey, alg SigningAlgorithmSpec, mt MessageType) error {
 	switch {
 	case errors.Is(err, crypto.ErrInvalidSignature):
 		return &Error{Code: ErrKMSInvalidSignature}
@@ -178,10 +178,6 @@ func signError(err error, ck *cachedKey, o keyOp, alg SigningAlgorithmSpec, mt M
 		return errMessageType(alg, mt)
 	case errors.Is(err, crypto.ErrInvalidDigestLength):
 		return errDigestLength(alg)
-	case errors.Is(err, crypto.ErrNotImplemented):
-		// A documented gap of package crypto (ML-DSA Verify of μ), not a
-		// refusal AWS makes.
-		return newErr(ErrUnsupportedOperation, "%s with MessageType %s and signing algorithm %s is not implemented by embedkms; verify with MessageType RAW, or offline with the public key from GetPublicKey.", o.name, mt, alg)
 	}
 	return internal(err)
 }
@@ -212,7 +208,7 @@ func (k *KMS) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) {
 	}
 	sig, err := s.Sign(string(r.alg), msg, cryptoMessageType(r.mt))
 	if err != nil {
-		return nil, signError(err, ck, opSign, r.alg, r.mt)
+		return nil, signError(err, ck, r.alg, r.mt)
 	}
 	return &SignOutput{KeyId: ck.arn, Signature: sig, SigningAlgorithm: r.alg}, nil
 }
@@ -222,10 +218,9 @@ func (k *KMS) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) {
 // not be the one used to sign, as long as it says whether Message is to be
 // hashed. A signature that does not verify gives
 // KMSInvalidSignatureException: Verify never returns SignatureValid false.
-//
-// Not implemented: ML_DSA_SHAKE_256 with MessageType EXTERNAL_MU gives
-// UnsupportedOperationException (package crypto cannot verify from μ
-// yet); verify the same signature with MessageType RAW and the message.
+// ML_DSA_SHAKE_256 with MessageType EXTERNAL_MU verifies from the 64-byte
+// μ (FIPS 204 Algorithm 8 from step 7 on) any signature of the message
+// that μ represents, whether it was signed as RAW or as EXTERNAL_MU.
 func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, error) {
 	if in == nil {
 		in = &VerifyInput{}
@@ -240,17 +235,12 @@ func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, error
 	if err != nil {
 		return nil, err
 	}
-	err = s.Verify(string(r.alg), msg, cryptoMessageType(r.mt), in.Signature)
 	if in.DryRun {
-		// The request would have succeeded unless embedkms cannot serve
-		// it; whether the signature is valid is not part of the check.
-		if errors.Is(err, crypto.ErrNotImplemented) {
-			return nil, signError(err, ck, opVerify, r.alg, r.mt)
-		}
+		// Whether the signature is valid is not part of the check.
 		return nil, errDryRun()
 	}
-	if err != nil {
-		return nil, signError(err, ck, opVerify, r.alg, r.mt)
+	if err := s.Verify(string(r.alg), msg, cryptoMessageType(r.mt), in.Signature); err != nil {
+		return nil, signError(err, ck, r.alg, r.mt)
 	}
 	return &VerifyOutput{KeyId: ck.arn, SignatureValid: true, SigningAlgorithm: r.alg}, nil
 }

@@ -155,9 +155,6 @@ func TestSignVerifyEveryAlgorithm(t *testing.T) {
 						t.Fatalf("Sign = %+v", out)
 					}
 					for _, vf := range forms {
-						if sf.mt == kms.MessageTypeExternalMu || vf.mt == kms.MessageTypeExternalMu {
-							continue // Verify of μ: TestVerifyExternalMuNotImplemented
-						}
 						v, err := k.Verify(ctx, &kms.VerifyInput{KeyId: id, Message: vf.m, MessageType: vf.mt, Signature: out.Signature, SigningAlgorithm: alg})
 						lcNoErr(t, err)
 						if !v.SignatureValid || v.KeyId != keyARN || v.SigningAlgorithm != alg {
@@ -433,27 +430,61 @@ func TestSignVerifyErrors(t *testing.T) {
 	})
 }
 
-// TestVerifyExternalMuNotImplemented: package crypto cannot verify an
-// ML-DSA signature from μ (crypto.ErrNotImplemented); Verify says so with
-// UnsupportedOperationException, also for DryRun, and the same signature
-// verifies with MessageType RAW.
-func TestVerifyExternalMuNotImplemented(t *testing.T) {
+// TestVerifyExternalMu: Verify with MessageType EXTERNAL_MU accepts the
+// signature of μ and the RAW signature of the message μ represents; a
+// changed signature, a signature of another message, a signature cut short
+// and another key's signature give KMSInvalidSignatureException; DryRun
+// gives DryRunOperationException whether or not the signature is valid.
+func TestVerifyExternalMu(t *testing.T) {
 	k, _ := kmstest.New(t)
 	ctx := context.Background()
-	id := lcCreate(t, k, &kms.CreateKeyInput{KeySpec: kms.KeySpecMlDsa65, KeyUsage: kms.KeyUsageTypeSignVerify}).KeyId
-	pub, err := k.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: id})
-	lcNoErr(t, err)
-	_, raw := rawPublicKey(t, pub.PublicKey)
-	msg := []byte("signed from mu")
-	mu := mlDSAMu(raw, msg)
-	out, err := k.Sign(ctx, &kms.SignInput{KeyId: id, Message: mu, MessageType: kms.MessageTypeExternalMu, SigningAlgorithm: kms.SigningAlgorithmSpecMlDsaShake256})
-	lcNoErr(t, err)
-	for _, dryRun := range []bool{false, true} {
-		_, err = k.Verify(ctx, &kms.VerifyInput{KeyId: id, Message: mu, MessageType: kms.MessageTypeExternalMu, Signature: out.Signature, SigningAlgorithm: kms.SigningAlgorithmSpecMlDsaShake256, DryRun: dryRun})
-		lcWantErr(t, err, kms.ErrUnsupportedOperation, "Verify with MessageType EXTERNAL_MU and signing algorithm ML_DSA_SHAKE_256 is not implemented by embedkms; verify with MessageType RAW, or offline with the public key from GetPublicKey.")
+	alg := kms.SigningAlgorithmSpecMlDsaShake256
+	for _, spec := range []kms.KeySpec{kms.KeySpecMlDsa44, kms.KeySpecMlDsa65, kms.KeySpecMlDsa87} {
+		t.Run(string(spec), func(t *testing.T) {
+			id := lcCreate(t, k, &kms.CreateKeyInput{KeySpec: spec, KeyUsage: kms.KeyUsageTypeSignVerify}).KeyId
+			other := lcCreate(t, k, &kms.CreateKeyInput{KeySpec: spec, KeyUsage: kms.KeyUsageTypeSignVerify}).KeyId
+			pub, err := k.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: id})
+			lcNoErr(t, err)
+			_, raw := rawPublicKey(t, pub.PublicKey)
+			msg := []byte("signed from mu")
+			mu := mlDSAMu(raw, msg)
+			fromMu, err := k.Sign(ctx, &kms.SignInput{KeyId: id, Message: mu, MessageType: kms.MessageTypeExternalMu, SigningAlgorithm: alg})
+			lcNoErr(t, err)
+			fromRaw, err := k.Sign(ctx, &kms.SignInput{KeyId: id, Message: msg, SigningAlgorithm: alg})
+			lcNoErr(t, err)
+			otherSig, err := k.Sign(ctx, &kms.SignInput{KeyId: other, Message: msg, SigningAlgorithm: alg})
+			lcNoErr(t, err)
+			verify := func(sig, m []byte, dryRun bool) (*kms.VerifyOutput, error) {
+				return k.Verify(ctx, &kms.VerifyInput{KeyId: id, Message: m, MessageType: kms.MessageTypeExternalMu, Signature: sig, SigningAlgorithm: alg, DryRun: dryRun})
+			}
+			for _, sig := range [][]byte{fromMu.Signature, fromRaw.Signature} {
+				v, err := verify(sig, mu, false)
+				lcNoErr(t, err)
+				if !v.SignatureValid || v.SigningAlgorithm != alg || v.KeyId != lcKeyARN(lcAccount, lcRegion, id) {
+					t.Fatalf("Verify = %+v", v)
+				}
+			}
+			bad := slices.Clone(fromMu.Signature)
+			bad[len(bad)-1] ^= 0x80 // the hint counts
+			otherMu := mlDSAMu(raw, []byte("another message"))
+			for name, c := range map[string]struct{ sig, mu []byte }{
+				"changed signature":       {bad, mu},
+				"changed c̃":              {append([]byte{fromMu.Signature[0] ^ 1}, fromMu.Signature[1:]...), mu},
+				"other message":           {fromMu.Signature, otherMu},
+				"signature cut short":     {fromMu.Signature[:len(fromMu.Signature)-1], mu},
+				"another key's signature": {otherSig.Signature, mu},
+			} {
+				v, err := verify(c.sig, c.mu, false)
+				if v != nil {
+					t.Errorf("%s: Verify returned %+v", name, v)
+				}
+				t.Log(name)
+				lcWantErr(t, err, kms.ErrKMSInvalidSignature, "")
+				_, err = verify(c.sig, c.mu, true)
+				lcWantErr(t, err, kms.ErrDryRunOperation, "The request would have succeeded, but the DryRun option is set.")
+			}
+		})
 	}
-	_, err = k.Verify(ctx, &kms.VerifyInput{KeyId: id, Message: msg, Signature: out.Signature, SigningAlgorithm: kms.SigningAlgorithmSpecMlDsaShake256})
-	lcNoErr(t, err)
 }
 
 // TestGetPublicKey: every asymmetric key spec and usage; the fields of the

@@ -24,7 +24,9 @@ import (
 // RAW uses circl's mldsa packages. No public API of circl or of the
 // standard library signs from μ; Tink's signprehash does (its ML-DSA
 // PrehashSigner takes 0xff || key id || μ and returns the FIPS 204
-// signature of μ), so EXTERNAL_MU signs through it.
+// signature of μ), so EXTERNAL_MU signs through it. None of them verifies
+// from μ: EXTERNAL_MU verifies with this package's own FIPS 204
+// verification (mldsa_verify.go).
 
 const mldsaSeedSize = 32
 
