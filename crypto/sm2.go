@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/asn1"
 	"errors"
+	"math/big"
 
 	"github.com/emmansun/gmsm/ecdh"
 	"github.com/emmansun/gmsm/sm2"
@@ -239,12 +240,26 @@ func (k *sm2Key) Encrypt(alg string, plaintext []byte) ([]byte, error) {
 	return sm2.EncryptASN1(rand.Reader, k.pub, plaintext)
 }
 
+// sm2Ciphertext is the ASN.1 SM2PKE ciphertext of GM/T 0009 (C1C3C2).
+type sm2Ciphertext struct {
+	X, Y       *big.Int
+	Hash       []byte
+	CipherText []byte
+}
+
 // Decrypt decrypts an ASN.1 C1C3C2 SM2PKE ciphertext (GB/T 32918.4 7.1).
 // Anything else, a C1 not on the curve, or a C3 that does not match, is
 // ErrInvalidCiphertext, whatever the cause.
 func (k *sm2Key) Decrypt(alg string, ciphertext []byte) ([]byte, error) {
 	if alg != AlgSM2PKE {
 		return nil, ErrUnsupportedAlgorithm
+	}
+	// gmsm takes the raw C1C3C2 and C1C2C3 forms too, by their first byte;
+	// only the ASN.1 form is AWS's, so the structure is checked first.
+	var c sm2Ciphertext
+	if rest, err := asn1.Unmarshal(ciphertext, &c); err != nil || len(rest) != 0 ||
+		c.X.Sign() < 0 || c.Y.Sign() < 0 || len(c.Hash) != 32 || len(c.CipherText) == 0 {
+		return nil, ErrInvalidCiphertext
 	}
 	pt, err := k.priv.Decrypt(nil, ciphertext, sm2.ASN1DecrypterOpts)
 	if err != nil {
