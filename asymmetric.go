@@ -109,7 +109,7 @@ func (k *KMS) signer(ctx context.Context, o keyOp, r *signRequest) (*cachedKey, 
 	s, ok := ck.current.prim.(crypto.Signer)
 	if !ok {
 		// A key spec listed as SIGN_VERIFY that package crypto does not
-		// implement (SM2).
+		// implement: none today; kept for stored keys of a future spec.
 		return nil, nil, nil, newErr(ErrUnsupportedOperation, "%s key spec %s is not supported for %s by embedkms.", ck.arn, spec, o.name)
 	}
 	msg, err := messageFor(r.alg, r.mt, r.message)

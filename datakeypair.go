@@ -79,13 +79,10 @@ func (k *KMS) generateDataKeyPair(ctx context.Context, o keyOp, keyID string, ec
 	if recipient {
 		return dataKeyPair{}, invalid(recipientUnsupported)
 	}
-	if spec == DataKeyPairSpecSm2 {
+	if spec == DataKeyPairSpecSm2 && !k.isChinaPartition() {
 		// As CreateKey's KeySpec SM2: "SM2 (China Regions only)"
 		// (GenerateDataKeyPair, KeyPairSpec).
-		if !k.isChinaPartition() {
-			return dataKeyPair{}, invalid("KeyPairSpec SM2 is supported only in China Regions")
-		}
-		return dataKeyPair{}, errUnsupported("KeyPairSpec SM2")
+		return dataKeyPair{}, invalid("KeyPairSpec SM2 is supported only in China Regions")
 	}
 	ck, err := k.entry(ctx, keyID, o)
 	if err != nil {

@@ -103,12 +103,9 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	if !slices.Contains(specUsages[spec], usage) {
 		return nil, invalid("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
 	}
-	if spec == KeySpecSm2 {
-		if !k.isChinaPartition() {
-			// "SM2 ... is available only in China Regions" (CreateKey, KeySpec).
-			return nil, invalid("KeySpec SM2 is supported only in China Regions")
-		}
-		return nil, errUnsupported("KeySpec SM2")
+	if spec == KeySpecSm2 && !k.isChinaPartition() {
+		// "SM2 ... is available only in China Regions" (CreateKey, KeySpec).
+		return nil, invalid("KeySpec SM2 is supported only in China Regions")
 	}
 	if origin != OriginTypeAwsKms {
 		return nil, errUnsupported("Origin " + string(origin))

@@ -10,8 +10,9 @@ import (
 // KMS names them (API reference, CreateKey KeySpec, Sign SigningAlgorithm,
 // Encrypt EncryptionAlgorithm, GenerateMac MacAlgorithm, DeriveSharedSecret
 // KeyAgreementAlgorithm). The root package maps its own enum types to these
-// strings one to one. SYMMETRIC_DEFAULT is served by AESGCM, not here; SM2
-// (China Regions only) is not implemented.
+// strings one to one. SYMMETRIC_DEFAULT is served by AESGCM, not here. SM2
+// (China Regions only; whether a caller may use it is the caller's rule)
+// and its algorithms are in sm2.go.
 const (
 	SpecRSA2048   = "RSA_2048"
 	SpecRSA3072   = "RSA_3072"
@@ -103,10 +104,10 @@ var (
 	ErrInvalidSignature = errors.New("crypto: invalid signature")
 	// ErrInvalidMAC: a MAC that does not verify.
 	ErrInvalidMAC = errors.New("crypto: invalid MAC")
-	// ErrPlaintextTooLarge: more plaintext than the RSA OAEP algorithm can
-	// encrypt with the key (MaxPlaintext).
+	// ErrPlaintextTooLarge: more plaintext than the RSA OAEP or SM2PKE
+	// algorithm can encrypt with the key (MaxPlaintext).
 	ErrPlaintextTooLarge = errors.New("crypto: plaintext too large for the encryption algorithm and key")
-	// ErrInvalidCiphertext: an RSA or ML-KEM ciphertext that is malformed
+	// ErrInvalidCiphertext: an RSA, SM2PKE or ML-KEM ciphertext that is malformed
 	// or fails to decrypt. It never says why.
 	ErrInvalidCiphertext = errors.New("crypto: invalid ciphertext")
 	// ErrInvalidPublicKey: a public key (SPKI DER) that is malformed, of an
@@ -123,6 +124,7 @@ var (
 //	RSA_2048/3072/4096          x        x
 //	ECC_NIST_P256/P384/P521     x                   x
 //	ECC_SECG_P256K1             x
+//	SM2                         x        x          x
 //	ECC_NIST_EDWARDS25519       x
 //	ML_DSA_44/65/87             x
 //	HMAC_224/256/384/512                                        x
@@ -154,7 +156,7 @@ type Signer interface {
 	// mt says. It returns ErrUnsupportedAlgorithm, ErrUnsupportedMessageType
 	// or ErrInvalidDigestLength for a request the algorithm refuses. The
 	// signature has the encoding AWS returns: DER ECDSA-Sig-Value for
-	// ECDSA, the RFC 8017 octet string for RSA, 64 bytes for Ed25519, the
+	// ECDSA and SM2DSA, the RFC 8017 octet string for RSA, 64 bytes for Ed25519, the
 	// FIPS 204 encoding for ML-DSA.
 	Sign(alg string, message []byte, mt MessageType) ([]byte, error)
 	// Verify returns nil if sig is a valid signature of message under alg,
@@ -165,14 +167,16 @@ type Signer interface {
 
 // Decrypter encrypts with the public key and decrypts with the private key
 // of an RSA key, with RSAES-OAEP (RFC 8017 7.1): the MGF1 hash is the OAEP
-// hash and the label is empty.
+// hash and the label is empty; or of an SM2 key, with SM2PKE (sm2.go).
 type Decrypter interface {
 	KeyPrimitive
 	PublicKeyer
-	// EncryptionAlgorithms lists RSAES_OAEP_SHA_1 and RSAES_OAEP_SHA_256.
+	// EncryptionAlgorithms lists RSAES_OAEP_SHA_1 and RSAES_OAEP_SHA_256
+	// for RSA, SM2PKE for SM2.
 	EncryptionAlgorithms() []string
 	// MaxPlaintext returns the largest plaintext alg encrypts with this key:
-	// k - 2·hLen - 2 bytes for a k-byte modulus.
+	// k - 2·hLen - 2 bytes for a k-byte RSA modulus, SM2MaxPlaintext (1024,
+	// AWS's limit) for SM2PKE.
 	MaxPlaintext(alg string) (int, error)
 	// Encrypt returns ErrPlaintextTooLarge past MaxPlaintext.
 	Encrypt(alg string, plaintext []byte) ([]byte, error)
@@ -181,7 +185,7 @@ type Decrypter interface {
 	Decrypt(alg string, ciphertext []byte) ([]byte, error)
 }
 
-// Agreement derives ECDH shared secrets with a NIST-curve key.
+// Agreement derives ECDH shared secrets with a NIST-curve or SM2 key.
 type Agreement interface {
 	KeyPrimitive
 	PublicKeyer
@@ -224,6 +228,7 @@ type KEM interface {
 //	RSA_*                    PKCS #8 DER PrivateKeyInfo (RFC 5208)
 //	ECC_NIST_P256/P384/P521  PKCS #8 DER of the RFC 5915 ECPrivateKey
 //	ECC_SECG_P256K1          the 32-byte big-endian scalar
+//	SM2                      the 32-byte big-endian scalar, in [1, n-2]
 //	ECC_NIST_EDWARDS25519    the 32-byte RFC 8032 private key (seed)
 //	ML_DSA_44/65/87          the 32-byte FIPS 204 seed ξ
 //	ML_KEM_512/768/1024      the 64-byte FIPS 203 seed d || z
@@ -265,6 +270,7 @@ var families = map[string]family{
 	SpecP521:      {generateNIST, newNIST},
 	SpecSecp256k1: {generateSecp256k1, newSecp256k1},
 	SpecEd25519:   {generateEd25519, newEd25519},
+	SpecSM2:       {generateSM2, newSM2},
 	SpecHMAC224:   {generateHMAC, newHMAC},
 	SpecHMAC256:   {generateHMAC, newHMAC},
 	SpecHMAC384:   {generateHMAC, newHMAC},
@@ -281,7 +287,7 @@ var families = map[string]family{
 func Specs() []string {
 	return []string{
 		SpecRSA2048, SpecRSA3072, SpecRSA4096, SpecP256, SpecP384, SpecP521,
-		SpecSecp256k1, SpecEd25519, SpecHMAC224, SpecHMAC256, SpecHMAC384,
+		SpecSecp256k1, SpecEd25519, SpecSM2, SpecHMAC224, SpecHMAC256, SpecHMAC384,
 		SpecHMAC512, SpecMLDSA44, SpecMLDSA65, SpecMLDSA87, SpecMLKEM512,
 		SpecMLKEM768, SpecMLKEM1024,
 	}

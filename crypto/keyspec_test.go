@@ -267,6 +267,7 @@ func TestPrimitiveInterfaces(t *testing.T) {
 		"ECC_NIST_P521":         {sign: true, agree: true, pub: true},
 		"ECC_SECG_P256K1":       {sign: true, pub: true},
 		"ECC_NIST_EDWARDS25519": {sign: true, pub: true},
+		"SM2":                   {sign: true, dec: true, agree: true, pub: true},
 		"ML_DSA_44":             {sign: true, pub: true},
 		"ML_DSA_65":             {sign: true, pub: true},
 		"ML_DSA_87":             {sign: true, pub: true},
@@ -308,7 +309,7 @@ func TestPrimitiveInterfaces(t *testing.T) {
 // The documented material forms and lengths.
 func TestKeyMaterialForms(t *testing.T) {
 	lengths := map[string]int{
-		"ECC_SECG_P256K1": 32, "ECC_NIST_EDWARDS25519": 32,
+		"ECC_SECG_P256K1": 32, "ECC_NIST_EDWARDS25519": 32, "SM2": 32,
 		"ML_DSA_44": 32, "ML_DSA_65": 32, "ML_DSA_87": 32,
 		"ML_KEM_512": 64, "ML_KEM_768": 64, "ML_KEM_1024": 64,
 		// HMAC key specs: as long as the hash output.
@@ -355,7 +356,7 @@ func TestNewKeyPrimitiveRejectsBadMaterial(t *testing.T) {
 			t.Errorf("secp256k1 scalar %x: err = %v, want ErrInvalidKeyMaterial", b, err)
 		}
 	}
-	for _, spec := range []string{"SYMMETRIC_DEFAULT", "SM2", ""} {
+	for _, spec := range []string{"SYMMETRIC_DEFAULT", "SM2PKE", ""} {
 		if _, err := crypto.GenerateKeyMaterial(spec); !errors.Is(err, crypto.ErrUnsupportedSpec) {
 			t.Errorf("GenerateKeyMaterial(%q) err = %v", spec, err)
 		}

@@ -225,7 +225,7 @@ func TestGenerateKeyPairMLKEM(t *testing.T) {
 			t.Errorf("%s: the seed builds another public key", spec)
 		}
 	}
-	for _, spec := range []string{"ML_DSA_65", "HMAC_256", "SYMMETRIC_DEFAULT", "SM2"} {
+	for _, spec := range []string{"ML_DSA_65", "HMAC_256", "SYMMETRIC_DEFAULT", "SM2DSA"} {
 		if _, _, err := crypto.GenerateKeyPair(spec); !errors.Is(err, crypto.ErrUnsupportedSpec) {
 			t.Errorf("GenerateKeyPair(%s) err = %v, want ErrUnsupportedSpec", spec, err)
 		}

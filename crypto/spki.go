@@ -15,6 +15,7 @@ import (
 	"github.com/cloudflare/circl/sign/mldsa/mldsa65"
 	"github.com/cloudflare/circl/sign/mldsa/mldsa87"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/emmansun/gmsm/sm2"
 )
 
 // Object identifiers of the keys crypto/x509 does not encode.
@@ -93,7 +94,8 @@ type PublicKey struct {
 	// Spec is the key spec the key is of; an RSA key's spec follows from
 	// its modulus size.
 	Spec string
-	// Key is *rsa.PublicKey, *ecdsa.PublicKey (NIST curves),
+	// Key is *rsa.PublicKey, *ecdsa.PublicKey (NIST curves, and SM2 on
+	// gmsm's sm2.P256 curve),
 	// *secp256k1.PublicKey, ed25519.PublicKey, *mldsa44.PublicKey (and 65,
 	// 87), *mlkem512.PublicKey, *mlkem.EncapsulationKey768 or
 	// *mlkem.EncapsulationKey1024.
@@ -115,7 +117,15 @@ func ParsePublicKey(spki []byte) (*PublicKey, error) {
 	key := s.PublicKey.Bytes
 	if alg.Algorithm.Equal(oidECPublicKey) {
 		var curve asn1.ObjectIdentifier
-		if r, err := asn1.Unmarshal(alg.Parameters.FullBytes, &curve); err == nil && len(r) == 0 && curve.Equal(oidSecp256k1) {
+		r, err := asn1.Unmarshal(alg.Parameters.FullBytes, &curve)
+		if err == nil && len(r) == 0 && curve.Equal(oidSM2) {
+			pub, err := parseSM2Point(key)
+			if err != nil || !bytes.Equal(marshalSPKI(oidECPublicKey, oidSM2, key), spki) {
+				return nil, ErrInvalidPublicKey
+			}
+			return &PublicKey{SpecSM2, pub}, nil
+		}
+		if err == nil && len(r) == 0 && curve.Equal(oidSecp256k1) {
 			if len(key) != 65 || key[0] != 4 {
 				return nil, ErrInvalidPublicKey
 			}
@@ -192,6 +202,10 @@ func parsePQCKey(spec string, key []byte) (any, error) {
 // ParsePublicKey.
 func MarshalPublicKey(p *PublicKey) ([]byte, error) {
 	switch k := p.Key.(type) {
+	case *ecdsa.PublicKey:
+		if sm2.IsSM2PublicKey(k) {
+			return marshalSM2SPKI(k), nil
+		}
 	case *secp256k1.PublicKey:
 		return marshalSPKI(oidECPublicKey, oidSecp256k1, k.SerializeUncompressed()), nil
 	case *mldsa44.PublicKey:
@@ -266,13 +280,14 @@ func marshalMLKEMPKCS8(spec string, seed []byte) []byte {
 // GenerateKeyPair generates a data key pair (GenerateDataKeyPair,
 // DataKeyPairSpec): the public key as DER SubjectPublicKeyInfo and the
 // private key as DER PKCS #8. ECC_SECG_P256K1's private key holds an RFC
-// 5915 ECPrivateKey; ML-KEM's holds the 64-byte seed (RFC 9935 seed
-// form). ML-DSA and HMAC specs are not data key pair specs and give
+// 5915 ECPrivateKey, and so does SM2's (id-ecPublicKey with the SM2 curve
+// OID, as openssl writes it); ML-KEM's holds the 64-byte seed (RFC 9935
+// seed form). ML-DSA and HMAC specs are not data key pair specs and give
 // ErrUnsupportedSpec.
 func GenerateKeyPair(spec string) (publicSPKI, privatePKCS8 []byte, err error) {
 	switch spec {
 	case SpecRSA2048, SpecRSA3072, SpecRSA4096, SpecP256, SpecP384, SpecP521,
-		SpecSecp256k1, SpecEd25519, SpecMLKEM512, SpecMLKEM768, SpecMLKEM1024:
+		SpecSecp256k1, SpecEd25519, SpecSM2, SpecMLKEM512, SpecMLKEM768, SpecMLKEM1024:
 	default:
 		return nil, nil, ErrUnsupportedSpec
 	}
@@ -288,6 +303,8 @@ func GenerateKeyPair(spec string) (publicSPKI, privatePKCS8 []byte, err error) {
 	switch spec {
 	case SpecSecp256k1:
 		return pub, marshalSecp256k1PKCS8(p.(*secpKey).priv), nil
+	case SpecSM2:
+		return pub, marshalSM2PKCS8(p.(*sm2Key)), nil
 	case SpecEd25519:
 		priv, err := x509.MarshalPKCS8PrivateKey(p.(*edKey).priv)
 		return pub, priv, err
