@@ -235,12 +235,14 @@ func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, error
 	if err != nil {
 		return nil, err
 	}
-	if in.DryRun {
-		// Whether the signature is valid is not part of the check.
-		return nil, errDryRun()
-	}
+	// The signature is checked before DryRun answers, as VerifyMac checks
+	// the MAC: DryRunOperationException means the call would have
+	// succeeded (Developer Guide, "Testing your permissions").
 	if err := s.Verify(string(r.alg), msg, cryptoMessageType(r.mt), in.Signature); err != nil {
 		return nil, signError(err, ck, r.alg, r.mt)
+	}
+	if in.DryRun {
+		return nil, errDryRun()
 	}
 	return &VerifyOutput{KeyId: ck.arn, SignatureValid: true, SigningAlgorithm: r.alg}, nil
 }

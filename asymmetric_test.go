@@ -400,8 +400,12 @@ func TestSignVerifyErrors(t *testing.T) {
 		lcWantErr(t, err, kms.ErrValidation, "4 validation errors detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null; Value null at 'message' failed to satisfy constraint: Member must not be null; Value null at 'signature' failed to satisfy constraint: Member must not be null; Value null at 'signingAlgorithm' failed to satisfy constraint: Member must not be null")
 	})
 	t.Run("Verify/DryRun with a wrong signature", func(t *testing.T) {
-		// DryRun checks the request, not the signature.
+		// DryRunOperationException says the call would have succeeded
+		// (Developer Guide, "Testing your permissions"): a wrong signature
+		// is reported, as VerifyMac reports a wrong MAC.
 		_, err := k.Verify(ctx, &kms.VerifyInput{KeyId: p256, Message: []byte("other"), Signature: good.Signature, SigningAlgorithm: ecdsa256, DryRun: true})
+		lcWantErr(t, err, kms.ErrKMSInvalidSignature, "")
+		_, err = k.Verify(ctx, &kms.VerifyInput{KeyId: p256, Message: msg, Signature: good.Signature, SigningAlgorithm: ecdsa256, DryRun: true})
 		lcWantErr(t, err, kms.ErrDryRunOperation, "The request would have succeeded, but the DryRun option is set.")
 	})
 	t.Run("Verify/garbage signature", func(t *testing.T) {
@@ -480,8 +484,8 @@ func TestVerifyExternalMu(t *testing.T) {
 				}
 				t.Log(name)
 				lcWantErr(t, err, kms.ErrKMSInvalidSignature, "")
-				_, err = verify(c.sig, c.mu, true)
-				lcWantErr(t, err, kms.ErrDryRunOperation, "The request would have succeeded, but the DryRun option is set.")
+				_, err = verify(c.sig, c.mu, true) // DryRun reports it too
+				lcWantErr(t, err, kms.ErrKMSInvalidSignature, "")
 			}
 		})
 	}

@@ -2,8 +2,12 @@ package kms_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"strings"
 	"testing"
@@ -440,4 +444,30 @@ func TestSM2GenerateDataKeyPair(t *testing.T) {
 	}
 	_, err = global.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: g.KeyMetadata.KeyId, KeyPairSpec: kms.DataKeyPairSpecSm2})
 	wantExact(t, err, kms.ErrValidation, "KeyPairSpec SM2 is supported only in China Regions")
+}
+
+// An RSA ciphertext of the empty message (anyone with the public key can
+// make one) re-encrypted to an SM2 key: SM2PKE has no encryption of the
+// empty plaintext, so ReEncrypt refuses it as a bad request, with DryRun
+// too, and never fails as an internal error.
+func TestSM2ReEncryptEmptyPlaintext(t *testing.T) {
+	ctx := context.Background()
+	k := chinaHandle(t)
+	src, err := k.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: kms.KeySpecRsa2048, KeyUsage: kms.KeyUsageTypeEncryptDecrypt})
+	lcNoErr(t, err)
+	dst := sm2Key(t, k, kms.KeyUsageTypeEncryptDecrypt)
+	pk, err := k.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: src.KeyMetadata.KeyId})
+	lcNoErr(t, err)
+	pub, err := x509.ParsePKIXPublicKey(pk.PublicKey)
+	lcNoErr(t, err)
+	ct, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, pub.(*rsa.PublicKey), nil, nil)
+	lcNoErr(t, err)
+	for _, dryRun := range []bool{false, true} {
+		_, err = k.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: ct, SourceKeyId: src.KeyMetadata.KeyId,
+			SourceEncryptionAlgorithm: kms.EncryptionAlgorithmSpecRsaesOaepSha256,
+			DestinationKeyId:          dst.KeyId, DestinationEncryptionAlgorithm: kms.EncryptionAlgorithmSpecSm2pke, DryRun: dryRun})
+		if !errors.Is(err, kms.ErrValidation) {
+			t.Fatalf("ReEncrypt (DryRun %v) of the empty plaintext to SM2PKE: %v, want ValidationException", dryRun, err)
+		}
+	}
 }

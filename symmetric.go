@@ -88,6 +88,11 @@ func rsaEncrypt(ck *cachedKey, d crypto.Decrypter, alg EncryptionAlgorithmSpec, 
 	} else if len(pt) > limit {
 		return nil, invalid(plaintextTooLarge, alg, ck.rec.KeySpec, limit)
 	}
+	if len(pt) == 0 && alg == EncryptionAlgorithmSpecSm2pke {
+		// Only ReEncrypt gets here with nothing (an RSA ciphertext of the
+		// empty message): SM2PKE has no encryption of it. Wording ours.
+		return nil, invalid("Algorithm SM2PKE cannot encrypt an empty plaintext.")
+	}
 	if dryRun {
 		return nil, errDryRun()
 	}

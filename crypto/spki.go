@@ -301,6 +301,11 @@ func GenerateKeyPair(spec string) (publicSPKI, privatePKCS8 []byte, err error) {
 	}
 	pub := p.(PublicKeyer).PublicKey()
 	switch spec {
+	case SpecRSA2048, SpecRSA3072, SpecRSA4096, SpecP256, SpecP384, SpecP521:
+		return pub, material, nil // this material is PKCS #8 already
+	}
+	defer clear(material) // the caller gets the PKCS #8, not this copy
+	switch spec {
 	case SpecSecp256k1:
 		return pub, marshalSecp256k1PKCS8(p.(*secpKey).priv), nil
 	case SpecSM2:
@@ -308,8 +313,6 @@ func GenerateKeyPair(spec string) (publicSPKI, privatePKCS8 []byte, err error) {
 	case SpecEd25519:
 		priv, err := x509.MarshalPKCS8PrivateKey(p.(*edKey).priv)
 		return pub, priv, err
-	case SpecMLKEM512, SpecMLKEM768, SpecMLKEM1024:
-		return pub, marshalMLKEMPKCS8(spec, material), nil
 	}
-	return pub, material, nil // RSA and NIST EC material is PKCS #8
+	return pub, marshalMLKEMPKCS8(spec, material), nil
 }
