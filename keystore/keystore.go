@@ -2,10 +2,13 @@
 // keeps every key's material wrapped (encrypted) under a root key inside the
 // backend, and never writes it in the clear.
 //
-// The root key is 32 bytes of AES-256 key material supplied by the
-// application (an environment secret, a file, an HSM-held key unwrapped at
-// start-up). Wrapped material is bound to its owner, so a wrapped blob moved
-// to another key record does not unwrap.
+// The root key is 32 bytes of AES-256 key material. A RootKeySource
+// yields it: RawRootKey (bytes the application holds), PassphraseRootKey
+// (Argon2id of a passphrase, salt and parameters kept in the store),
+// RootKeyFile (a 0600 file of 32 raw bytes) or AEADRootKey (a random key
+// kept in the store encrypted under a tink.AEAD: a cloud KMS, an HSM).
+// Wrapped material is bound to its owner, so a wrapped blob moved to
+// another key record does not unwrap.
 package keystore
 
 import (
