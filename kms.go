@@ -43,10 +43,19 @@ type Options struct {
 	// copy of a backend's contents opened beside the original must first
 	// lose its meta/store-id entry, the backend's identity.
 	Backend backend.Store
-	// RootKey is the 32-byte key that wraps all key material at rest. It
-	// may be nil only with a volatile (memory) backend, which then uses a
-	// random root key that lives as long as the backend.
+	// RootKey is the 32-byte key that wraps all key material at rest
+	// (the same as RootKeySource: keystore.RawRootKey(RootKey)). At most
+	// one of RootKey and RootKeySource may be set; both may be unset only
+	// with a volatile (memory) backend, which then uses a random root key
+	// that lives as long as the backend.
 	RootKey []byte
+	// RootKeySource yields the root key: raw bytes, a passphrase, a key
+	// file or a key encrypted under a tink.AEAD (a cloud KMS, an HSM); see
+	// package keystore. A backend is always used with the root key it was
+	// first opened with: another one makes New fail with an error matching
+	// keystore.ErrWrongRootKey, having changed nothing in the backend.
+	// RewrapRootKey moves a backend to another root key.
+	RootKeySource keystore.RootKeySource
 	// AccountID is the 12-digit AWS account the handle acts as.
 	AccountID string
 	// Region is the AWS Region the handle acts in.
@@ -129,7 +138,17 @@ func New(opts Options) (*KMS, error) {
 	if raw == nil {
 		raw, k.ownsStore = memory.New(), true
 	}
-	id, err := k.openStore(raw, opts.RootKey)
+	source := opts.RootKeySource
+	if opts.RootKey != nil {
+		if source != nil {
+			if k.ownsStore {
+				raw.Close()
+			}
+			return nil, errors.New("kms: Options.RootKey and Options.RootKeySource are both set; set one")
+		}
+		source = keystore.RawRootKey(opts.RootKey)
+	}
+	id, err := k.openStore(raw, source)
 	if err != nil {
 		if k.ownsStore {
 			raw.Close()
@@ -154,7 +173,7 @@ func New(opts Options) (*KMS, error) {
 // openStore sets up the root key for raw, checks it is the one raw was
 // initialised with, and makes k.store the authenticated view of raw that
 // every operation uses. It returns raw's identity.
-func (k *KMS) openStore(raw backend.Store, rootKey []byte) (string, error) {
+func (k *KMS) openStore(raw backend.Store, source keystore.RootKeySource) (string, error) {
 	ctx := context.Background()
 	// Only the memory store itself may go without a root key: a store
 	// that merely embeds one (a persisting wrapper, say) is not volatile,
@@ -162,12 +181,12 @@ func (k *KMS) openStore(raw backend.Store, rootKey []byte) (string, error) {
 	_, volatile := raw.(*memory.Store)
 	var err error
 	switch {
-	case rootKey != nil:
-		k.root, err = keystore.NewRootKey(rootKey)
+	case source != nil:
+		k.root, err = source.RootKey(ctx, raw)
 	case volatile:
 		k.root, err = keystore.VolatileRootKey(ctx, raw)
 	default:
-		err = errors.New("kms: a durable backend needs Options.RootKey")
+		err = errors.New("kms: a durable backend needs Options.RootKey or Options.RootKeySource")
 	}
 	if err != nil {
 		return "", err

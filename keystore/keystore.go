@@ -2,13 +2,17 @@
 // keeps every key's material wrapped (encrypted) under a root key inside the
 // backend, and never writes it in the clear.
 //
-// The root key is 32 bytes of AES-256 key material supplied by the
-// application (an environment secret, a file, an HSM-held key unwrapped at
-// start-up). Wrapped material is bound to its owner, so a wrapped blob moved
-// to another key record does not unwrap.
+// The root key is 32 bytes of AES-256 key material. A RootKeySource
+// yields it: RawRootKey (bytes the application holds), PassphraseRootKey
+// (Argon2id of a passphrase, salt and parameters kept in the store),
+// RootKeyFile (a 0600 file of 32 raw bytes) or AEADRootKey (a random key
+// kept in the store encrypted under a tink.AEAD: a cloud KMS, an HSM).
+// Wrapped material is bound to its owner, so a wrapped blob moved to
+// another key record does not unwrap.
 package keystore
 
 import (
+	"bytes"
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
@@ -154,7 +158,6 @@ const checkOwner = "embedkms/rootkey-check/v1"
 // an empty store records a check value (a known plaintext wrapped under r);
 // later calls fail with ErrWrongRootKey if r cannot unwrap it.
 func (r *RootKey) Verify(ctx context.Context, store backend.Store) error {
-	plain := []byte("embedkms root key check")
 	return store.Update(ctx, func(tx backend.Txn) error {
 		v, err := tx.Get(checkKey)
 		if errors.Is(err, backend.ErrNotFound) {
@@ -167,7 +170,7 @@ func (r *RootKey) Verify(ctx context.Context, store backend.Store) error {
 			if hasKeys {
 				return ErrWrongRootKey
 			}
-			w, err := r.Wrap(plain, checkOwner)
+			w, err := r.Wrap(checkPlain, checkOwner)
 			if err != nil {
 				return err
 			}
@@ -176,10 +179,43 @@ func (r *RootKey) Verify(ctx context.Context, store backend.Store) error {
 		if err != nil {
 			return err
 		}
-		got, err := r.Unwrap(v, checkOwner)
-		if err != nil || subtle.ConstantTimeCompare(got, plain) != 1 {
-			return ErrWrongRootKey
-		}
-		return nil
+		return r.check(v)
 	})
 }
+
+var checkPlain = []byte("embedkms root key check")
+
+// check returns ErrWrongRootKey unless v is a check value under r.
+func (r *RootKey) check(v []byte) error {
+	got, err := r.Unwrap(v, checkOwner)
+	if err != nil || subtle.ConstantTimeCompare(got, checkPlain) != 1 {
+		return ErrWrongRootKey
+	}
+	return nil
+}
+
+// ReplaceCheck, inside tx, checks that the store's root-key check value is
+// under r (else ErrWrongRootKey; a store without one is refused too) and
+// replaces it by one under next, so that from the commit of tx on Verify
+// accepts next and refuses r.
+func (r *RootKey) ReplaceCheck(tx backend.Txn, next *RootKey) error {
+	v, err := tx.Get(checkKey)
+	if errors.Is(err, backend.ErrNotFound) {
+		return fmt.Errorf("%w: the store has no root-key check value", ErrWrongRootKey)
+	}
+	if err != nil {
+		return err
+	}
+	if err := r.check(v); err != nil {
+		return err
+	}
+	w, err := next.Wrap(checkPlain, checkOwner)
+	if err != nil {
+		return err
+	}
+	return tx.Set(checkKey, w)
+}
+
+// IsCheckValue reports whether key is where the root-key check value is
+// kept.
+func IsCheckValue(key []byte) bool { return bytes.Equal(key, checkKey) }

@@ -150,3 +150,11 @@ func (t authTxn) Scan(prefix, start []byte, fn func(key, value []byte) bool) err
 	}
 	return bad
 }
+
+// AuthenticatedTxn is Authenticated for one transaction: values read
+// through it are checked, and values written through it are tagged, under
+// r. RewrapRootKey uses one under the old root key and one under the new
+// over the same transaction to re-tag every record.
+func (r *RootKey) AuthenticatedTxn(tx backend.Txn) backend.Txn {
+	return authTxn{tx, r.records}
+}

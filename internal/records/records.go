@@ -20,7 +20,12 @@
 // under each key is that record's bytes with a version byte and a tag.
 // Beside them, under meta/, are values the handle needs before it has a
 // root key, stored as they are: the root-key check value and the volatile
-// root key (package keystore) and the backend's identity (meta/store-id).
+// root key (package keystore) and the root-key sources' metadata under
+// meta/rootkey/ (a passphrase's salt and parameters, an AEAD envelope:
+// package keystore, each authenticated its own way). The backend's
+// identity, meta/store-id, is an authenticated record. RewrapRootKey
+// (package kms) re-tags every record kind listed here and refuses a store
+// holding any other: a new kind of record must be added there too.
 //
 // Records are scoped by account and Region so several handles can share one
 // backend. Key material inside a Key record is always wrapped under the
