@@ -72,6 +72,7 @@ const DefaultMaintenanceInterval = 10 * time.Minute
 type KMS struct {
 	account, region, partition string
 	store                      backend.Store // authenticated view of the backend
+	raw                        backend.Store // the backend as given; only Backup reads it
 	storeID                    string        // the backend's identity (cache.go)
 	ownsStore                  bool
 	rootPrincipal              string // the account root, the default caller
@@ -175,7 +176,7 @@ func (k *KMS) openStore(raw backend.Store, rootKey []byte) (string, error) {
 	if err := k.root.Verify(ctx, raw); err != nil {
 		return "", err
 	}
-	k.store = k.root.Authenticated(raw)
+	k.raw, k.store = raw, k.root.Authenticated(raw)
 	return cacheID(ctx, k.root, k.store)
 }
 

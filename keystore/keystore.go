@@ -12,7 +12,6 @@ import (
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -32,6 +31,7 @@ var ErrWrongRootKey = errors.New("keystore: the root key does not match the one 
 type RootKey struct {
 	aead    *crypto.AESGCM
 	records *recordMAC
+	backup  []byte // K_backup (backup.go)
 	id      string
 }
 
@@ -49,11 +49,15 @@ func NewRootKey(raw []byte) (*RootKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	b, err := newBackupKey(raw)
+	if err != nil {
+		return nil, err
+	}
 	id, err := hkdf.Key(sha256.New, raw, nil, "embedkms/root-key-identity/v1", 16)
 	if err != nil {
 		return nil, err
 	}
-	return &RootKey{aead: a, records: m, id: hex.EncodeToString(id)}, nil
+	return &RootKey{aead: a, records: m, backup: b, id: hex.EncodeToString(id)}, nil
 }
 
 // ID names the root key without revealing it: a one-way function of it
@@ -79,7 +83,7 @@ func (r *RootKey) Unwrap(wrapped []byte, owner string) ([]byte, error) {
 }
 
 // volatileRootKey is where VolatileRootKey keeps its key.
-var volatileRootKey = []byte("meta/volatile-root-key")
+var volatileRootKey = []byte(VolatileRootKeyEntry)
 
 // VolatileRootKey returns the root key of a volatile store (one that keeps
 // nothing beyond the process, such as backend/memory) used without a
@@ -146,15 +150,17 @@ func MaterialOwner(owner, materialID string) string {
 }
 
 // checkKey is where Verify keeps its check value.
-var checkKey = []byte("meta/rootkey-check")
+var checkKey = []byte(RootKeyCheckEntry)
 
 const checkOwner = "embedkms/rootkey-check/v1"
+
+// checkPlain is the plaintext of the check value.
+var checkPlain = []byte("embedkms root key check")
 
 // Verify makes sure store is used with one root key only. The first call on
 // an empty store records a check value (a known plaintext wrapped under r);
 // later calls fail with ErrWrongRootKey if r cannot unwrap it.
 func (r *RootKey) Verify(ctx context.Context, store backend.Store) error {
-	plain := []byte("embedkms root key check")
 	return store.Update(ctx, func(tx backend.Txn) error {
 		v, err := tx.Get(checkKey)
 		if errors.Is(err, backend.ErrNotFound) {
@@ -167,7 +173,7 @@ func (r *RootKey) Verify(ctx context.Context, store backend.Store) error {
 			if hasKeys {
 				return ErrWrongRootKey
 			}
-			w, err := r.Wrap(plain, checkOwner)
+			w, err := r.Wrap(checkPlain, checkOwner)
 			if err != nil {
 				return err
 			}
@@ -176,8 +182,7 @@ func (r *RootKey) Verify(ctx context.Context, store backend.Store) error {
 		if err != nil {
 			return err
 		}
-		got, err := r.Unwrap(v, checkOwner)
-		if err != nil || subtle.ConstantTimeCompare(got, plain) != 1 {
+		if !r.checkValueOK(v) {
 			return ErrWrongRootKey
 		}
 		return nil
