@@ -41,7 +41,8 @@ type Options struct {
 	// backend it was given. All handles of a process over one backend
 	// share one cache, so a change through one is seen at once by all; a
 	// copy of a backend's contents opened beside the original must first
-	// lose its meta/store-id entry, the backend's identity.
+	// lose its meta/store-id entry, the backend's identity (a store made
+	// by Restore never has it).
 	Backend backend.Store
 	// RootKey is the 32-byte key that wraps all key material at rest. It
 	// may be nil only with a volatile (memory) backend, which then uses a

@@ -21,6 +21,9 @@
 // Beside them, under meta/, are values the handle needs before it has a
 // root key, stored as they are: the root-key check value and the volatile
 // root key (package keystore) and the backend's identity (meta/store-id).
+// A backup (package kms, backup.go) copies every entry as stored but the
+// identity and the volatile root key; new record types need nothing more
+// to be backed up, as long as they go through the authenticated view.
 //
 // Records are scoped by account and Region so several handles can share one
 // backend. Key material inside a Key record is always wrapped under the
