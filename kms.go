@@ -177,7 +177,8 @@ func (k *KMS) openStore(raw backend.Store, rootKey []byte) (string, error) {
 	if err := k.root.Verify(ctx, raw); err != nil {
 		return "", err
 	}
-	k.raw, k.store = raw, k.root.Authenticated(raw)
+	k.raw = raw
+	k.store = k.root.Authenticated(raw)
 	return cacheID(ctx, k.root, k.store)
 }
 
