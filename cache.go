@@ -47,7 +47,8 @@ var (
 // root keys. A copy of a store's contents (a restored backup) opened in
 // the same process as the original must be given a fresh identity first
 // (delete the meta/store-id entry from the copy: the next open writes a
-// new one), or the two would share one cache.
+// new one), or the two would share one cache. Backup never writes the
+// entry, so a store made by Restore gets a fresh identity.
 var storeIDKey = []byte("meta/store-id")
 
 // cacheID returns the key of the shared state of the handles over s, the

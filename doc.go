@@ -35,4 +35,12 @@
 // fake clock: advance it past a key's deletion date and the key is gone.
 // A key past its date is refused at once; the maintenance pass (Maintain,
 // run in the background on the system clock) removes it from storage.
+//
+// # Backup
+//
+// KMS.Backup writes a consistent snapshot of the whole backend (every
+// account and Region on it) as one authenticated stream, key material
+// still wrapped and the root key left out; Restore writes it into an empty
+// store under the same root key, all or nothing. The stream format is
+// documented in backup.go.
 package kms

@@ -41,7 +41,8 @@ type Options struct {
 	// backend it was given. All handles of a process over one backend
 	// share one cache, so a change through one is seen at once by all; a
 	// copy of a backend's contents opened beside the original must first
-	// lose its meta/store-id entry, the backend's identity.
+	// lose its meta/store-id entry, the backend's identity (a store made
+	// by Restore never has it).
 	Backend backend.Store
 	// RootKey is the 32-byte key that wraps all key material at rest
 	// (the same as RootKeySource: keystore.RawRootKey(RootKey)). At most
@@ -81,6 +82,7 @@ const DefaultMaintenanceInterval = 10 * time.Minute
 type KMS struct {
 	account, region, partition string
 	store                      backend.Store // authenticated view of the backend
+	raw                        backend.Store // the backend as given; only Backup reads it
 	storeID                    string        // the backend's identity (cache.go)
 	ownsStore                  bool
 	rootPrincipal              string // the account root, the default caller
@@ -194,6 +196,7 @@ func (k *KMS) openStore(raw backend.Store, source keystore.RootKeySource) (strin
 	if err := k.root.Verify(ctx, raw); err != nil {
 		return "", err
 	}
+	k.raw = raw
 	k.store = k.root.Authenticated(raw)
 	return cacheID(ctx, k.root, k.store)
 }

@@ -36,6 +36,7 @@ var ErrWrongRootKey = errors.New("keystore: the root key does not match the one 
 type RootKey struct {
 	aead    *crypto.AESGCM
 	records *recordMAC
+	backup  []byte // K_backup (backup.go)
 	id      string
 }
 
@@ -53,11 +54,15 @@ func NewRootKey(raw []byte) (*RootKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	b, err := newBackupKey(raw)
+	if err != nil {
+		return nil, err
+	}
 	id, err := hkdf.Key(sha256.New, raw, nil, "embedkms/root-key-identity/v1", 16)
 	if err != nil {
 		return nil, err
 	}
-	return &RootKey{aead: a, records: m, id: hex.EncodeToString(id)}, nil
+	return &RootKey{aead: a, records: m, backup: b, id: hex.EncodeToString(id)}, nil
 }
 
 // ID names the root key without revealing it: a one-way function of it
@@ -83,7 +88,7 @@ func (r *RootKey) Unwrap(wrapped []byte, owner string) ([]byte, error) {
 }
 
 // volatileRootKey is where VolatileRootKey keeps its key.
-var volatileRootKey = []byte("meta/volatile-root-key")
+var volatileRootKey = []byte(VolatileRootKeyEntry)
 
 // VolatileRootKey returns the root key of a volatile store (one that keeps
 // nothing beyond the process, such as backend/memory) used without a
@@ -150,9 +155,12 @@ func MaterialOwner(owner, materialID string) string {
 }
 
 // checkKey is where Verify keeps its check value.
-var checkKey = []byte("meta/rootkey-check")
+var checkKey = []byte(RootKeyCheckEntry)
 
 const checkOwner = "embedkms/rootkey-check/v1"
+
+// checkPlain is the plaintext of the check value.
+var checkPlain = []byte("embedkms root key check")
 
 // Verify makes sure store is used with one root key only. The first call on
 // an empty store records a check value (a known plaintext wrapped under r);
@@ -182,8 +190,6 @@ func (r *RootKey) Verify(ctx context.Context, store backend.Store) error {
 		return r.check(v)
 	})
 }
-
-var checkPlain = []byte("embedkms root key check")
 
 // check returns ErrWrongRootKey unless v is a check value under r.
 func (r *RootKey) check(v []byte) error {

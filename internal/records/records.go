@@ -26,6 +26,9 @@
 // identity, meta/store-id, is an authenticated record. RewrapRootKey
 // (package kms) re-tags every record kind listed here and refuses a store
 // holding any other: a new kind of record must be added there too.
+// A backup (package kms, backup.go) copies every entry as stored but the
+// identity and the volatile root key; new record types need nothing more
+// to be backed up, as long as they go through the authenticated view.
 //
 // Records are scoped by account and Region so several handles can share one
 // backend. Key material inside a Key record is always wrapped under the
