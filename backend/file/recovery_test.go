@@ -96,6 +96,9 @@ func TestOpenTruncatesTornTail(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := mustOpen(t, dir, file.Options{})
+			if size := logSize(t, dir); size != int64(starts[2]) {
+				t.Errorf("after opening the log is %d bytes, want the torn tail truncated to %d", size, starts[2])
+			}
 			want := map[string]string{"a": "first value", "b": "second value"}
 			if got := all(t, s); !maps.Equal(got, want) {
 				t.Fatalf("after opening: %q, want %q", got, want)
