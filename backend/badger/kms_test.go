@@ -19,7 +19,7 @@ import (
 
 var rootKey = []byte("badger test root key, 32 bytes!!")
 
-func newKMS(t testing.TB, s *badger.Store, region string, root []byte) *kms.KMS {
+func newKMS(t testing.TB, s backend.Store, region string, root []byte) *kms.KMS {
 	t.Helper()
 	k, err := kms.New(kms.Options{Backend: s, RootKey: root, Region: region})
 	if err != nil {
