@@ -4,17 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/embedkms/kms"
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/file"
-	"github.com/embedkms/kms/internal/records"
+	"github.com/embedkms/kms/internal/leaktest"
 	"github.com/embedkms/kms/keystore"
 )
 
@@ -27,24 +23,6 @@ func newHandle(t testing.TB, s backend.Store, root []byte) *kms.KMS {
 		t.Fatal(err)
 	}
 	return k
-}
-
-// dirBytes returns the contents of every file under dir.
-func dirBytes(t testing.TB, dir string) map[string][]byte {
-	t.Helper()
-	files := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		files[path] = b
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
 }
 
 // TestKeysSurviveReopenThroughTheHandle: keys, aliases and ciphertexts
@@ -72,14 +50,14 @@ func TestKeysSurviveReopenThroughTheHandle(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	before := dirBytes(t, dir)
+	before := leaktest.DirBytes(t, dir)
 	s = mustOpen(t, dir, file.Options{})
 	_, err = kms.New(kms.Options{Backend: s, RootKey: rootKey(2)})
 	if !errors.Is(err, keystore.ErrWrongRootKey) {
 		t.Fatalf("kms.New with another root key = %v, want ErrWrongRootKey", err)
 	}
 	s.Close()
-	after := dirBytes(t, dir)
+	after := leaktest.DirBytes(t, dir)
 	if len(after) != len(before) {
 		t.Fatalf("a refused root key changed the files: %d before, %d after", len(before), len(after))
 	}
@@ -103,59 +81,6 @@ func TestKeysSurviveReopenThroughTheHandle(t *testing.T) {
 	}
 }
 
-// material returns the secret material of key md as an application
-// holding the root key could unwrap it from the store.
-func material(t *testing.T, s backend.Store, root []byte, md *kms.KeyMetadata) []byte {
-	t.Helper()
-	rk, err := keystore.NewRootKey(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rec *records.Key
-	if err := rk.Authenticated(s).View(context.Background(), func(tx backend.Txn) error {
-		var err error
-		rec, err = records.GetKey(tx, md.AWSAccountId, kms.DefaultRegion, md.KeyId)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if len(rec.Materials) != 1 {
-		t.Fatalf("key has %d materials, want 1", len(rec.Materials))
-	}
-	m, err := rk.Open(md.Arn, rec.Materials[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// needles are the forms in which material could appear in a file: raw,
-// hex, and base64 (standard and URL alphabets) at each of the three
-// alignments a longer base64 text could give it, without the last
-// group, which depends on the bytes after it.
-func needles(m []byte) map[string][]byte {
-	n := map[string][]byte{"raw": m, "hex": []byte(hex.EncodeToString(m))}
-	for shift := range 3 {
-		for name, enc := range map[string]*base64.Encoding{"base64": base64.StdEncoding, "base64url": base64.URLEncoding} {
-			s := enc.EncodeToString(m[shift:])
-			n[name+string(rune('0'+shift))] = []byte(s[:len(s)-4])
-		}
-	}
-	return n
-}
-
-// findIn reports the first needle found in any of the files.
-func findIn(files map[string][]byte, ns map[string][]byte) (string, bool) {
-	for path, b := range files {
-		for form, n := range ns {
-			if bytes.Contains(b, n) {
-				return form + " in " + path, true
-			}
-		}
-	}
-	return "", false
-}
-
 // TestNoKeyMaterialInTheFiles creates keys of several kinds, closes the
 // store and searches every byte of every file in its directory for their
 // material, raw, hex or base64: none may appear. A store holding the
@@ -177,19 +102,19 @@ func TestNoKeyMaterialInTheFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		secrets = append(secrets, material(t, s, root, out.KeyMetadata))
+		secrets = append(secrets, leaktest.Material(t, s, root, kms.DefaultRegion, out.KeyMetadata))
 	}
 	if err := s.Compact(ctx); err != nil { // material also passes through compaction
 		t.Fatal(err)
 	}
 	k.Close()
 	s.Close()
-	files := dirBytes(t, dir)
+	files := leaktest.DirBytes(t, dir)
 	for i, m := range secrets {
 		if len(m) < 16 {
 			t.Fatalf("material %d is %d bytes, too short to search for", i, len(m))
 		}
-		if where, found := findIn(files, needles(m)); found {
+		if where, found := leaktest.Find(files, m); found {
 			t.Errorf("material of key %d found: %s", i, where)
 		}
 	}
@@ -198,9 +123,9 @@ func TestNoKeyMaterialInTheFiles(t *testing.T) {
 	cs := mustOpen(t, control, file.Options{})
 	set(t, cs, "plain", string(secrets[0]), "b64", base64.StdEncoding.EncodeToString(append([]byte{1}, secrets[1]...)))
 	cs.Close()
-	cfiles := dirBytes(t, control)
+	cfiles := leaktest.DirBytes(t, control)
 	for i, m := range secrets[:2] {
-		if _, found := findIn(cfiles, needles(m)); !found {
+		if _, found := leaktest.Find(cfiles, m); !found {
 			t.Fatalf("the search misses material %d stored in the clear", i)
 		}
 	}
