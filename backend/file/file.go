@@ -42,7 +42,6 @@ package file
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -54,6 +53,7 @@ import (
 	"sync"
 
 	"github.com/embedkms/kms/backend"
+	"github.com/embedkms/kms/backend/internal/overlay"
 )
 
 // File names inside the directory.
@@ -332,8 +332,8 @@ func (s *Store) View(ctx context.Context, fn func(backend.Txn) error) error {
 	if s.closed {
 		return backend.ErrClosed
 	}
-	t := &txn{s: s}
-	defer t.end()
+	t := overlay.NewView(committed{s})
+	defer t.End()
 	return fn(t)
 }
 
@@ -351,15 +351,15 @@ func (s *Store) Update(ctx context.Context, fn func(backend.Txn) error) error {
 	if s.failed != nil {
 		return s.failedErr()
 	}
-	t := &txn{s: s, writable: true, writes: make(map[string]write)}
-	defer t.end()
+	t := overlay.NewUpdate(committed{s})
+	defer t.End()
 	if err := fn(t); err != nil {
 		return err
 	}
-	if len(t.writes) == 0 {
+	if len(t.Writes) == 0 {
 		return nil
 	}
-	if err := s.commit(t.writes); err != nil {
+	if err := s.commit(t.Writes); err != nil {
 		return err
 	}
 	if s.opts.CompactRatio >= 0 && s.size >= s.opts.CompactMinSize &&
@@ -378,7 +378,7 @@ func (s *Store) failedErr() error {
 
 // commit appends one record holding writes, fsyncs it and applies it to
 // the index.
-func (s *Store) commit(writes map[string]write) error {
+func (s *Store) commit(writes map[string]overlay.Write) error {
 	keys := make([]string, 0, len(writes))
 	for k := range writes {
 		keys = append(keys, k)
@@ -388,7 +388,7 @@ func (s *Store) commit(writes map[string]write) error {
 	offs := make([]int, len(keys))
 	for i, k := range keys {
 		w := writes[k]
-		buf, offs[i] = appendOp(buf, []byte(k), w.val, w.deleted)
+		buf, offs[i] = appendOp(buf, []byte(k), w.Val, w.Deleted)
 	}
 	if len(buf)-recHeaderSize > maxBody {
 		return fmt.Errorf("file: a transaction of %d bytes exceeds the limit of %d", len(buf)-recHeaderSize, maxBody)
@@ -409,17 +409,17 @@ func (s *Store) commit(writes map[string]write) error {
 			s.live -= liveCost(k, old.n)
 		}
 		switch {
-		case w.deleted && exists:
+		case w.Deleted && exists:
 			delete(s.index, k)
 			j := sort.SearchStrings(s.keys, k)
 			s.keys = slices.Delete(s.keys, j, j+1)
-		case !w.deleted:
+		case !w.Deleted:
 			if !exists {
 				j := sort.SearchStrings(s.keys, k)
 				s.keys = slices.Insert(s.keys, j, k)
 			}
-			s.index[k] = loc{off: s.size + int64(offs[i]), n: uint32(len(w.val)), crc: crc(w.val)}
-			s.live += liveCost(k, uint32(len(w.val)))
+			s.index[k] = loc{off: s.size + int64(offs[i]), n: uint32(len(w.Val)), crc: crc(w.Val)}
+			s.live += liveCost(k, uint32(len(w.Val)))
 		}
 	}
 	s.size += int64(len(buf))
@@ -522,111 +522,17 @@ func (s *Store) Close() error {
 	return err
 }
 
-type write struct {
-	val     []byte
-	deleted bool
-}
+// committed is the store's committed state, as a transaction reads it
+// (under the store's lock): keys from the index, values from the log.
+type committed struct{ s *Store }
 
-type txn struct {
-	s        *Store
-	writable bool
-	done     bool
-	writes   map[string]write
-}
+func (c committed) SortedKeys() []string { return c.s.keys }
 
-func (t *txn) end() { t.done = true }
-
-func (t *txn) Get(key []byte) ([]byte, error) {
-	if t.done {
-		return nil, backend.ErrClosed
-	}
-	if w, ok := t.writes[string(key)]; ok {
-		if w.deleted {
-			return nil, backend.ErrNotFound
-		}
-		return bytes.Clone(w.val), nil
-	}
-	l, ok := t.s.index[string(key)]
+func (c committed) Value(k string) ([]byte, bool, error) {
+	l, ok := c.s.index[k]
 	if !ok {
-		return nil, backend.ErrNotFound
+		return nil, false, nil
 	}
-	return t.s.read(string(key), l)
-}
-
-func (t *txn) Set(key, value []byte) error {
-	if t.done {
-		return backend.ErrClosed
-	}
-	if !t.writable {
-		return backend.ErrReadOnly
-	}
-	v := bytes.Clone(value)
-	if v == nil {
-		v = []byte{}
-	}
-	t.writes[string(key)] = write{val: v}
-	return nil
-}
-
-func (t *txn) Delete(key []byte) error {
-	if t.done {
-		return backend.ErrClosed
-	}
-	if !t.writable {
-		return backend.ErrReadOnly
-	}
-	t.writes[string(key)] = write{deleted: true}
-	return nil
-}
-
-func (t *txn) Scan(prefix, start []byte, fn func(key, value []byte) bool) error {
-	if t.done {
-		return backend.ErrClosed
-	}
-	from := string(prefix)
-	if bytes.Compare(start, prefix) > 0 {
-		from = string(start)
-	}
-	inRange := func(k string) bool { return k >= from && len(k) >= len(prefix) && k[:len(prefix)] == string(prefix) }
-
-	var pending []string
-	for k := range t.writes {
-		if inRange(k) {
-			pending = append(pending, k)
-		}
-	}
-	sort.Strings(pending)
-
-	keys := t.s.keys
-	i := sort.SearchStrings(keys, from)
-	j := 0
-	for {
-		var k string
-		var v []byte
-		switch {
-		case i < len(keys) && inRange(keys[i]) && (j >= len(pending) || keys[i] < pending[j]):
-			k = keys[i]
-			i++
-			var err error
-			if v, err = t.s.read(k, t.s.index[k]); err != nil {
-				return err
-			}
-		case j < len(pending):
-			k = pending[j]
-			if i < len(keys) && keys[i] == k {
-				i++
-			}
-			j++
-			w := t.writes[k]
-			if w.deleted {
-				continue
-			}
-			v = bytes.Clone(w.val)
-		default:
-			return nil
-		}
-		if !fn([]byte(k), v) {
-			return nil
-		}
-	}
+	v, err := c.s.read(k, l)
+	return v, err == nil, err
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/embedkms/kms/backend"
+	"github.com/embedkms/kms/backend/internal/overlay"
 )
 
 // Store is an in-memory backend.Store.
@@ -39,8 +40,8 @@ func (s *Store) View(ctx context.Context, fn func(backend.Txn) error) error {
 	if s.closed {
 		return backend.ErrClosed
 	}
-	t := &txn{s: s}
-	defer t.end()
+	t := overlay.NewView(committed{s})
+	defer t.End()
 	return fn(t)
 }
 
@@ -54,12 +55,12 @@ func (s *Store) Update(ctx context.Context, fn func(backend.Txn) error) error {
 	if s.closed {
 		return backend.ErrClosed
 	}
-	t := &txn{s: s, writable: true, writes: make(map[string]write)}
-	defer t.end()
+	t := overlay.NewUpdate(committed{s})
+	defer t.End()
 	if err := fn(t); err != nil {
 		return err
 	}
-	s.apply(t.writes)
+	s.apply(t.Writes)
 	return nil
 }
 
@@ -75,126 +76,31 @@ func (s *Store) Close() error {
 	return nil
 }
 
-func (s *Store) apply(ws map[string]write) {
+func (s *Store) apply(ws map[string]overlay.Write) {
 	for k, w := range ws {
 		_, exists := s.vals[k]
 		switch {
-		case w.deleted && exists:
+		case w.Deleted && exists:
 			delete(s.vals, k)
 			i := sort.SearchStrings(s.keys, k)
 			s.keys = slices.Delete(s.keys, i, i+1)
-		case !w.deleted:
+		case !w.Deleted:
 			if !exists {
 				i := sort.SearchStrings(s.keys, k)
 				s.keys = slices.Insert(s.keys, i, k)
 			}
-			s.vals[k] = w.val
+			s.vals[k] = w.Val
 		}
 	}
 }
 
-type write struct {
-	val     []byte
-	deleted bool
-}
+// committed is the store's committed state, as a transaction reads it
+// (under the store's lock).
+type committed struct{ s *Store }
 
-type txn struct {
-	s        *Store
-	writable bool
-	done     bool
-	writes   map[string]write
-}
+func (c committed) SortedKeys() []string { return c.s.keys }
 
-func (t *txn) end() { t.done = true }
-
-func (t *txn) Get(key []byte) ([]byte, error) {
-	if t.done {
-		return nil, backend.ErrClosed
-	}
-	if w, ok := t.writes[string(key)]; ok {
-		if w.deleted {
-			return nil, backend.ErrNotFound
-		}
-		return bytes.Clone(w.val), nil
-	}
-	v, ok := t.s.vals[string(key)]
-	if !ok {
-		return nil, backend.ErrNotFound
-	}
-	return bytes.Clone(v), nil
-}
-
-func (t *txn) Set(key, value []byte) error {
-	if t.done {
-		return backend.ErrClosed
-	}
-	if !t.writable {
-		return backend.ErrReadOnly
-	}
-	v := bytes.Clone(value)
-	if v == nil {
-		v = []byte{}
-	}
-	t.writes[string(key)] = write{val: v}
-	return nil
-}
-
-func (t *txn) Delete(key []byte) error {
-	if t.done {
-		return backend.ErrClosed
-	}
-	if !t.writable {
-		return backend.ErrReadOnly
-	}
-	t.writes[string(key)] = write{deleted: true}
-	return nil
-}
-
-func (t *txn) Scan(prefix, start []byte, fn func(key, value []byte) bool) error {
-	if t.done {
-		return backend.ErrClosed
-	}
-	from := string(prefix)
-	if bytes.Compare(start, prefix) > 0 {
-		from = string(start)
-	}
-	inRange := func(k string) bool { return k >= from && len(k) >= len(prefix) && k[:len(prefix)] == string(prefix) }
-
-	// Pending writes of this transaction, in order.
-	var pending []string
-	for k := range t.writes {
-		if inRange(k) {
-			pending = append(pending, k)
-		}
-	}
-	sort.Strings(pending)
-
-	keys := t.s.keys
-	i := sort.SearchStrings(keys, from)
-	j := 0
-	for {
-		var k string
-		var v []byte
-		switch {
-		case i < len(keys) && inRange(keys[i]) && (j >= len(pending) || keys[i] < pending[j]):
-			k, v = keys[i], t.s.vals[keys[i]]
-			i++
-		case j < len(pending):
-			k = pending[j]
-			if i < len(keys) && keys[i] == k {
-				i++
-			}
-			j++
-			w := t.writes[k]
-			if w.deleted {
-				continue
-			}
-			v = w.val
-		default:
-			return nil
-		}
-		if !fn([]byte(k), bytes.Clone(v)) {
-			return nil
-		}
-	}
+func (c committed) Value(k string) ([]byte, bool, error) {
+	v, ok := c.s.vals[k]
+	return bytes.Clone(v), ok, nil
 }
