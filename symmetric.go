@@ -73,6 +73,15 @@ func encryptionAlgorithm(ck *cachedKey, alg EncryptionAlgorithmSpec) (Encryption
 	return "", nil, newErr(ErrInvalidKeyUsage, incompatibleAlgorithm, alg, ck.rec.KeySpec)
 }
 
+// notApproved reports an algorithm this process may not use (FIPS 140-3
+// only mode) as UnsupportedOperationException; any other err is internal.
+func notApproved(alg EncryptionAlgorithmSpec, err error) error {
+	if errors.Is(err, crypto.ErrNotApproved) {
+		return newErr(ErrUnsupportedOperation, "Algorithm %s is not available: this process runs in FIPS 140-3 only mode (GODEBUG=fips140=only).", alg)
+	}
+	return internal(err)
+}
+
 // rsaEncrypt encrypts pt under an RSA key's public key for Encrypt and
 // ReEncrypt: no encryption context, at most the OAEP limit of the key and
 // algorithm. The ciphertext is the bare RSAES-OAEP output, as long as the
@@ -84,7 +93,7 @@ func rsaEncrypt(ck *cachedKey, d crypto.Decrypter, alg EncryptionAlgorithmSpec, 
 		return nil, invalid(asymmetricContext)
 	}
 	if limit, err := d.MaxPlaintext(string(alg)); err != nil {
-		return nil, internal(err)
+		return nil, notApproved(alg, err)
 	} else if len(pt) > limit {
 		return nil, invalid(plaintextTooLarge, alg, ck.rec.KeySpec, limit)
 	}
@@ -221,6 +230,9 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 			return opened{ck: named, alg: alg}, nil
 		}
 		pt, err := d.Decrypt(string(alg), blob)
+		if errors.Is(err, crypto.ErrNotApproved) {
+			return opened{}, notApproved(alg, err)
+		}
 		if err != nil {
 			return opened{}, errInvalidCiphertext()
 		}

@@ -107,6 +107,10 @@ var (
 	// ErrPlaintextTooLarge: more plaintext than the RSA OAEP or SM2PKE
 	// algorithm can encrypt with the key (MaxPlaintext).
 	ErrPlaintextTooLarge = errors.New("crypto: plaintext too large for the encryption algorithm and key")
+	// ErrNotApproved: an algorithm the process may not use because it
+	// runs in FIPS 140-3 only mode (GODEBUG=fips140=only), e.g.
+	// RSAES_OAEP_SHA_1, whose SHA-1 Go refuses there.
+	ErrNotApproved = errors.New("crypto: algorithm not allowed in FIPS 140-3 only mode")
 	// ErrInvalidCiphertext: an RSA, SM2PKE or ML-KEM ciphertext that is malformed
 	// or fails to decrypt. It never says why.
 	ErrInvalidCiphertext = errors.New("crypto: invalid ciphertext")

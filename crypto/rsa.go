@@ -2,6 +2,7 @@ package crypto
 
 import (
 	"crypto"
+	"crypto/fips140"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha1"
@@ -125,6 +126,9 @@ func (k *rsaKey) Verify(alg string, message []byte, mt MessageType, sig []byte) 
 func oaepHash(alg string) (hash.Hash, error) {
 	switch alg {
 	case AlgOAEPSHA1:
+		if fips140.Enforced() {
+			return nil, ErrNotApproved // Go refuses SHA-1 OAEP in this mode
+		}
 		return sha1.New(), nil
 	case AlgOAEPSHA256:
 		return sha256.New(), nil
