@@ -51,11 +51,11 @@ import (
 // a backup is in the clear but metadata (key ids, alias names, dates,
 // policies and tags, as in the store itself), and the root key is not in
 // it: restoring needs the same root key, or the root-key source that
-// yields it from the metadata the backup carries. Two entries are never written:
-// meta/store-id, the backend's identity (a restored store gets a fresh
-// one when first opened, so it never shares the original's cache), and
-// meta/volatile-root-key, a volatile store's root key, which Backup
-// refuses to copy.
+// yields it from the source metadata the backup carries (meta/rootkey/).
+// Two entries are never written: meta/store-id, the backend's identity (a
+// restored store gets a fresh one when first opened, so it never shares
+// the original's cache), and meta/volatile-root-key, a volatile store's
+// root key, which Backup refuses to copy.
 //
 // The checksum lets a tool without the root key tell a damaged file from
 // a good one; the tag is what Restore trusts: a backup that is truncated,
