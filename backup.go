@@ -14,6 +14,7 @@ import (
 	"io"
 
 	"github.com/embedkms/kms/backend"
+	"github.com/embedkms/kms/backend/memory"
 	"github.com/embedkms/kms/keystore"
 )
 
@@ -49,11 +50,12 @@ import (
 // root key, and the root-key check value (meta/rootkey-check). Nothing in
 // a backup is in the clear but metadata (key ids, alias names, dates,
 // policies and tags, as in the store itself), and the root key is not in
-// it: restoring needs the same root key. Two entries are never written:
-// meta/store-id, the backend's identity (a restored store gets a fresh
-// one when first opened, so it never shares the original's cache), and
-// meta/volatile-root-key, a volatile store's root key, which Backup
-// refuses to copy.
+// it: restoring needs the same root key, or the root-key source that
+// yields it from the source metadata the backup carries (meta/rootkey/).
+// Two entries are never written: meta/store-id, the backend's identity (a
+// restored store gets a fresh one when first opened, so it never shares
+// the original's cache), and meta/volatile-root-key, a volatile store's
+// root key, which Backup refuses to copy.
 //
 // The checksum lets a tool without the root key tell a damaged file from
 // a good one; the tag is what Restore trusts: a backup that is truncated,
@@ -125,9 +127,7 @@ func (k *KMS) Backup(ctx context.Context, w io.Writer) error {
 			return err
 		}
 		bw := newBackupWriter(w, k.root)
-		bw.write([]byte(backupMagic))
-		bw.write([]byte{backupVersion1})
-		bw.write(id)
+		bw.header(id)
 		var bad error
 		err := tx.Scan(nil, nil, func(key, value []byte) bool {
 			if bw.n%1024 == 0 {
@@ -197,13 +197,25 @@ func (b *backupWriter) entry(key, value []byte) {
 	b.n++
 }
 
-// finish writes the trailer and flushes.
-func (b *backupWriter) finish() error {
+// header writes the header, with the root key identity id.
+func (b *backupWriter) header(id []byte) {
+	b.write([]byte(backupMagic))
+	b.write([]byte{backupVersion1})
+	b.write(id)
+}
+
+// trailer writes the trailer up to the tag.
+func (b *backupWriter) trailer() {
 	var n [8]byte
 	b.write([]byte{backupEndMark})
 	binary.BigEndian.PutUint64(n[:], b.n)
 	b.write(n[:])
 	b.write(b.sum.Sum(nil)) // also hashed into sum, which is done with
+}
+
+// finish writes the trailer and the tag, and flushes.
+func (b *backupWriter) finish() error {
+	b.trailer()
 	if b.err != nil {
 		return b.err
 	}
@@ -214,48 +226,73 @@ func (b *backupWriter) finish() error {
 }
 
 // Restore restores a backup written by Backup into opts.Backend, which
-// must be empty, under opts.RootKey, which must be the root key the backed
-// up store was under; the other fields of opts are not used (a backup
-// holds every account and Region). Restore does not close the backend.
+// must be empty. The root key the backed-up store was under is given by
+// exactly one of opts.RootKey (its 32 raw bytes) and opts.RootKeySource
+// (the source the store was opened with: a passphrase, an AEAD, a key
+// file, raw bytes); both set, or neither, is an error. A source is
+// resolved the way it would be on the restored store: against the
+// backup's own root-key-source metadata (a passphrase's salt and Argon2id
+// parameters, an AEAD's root key envelope, which a backup carries as
+// stored), so the passphrase or the AEAD alone restores, without ever
+// knowing the raw root key. The other fields of opts are not used (a
+// backup holds every account and Region). Restore does not close the
+// backend.
 //
 // It reads and verifies the whole stream first (format, order, count,
-// checksum, the tag under the root key, and every entry on its own), so a
-// truncated, edited or reordered backup (ErrInvalidBackup), one made under
-// another root key (keystore.ErrWrongRootKey) or a non-empty store
+// checksum, then the root key: from opts.RootKey, or from the source
+// given the backup's metadata, held in a temporary memory store; then the
+// tag under the root key, and every entry on its own), so a truncated,
+// edited or reordered backup (ErrInvalidBackup), one made under another
+// root key or restored with a wrong passphrase or AEAD
+// (keystore.ErrWrongRootKey) or a non-empty store
 // (ErrRestoreTargetNotEmpty) is refused with nothing written. It then
 // writes every entry in one Update transaction, so the store holds either
 // the whole backup or nothing. It holds the backup in memory meanwhile.
 //
-// Afterwards New on the store, with the same root key, finds every key
-// (with its material, state, policy and tags) and every alias as they were
-// when the backup was taken, and ciphertexts made before then decrypt. The
-// restored store has a new identity, so a handle on it never shares the
-// cache of a handle on the original in the same process.
+// Afterwards New on the store, with the same root key or root-key source,
+// finds every key (with its material, state, policy and tags) and every
+// alias as they were when the backup was taken, and ciphertexts made
+// before then decrypt. The restored store has a new identity, so a handle
+// on it never shares the cache of a handle on the original in the same
+// process.
 func Restore(ctx context.Context, r io.Reader, opts Options) error {
 	if opts.Backend == nil {
 		return errors.New("kms: restore: Options.Backend, the store to restore into, is nil")
 	}
-	if opts.RootKey == nil {
-		return errors.New("kms: restore: Options.RootKey, the root key the backup was made under, is nil")
-	}
-	root, err := keystore.NewRootKey(opts.RootKey)
-	if err != nil {
-		return fmt.Errorf("kms: restore: %w", err)
+	var root *keystore.RootKey
+	switch {
+	case opts.RootKey != nil && opts.RootKeySource != nil:
+		return errors.New("kms: restore: Options.RootKey and Options.RootKeySource are both set; set one")
+	case opts.RootKey != nil:
+		var err error
+		if root, err = keystore.NewRootKey(opts.RootKey); err != nil {
+			return fmt.Errorf("kms: restore: %w", err)
+		}
+	case opts.RootKeySource == nil:
+		return errors.New("kms: restore: Options.RootKey or Options.RootKeySource, the root key the backup was made under, is needed")
 	}
 	// Refuse a non-empty store before reading what may be a large stream;
 	// the Update below checks again, atomically with its writes.
 	if err := opts.Backend.View(ctx, checkEmpty); err != nil {
 		return fmt.Errorf("kms: restore: %w", err)
 	}
-	entries, err := readBackup(ctx, r, root)
+	b, err := readBackup(ctx, r, root)
 	if err != nil {
+		return fmt.Errorf("kms: restore: %w", err)
+	}
+	if root == nil {
+		if root, err = b.resolve(ctx, opts.RootKeySource); err != nil {
+			return fmt.Errorf("kms: restore: %w", err)
+		}
+	}
+	if err := b.verify(root); err != nil {
 		return fmt.Errorf("kms: restore: %w", err)
 	}
 	err = opts.Backend.Update(ctx, func(tx backend.Txn) error {
 		if err := checkEmpty(tx); err != nil {
 			return err
 		}
-		for i, e := range entries {
+		for i, e := range b.entries {
 			if i%1024 == 0 {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -287,10 +324,21 @@ func checkEmpty(tx backend.Txn) error {
 
 type backupEntry struct{ key, value []byte }
 
-// readBackup reads a whole backup stream from r and verifies it under
-// root. It returns the entries only if every check passed.
-func readBackup(ctx context.Context, r io.Reader, root *keystore.RootKey) ([]backupEntry, error) {
-	br := &backupReader{r: bufio.NewReaderSize(r, 64<<10), sum: sha256.New(), mac: root.BackupMAC()}
+// parsedBackup is a backup stream read whole, its format and checksum
+// checked but not yet its tag: nothing in it is to be trusted before
+// verify passes.
+type parsedBackup struct {
+	id      []byte // the root key identity of the header
+	entries []backupEntry
+	tag     []byte
+}
+
+// readBackup reads a whole backup stream from r and checks its format,
+// order, count and checksum, which need no key. With root non-nil it
+// also refuses, as soon as the header is read, a backup made under
+// another root key. The result is to be trusted only after verify.
+func readBackup(ctx context.Context, r io.Reader, root *keystore.RootKey) (*parsedBackup, error) {
+	br := &backupReader{r: bufio.NewReaderSize(r, 64<<10), sum: sha256.New()}
 	magic, err := br.read(len(backupMagic) + 1)
 	if err != nil {
 		return nil, err
@@ -305,8 +353,10 @@ func readBackup(ctx context.Context, r io.Reader, root *keystore.RootKey) ([]bac
 	if err != nil {
 		return nil, err
 	}
-	if hex.EncodeToString(id) != root.ID() {
-		return nil, fmt.Errorf("the backup was made under root key %x, not %s: %w", id, root.ID(), keystore.ErrWrongRootKey)
+	if root != nil {
+		if err := checkBackupID(id, root); err != nil {
+			return nil, err
+		}
 	}
 	var entries []backupEntry
 	var last []byte
@@ -351,44 +401,105 @@ func readBackup(ctx context.Context, r io.Reader, root *keystore.RootKey) ([]bac
 		return nil, fmt.Errorf("%w: the trailer counts %d entries, the stream holds %d", ErrInvalidBackup, n, len(entries))
 	}
 	wantSum := br.sum.Sum(nil)
-	sum, err := br.read(sha256.Size)
+	sum, err := br.readRaw(sha256.Size)
 	if err != nil {
 		return nil, err
 	}
 	if !bytes.Equal(sum, wantSum) {
 		return nil, fmt.Errorf("%w: checksum mismatch (the stream is damaged)", ErrInvalidBackup)
 	}
-	wantTag := br.mac.Sum(nil)
 	tag, err := br.readRaw(sha256.Size)
 	if err != nil {
 		return nil, err
-	}
-	if !hmac.Equal(tag, wantTag) {
-		return nil, fmt.Errorf("%w: the stream does not authenticate under the root key", ErrInvalidBackup)
 	}
 	if _, err := br.r.ReadByte(); err == nil {
 		return nil, fmt.Errorf("%w: bytes follow the trailer", ErrInvalidBackup)
 	} else if !errors.Is(err, io.EOF) {
 		return nil, err
 	}
-	// The tag proves the writer had the root key; check each entry anyway,
-	// so nothing that would not open is ever restored.
-	for _, e := range entries {
-		switch {
-		case bytes.Equal(e.key, storeIDKey), string(e.key) == keystore.VolatileRootKeyEntry:
-			return nil, fmt.Errorf("%w: it holds %q, which no backup carries", ErrInvalidBackup, e.key)
-		}
-		if err := root.VerifyStored(e.key, e.value); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidBackup, err)
-		}
-	}
-	return entries, nil
+	return &parsedBackup{id: id, entries: entries, tag: tag}, nil
 }
 
-// backupReader reads a backup stream, hashing what it reads.
+// checkBackupID refuses a backup header identity that is not root's.
+func checkBackupID(id []byte, root *keystore.RootKey) error {
+	if hex.EncodeToString(id) != root.ID() {
+		return fmt.Errorf("the backup was made under root key %x, not %s: %w", id, root.ID(), keystore.ErrWrongRootKey)
+	}
+	return nil
+}
+
+// resolve returns the root key source yields for the store the backup
+// was taken of: source runs against a temporary memory store holding only
+// the backup's root-key-source metadata and its root-key check value, as
+// it would on the restored store. A source that finds no metadata of its
+// kind there fails with keystore.ErrWrongRootKey (the check value marks
+// the store as initialised); one that makes a new key anyway (a backup
+// without a check value) yields a key that verify refuses. The entries are
+// not yet authenticated, so the key is trusted only after verify.
+func (b *parsedBackup) resolve(ctx context.Context, source keystore.RootKeySource) (*keystore.RootKey, error) {
+	tmp := memory.New()
+	defer tmp.Close()
+	err := tmp.Update(ctx, func(tx backend.Txn) error {
+		for _, e := range b.entries {
+			if bytes.HasPrefix(e.key, []byte(keystore.SourceMetaPrefix)) || string(e.key) == keystore.RootKeyCheckEntry {
+				if err := tx.Set(e.key, e.value); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return source.RootKey(ctx, tmp)
+}
+
+// verify checks the parsed backup under root: the identity in its header,
+// its tag, and every entry on its own.
+func (b *parsedBackup) verify(root *keystore.RootKey) error {
+	if err := checkBackupID(b.id, root); err != nil {
+		return err
+	}
+	// The tag is over the stream's bytes up to it, which the parse fixed
+	// exactly (every field is determined by the entries), so writing the
+	// entries again gives the same bytes.
+	wantTag := backupTag(root, b.id, b.entries)
+	tag := b.tag
+	if !hmac.Equal(tag, wantTag) {
+		return fmt.Errorf("%w: the stream does not authenticate under the root key", ErrInvalidBackup)
+	}
+	// The tag proves the writer had the root key; check each entry anyway,
+	// so nothing that would not open is ever restored.
+	for _, e := range b.entries {
+		switch {
+		case bytes.Equal(e.key, storeIDKey), string(e.key) == keystore.VolatileRootKeyEntry:
+			return fmt.Errorf("%w: it holds %q, which no backup carries", ErrInvalidBackup, e.key)
+		}
+		if err := root.VerifyStored(e.key, e.value); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidBackup, err)
+		}
+	}
+	return nil
+}
+
+// backupTag returns the tag Backup writes for a backup of entries under
+// root, whose header identity is id.
+func backupTag(root *keystore.RootKey, id []byte, entries []backupEntry) []byte {
+	bw := newBackupWriter(io.Discard, root)
+	bw.header(id)
+	for _, e := range entries {
+		bw.entry(e.key, e.value)
+	}
+	bw.trailer()
+	return bw.mac.Sum(nil)
+}
+
+// backupReader reads a backup stream, adding what it reads to the
+// checksum.
 type backupReader struct {
-	r        *bufio.Reader
-	sum, mac hash.Hash
+	r   *bufio.Reader
+	sum hash.Hash
 }
 
 // readRaw reads exactly n bytes, without hashing them. A stream that ends
@@ -405,14 +516,13 @@ func (b *backupReader) readRaw(n int) ([]byte, error) {
 	return buf, nil
 }
 
-// read reads exactly n bytes and adds them to the checksum and the tag.
+// read reads exactly n bytes and adds them to the checksum.
 func (b *backupReader) read(n int) ([]byte, error) {
 	buf, err := b.readRaw(n)
 	if err != nil {
 		return nil, err
 	}
 	b.sum.Write(buf)
-	b.mac.Write(buf)
 	return buf, nil
 }
 

@@ -790,3 +790,116 @@ func FuzzRestore(f *testing.F) {
 		}
 	})
 }
+
+// bkOpenSource opens one handle per place on store, with source.
+func bkOpenSource(t *testing.T, store backend.Store, source keystore.RootKeySource) []*kms.KMS {
+	t.Helper()
+	clock := kmstest.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	var hs []*kms.KMS
+	for _, p := range bkPlaces {
+		hs = append(hs, rkNew(t, kms.Options{Backend: store, RootKeySource: source, AccountID: p.account, Region: p.region, Clock: clock}))
+	}
+	return hs
+}
+
+// A store opened with a root-key source restores with that source alone
+// (a passphrase, an AEAD: the raw root key is never known), from the
+// salt and parameters or the envelope the backup carries; the restored
+// store opens with the same source and everything made before decrypts.
+// A wrong passphrase or AEAD, or a source of another kind, is refused
+// with ErrWrongRootKey and nothing written.
+func TestRestoreWithRootKeySource(t *testing.T) {
+	rawKey := crypto.Random(32)
+	a := rsAEAD(t)
+	for _, c := range []struct {
+		name          string
+		open, restore keystore.RootKeySource
+		wrong         []keystore.RootKeySource
+	}{
+		{"passphrase",
+			keystore.PassphraseRootKey([]byte("correct horse"), rsFastArgon2),
+			// No parameters given: the backup's are used.
+			keystore.PassphraseRootKey([]byte("correct horse")),
+			[]keystore.RootKeySource{
+				keystore.PassphraseRootKey([]byte("correct horsf"), rsFastArgon2),
+				keystore.AEADRootKey(a),
+				keystore.RawRootKey(crypto.Random(32)),
+			}},
+		{"aead",
+			keystore.AEADRootKey(a), keystore.AEADRootKey(a),
+			[]keystore.RootKeySource{
+				keystore.AEADRootKey(rsAEAD(t)),
+				keystore.PassphraseRootKey([]byte("correct horse"), rsFastArgon2),
+				keystore.RawRootKey(crypto.Random(32)),
+			}},
+		{"raw", keystore.RawRootKey(rawKey), keystore.RawRootKey(rawKey),
+			[]keystore.RootKeySource{keystore.RawRootKey(crypto.Random(32))}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m1 := memory.New()
+			defer m1.Close()
+			hs := bkOpenSource(t, m1, c.open)
+			proofs := bkPopulate(t, hs)
+			want, wantRaw := bkRead(t, hs), bkEntries(t, m1)
+			b := bkBackup(t, hs[0])
+
+			m2 := memory.New()
+			defer m2.Close()
+			for i, wrong := range c.wrong {
+				err := kms.Restore(ctx, bytes.NewReader(b), kms.Options{Backend: m2, RootKeySource: wrong})
+				if !errors.Is(err, keystore.ErrWrongRootKey) {
+					t.Fatalf("wrong source %d: Restore = %v, want ErrWrongRootKey", i, err)
+				}
+				if e := bkEntries(t, m2); len(e) != 0 {
+					t.Fatalf("wrong source %d: the refused restore wrote %d entries", i, len(e))
+				}
+			}
+			if err := kms.Restore(ctx, bytes.NewReader(b), kms.Options{Backend: m2, RootKeySource: c.restore}); err != nil {
+				t.Fatalf("Restore with the source: %v", err)
+			}
+			if got := bkEntries(t, m2); !reflect.DeepEqual(got, wantRaw) {
+				t.Fatalf("restored entries differ from the store's at backup time: got %d, want %d", len(got), len(wantRaw))
+			}
+			hs2 := bkOpenSource(t, m2, c.restore)
+			if got := bkRead(t, hs2); !reflect.DeepEqual(got, want) {
+				t.Fatalf("restored handles show\n%+v\nwant\n%+v", got, want)
+			}
+			for _, p := range proofs {
+				p(t, hs2)
+			}
+			// And the restored material works for new ciphertexts too.
+			n := 0
+			for i, k := range hs2 {
+				for _, e := range want[i].Keys {
+					if md := want[i].Meta[e.KeyId]; md.KeyUsage == "ENCRYPT_DECRYPT" && md.KeySpec == "SYMMETRIC_DEFAULT" && md.KeyState == "Enabled" {
+						rkDecrypts(t, k, rkEncrypt(t, k, e.KeyId, []byte("pt"), nil), []byte("pt"), nil)
+						n++
+					}
+				}
+			}
+			if n == 0 {
+				t.Fatal("no enabled symmetric key to encrypt with")
+			}
+		})
+	}
+}
+
+// Restore, like New, takes one of RootKey and RootKeySource, not both,
+// and refuses before reading the stream or touching the store.
+func TestRestoreRefusesRootKeyAndSource(t *testing.T) {
+	m, root := memory.New(), crypto.Random(32)
+	defer m.Close()
+	b := bkBackup(t, rkNew(t, kms.Options{Backend: m, RootKey: root}))
+	m2 := memory.New()
+	defer m2.Close()
+	err := kms.Restore(ctx, bytes.NewReader(b), kms.Options{Backend: m2, RootKey: root, RootKeySource: keystore.RawRootKey(root)})
+	if err == nil || !strings.Contains(err.Error(), "both set") {
+		t.Fatalf("Restore with RootKey and RootKeySource = %v, want an error saying both are set", err)
+	}
+	if e := bkEntries(t, m2); len(e) != 0 {
+		t.Fatalf("the refused restore wrote %d entries", len(e))
+	}
+	if err := kms.Restore(ctx, bytes.NewReader(b), kms.Options{Backend: m2}); err == nil {
+		t.Fatal("Restore with neither RootKey nor RootKeySource succeeded")
+	}
+}
