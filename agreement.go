@@ -61,7 +61,7 @@ func (k *KMS) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecretInpu
 	if err != nil {
 		return nil, err
 	}
-	if !slices.Contains(algorithmsOf(KeySpec(ck.rec.KeySpec), KeyUsageType(ck.rec.KeyUsage)).agreement, in.KeyAgreementAlgorithm) {
+	if !slices.Contains(ck.algs.agreement, in.KeyAgreementAlgorithm) {
 		return nil, errIncompatibleAlgorithm(in.KeyAgreementAlgorithm, ck)
 	}
 	if in.DryRun {

@@ -102,8 +102,7 @@ func (k *KMS) signer(ctx context.Context, o keyOp, r *signRequest) (*cachedKey, 
 		return nil, nil, nil, err
 	}
 	spec := KeySpec(ck.rec.KeySpec)
-	algs := algorithmsOf(spec, KeyUsageType(ck.rec.KeyUsage)).signing
-	if !slices.Contains(algs, r.alg) {
+	if !slices.Contains(ck.algs.signing, r.alg) {
 		return nil, nil, nil, newErr(ErrInvalidKeyUsage, "Algorithm %s is incompatible with key spec %s.", r.alg, spec)
 	}
 	s, ok := ck.current.prim.(crypto.Signer)

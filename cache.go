@@ -113,6 +113,9 @@ type cachedKey struct {
 	materials map[[crypto.MaterialIDSize]byte]material
 	current   material
 	hdr       crypto.BlobHeader // header of blobs under the current material
+	// algs are the algorithms the key's spec and usage allow, computed
+	// once; read-only (outputs get fresh copies from algorithmsOf).
+	algs algorithms
 }
 
 // material is one unwrapped version of a key's material, as the primitive

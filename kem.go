@@ -43,7 +43,7 @@ func (k *KMS) kemKey(ctx context.Context, o keyOp, keyID string, alg Encapsulati
 	if err != nil {
 		return nil, nil, err
 	}
-	if !slices.Contains(algorithmsOf(KeySpec(ck.rec.KeySpec), KeyUsageType(ck.rec.KeyUsage)).encapsulation, alg) {
+	if !slices.Contains(ck.algs.encapsulation, alg) {
 		return nil, nil, errIncompatibleAlgorithm(alg, ck)
 	}
 	return ck, kem, nil

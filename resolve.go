@@ -22,6 +22,7 @@ type keyOp struct {
 	aliases      bool                  // KeyId may be an alias name or alias ARN
 	crossAccount bool                  // KeyId may be another account's key or alias ARN
 	badARN       Code                  // code for a malformed ARN: InvalidArnException where the model lists it, else NotFoundException
+	usage        KeyUsageType          // the key usage the operation needs (opUsage), "" for none
 }
 
 // invalidArnOps are the operations whose error list in the model has
@@ -52,7 +53,7 @@ func opAs(name, action string, aliases, crossAccount bool) keyOp {
 	if invalidArnOps[name] {
 		badARN = ErrInvalidArn
 	}
-	return keyOp{name: name, states: keyStateTable[name], enabledOK: !refusesEnabled, action: action, aliases: aliases, crossAccount: crossAccount, badARN: badARN}
+	return keyOp{name: name, states: keyStateTable[name], enabledOK: !refusesEnabled, action: action, aliases: aliases, crossAccount: crossAccount, badARN: badARN, usage: opUsage[name]}
 }
 
 // parseKeyID turns a KeyId member into a reference to a key or, if isAlias,
@@ -207,6 +208,7 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 		return nil, errors.New("key record " + rec.KeyID + " has no current key material")
 	}
 	ck.hdr.Account, ck.hdr.Region, ck.hdr.KeyID = rec.Account, rec.Region, rec.KeyID
+	ck.algs = algorithmsOf(KeySpec(rec.KeySpec), KeyUsageType(rec.KeyUsage))
 	return ck, nil
 }
 

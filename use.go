@@ -33,7 +33,7 @@ func (k *KMS) checkUse(ctx context.Context, ck *cachedKey, o keyOp, x authzExtra
 	if err := o.checkState(KeyState(ck.rec.State), ck.arn); err != nil {
 		return err
 	}
-	if want := opUsage[o.name]; KeyUsageType(ck.rec.KeyUsage) != want {
+	if KeyUsageType(ck.rec.KeyUsage) != o.usage {
 		// Text as AWS sends it, e.g. "arn:aws:kms:...:key/... key usage is
 		// SIGN_VERIFY which is not valid for Encrypt." (recorded in
 		// jonathankeebler/jwt-kms#4).
