@@ -101,15 +101,12 @@ func (k *KMS) signer(ctx context.Context, o keyOp, r *signRequest) (*cachedKey, 
 	if err := k.checkUse(ctx, ck, o, authzExtra{grantTokens: r.grantTokens}); err != nil {
 		return nil, nil, nil, err
 	}
-	spec := KeySpec(ck.rec.KeySpec)
 	if !slices.Contains(ck.algs.signing, r.alg) {
-		return nil, nil, nil, newErr(ErrInvalidKeyUsage, "Algorithm %s is incompatible with key spec %s.", r.alg, spec)
+		return nil, nil, nil, errIncompatibleAlgorithm(r.alg, ck)
 	}
-	s, ok := ck.current.prim.(crypto.Signer)
-	if !ok {
-		// A key spec listed as SIGN_VERIFY that package crypto does not
-		// implement: none today; kept for stored keys of a future spec.
-		return nil, nil, nil, newErr(ErrUnsupportedOperation, "%s key spec %s is not supported for %s by embedkms.", ck.arn, spec, o.name)
+	s, err := materialAs[crypto.Signer](ck)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	msg, err := messageFor(r.alg, r.mt, r.message)
 	if err != nil {
@@ -172,7 +169,7 @@ func signError(err error, ck *cachedKey, alg SigningAlgorithmSpec, mt MessageTyp
 	case errors.Is(err, crypto.ErrInvalidSignature):
 		return &Error{Code: ErrKMSInvalidSignature}
 	case errors.Is(err, crypto.ErrUnsupportedAlgorithm):
-		return newErr(ErrInvalidKeyUsage, "Algorithm %s is incompatible with key spec %s.", alg, ck.rec.KeySpec)
+		return errIncompatibleAlgorithm(alg, ck)
 	case errors.Is(err, crypto.ErrUnsupportedMessageType):
 		return errMessageType(alg, mt)
 	case errors.Is(err, crypto.ErrInvalidDigestLength):

@@ -3,7 +3,6 @@ package kms
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/embedkms/kms/crypto"
 )
@@ -17,28 +16,6 @@ var (
 	opGenerateMac = op("GenerateMac", true, true)
 	opVerifyMac   = op("VerifyMac", true, true)
 )
-
-// materialAs returns the primitive of ck's current key material as a T
-// (crypto.MAC, crypto.Agreement, crypto.KEM ...). checkUse has already
-// checked the key usage, which only key specs with that primitive allow,
-// so a mismatch is a corrupt record: KMSInternalException.
-func materialAs[T any](ck *cachedKey) (T, error) {
-	p, ok := ck.current.prim.(T)
-	if !ok {
-		var zero T
-		return zero, internal(fmt.Errorf("key %s: key spec %s with key usage %s has no %T primitive", ck.arn, ck.rec.KeySpec, ck.rec.KeyUsage, zero))
-	}
-	return p, nil
-}
-
-// errIncompatibleAlgorithm is AWS's InvalidKeyUsageException for an
-// algorithm the key spec does not support, e.g. "Algorithm HMAC_SHA_512 is
-// incompatible with key spec HMAC_256." (as AWS answers GenerateMac and
-// VerifyMac: recorded against AWS in LocalStack's KMS test snapshots,
-// test_invalid_generate_mac and test_invalid_verify_mac).
-func errIncompatibleAlgorithm[T ~string](alg T, ck *cachedKey) error {
-	return newErr(ErrInvalidKeyUsage, "Algorithm %s is incompatible with key spec %s.", alg, ck.rec.KeySpec)
-}
 
 // macKey is the part GenerateMac and VerifyMac share once the request's
 // members are valid: the key, the caller's right to use it, its state and

@@ -46,10 +46,9 @@ func errInvalidCiphertext() error { return &Error{Code: ErrInvalidCiphertext} }
 // incompatible with key spec RSA_4096."); the last two as floci's tests
 // pin them, measured against AWS (floci-io/floci#3038).
 const (
-	incompatibleAlgorithm = "Algorithm %s is incompatible with key spec %s."
-	plaintextTooLarge     = "Algorithm %s and key spec %s cannot encrypt data larger than %d bytes."
-	asymmetricContext     = "EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs."
-	keyIDNull             = "%s must not be null"
+	plaintextTooLarge = "Algorithm %s and key spec %s cannot encrypt data larger than %d bytes."
+	asymmetricContext = "EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs."
+	keyIDNull         = "%s must not be null"
 )
 
 // encryptionAlgorithm checks that ck's key spec supports alg (a request's
@@ -70,7 +69,7 @@ func encryptionAlgorithm(ck *cachedKey, alg EncryptionAlgorithmSpec) (Encryption
 	} else if d, ok := ck.current.prim.(crypto.Decrypter); ok && alg != EncryptionAlgorithmSpecSymmetricDefault && slices.Contains(d.EncryptionAlgorithms(), string(alg)) {
 		return alg, d, nil
 	}
-	return "", nil, newErr(ErrInvalidKeyUsage, incompatibleAlgorithm, alg, ck.rec.KeySpec)
+	return "", nil, errIncompatibleAlgorithm(alg, ck)
 }
 
 // notApproved reports an algorithm this process may not use (FIPS 140-3

@@ -1,6 +1,9 @@
 package kms
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // opUsage is the key usage each operation on a key's material needs
 // (AWS KMS Developer Guide, "Key usage"; CreateKey API reference,
@@ -40,4 +43,28 @@ func (k *KMS) checkUse(ctx context.Context, ck *cachedKey, o keyOp, x authzExtra
 		return newErr(ErrInvalidKeyUsage, "%s key usage is %s which is not valid for %s.", ck.arn, ck.rec.KeyUsage, o.name)
 	}
 	return nil
+}
+
+// materialAs returns the primitive of ck's current key material as a T
+// (crypto.MAC, crypto.Agreement, crypto.KEM ...). checkUse has already
+// checked the key usage, which only key specs with that primitive allow,
+// so a mismatch is a corrupt record: KMSInternalException.
+func materialAs[T any](ck *cachedKey) (T, error) {
+	p, ok := ck.current.prim.(T)
+	if !ok {
+		var zero T
+		return zero, internal(fmt.Errorf("key %s: key spec %s with key usage %s has no %T primitive", ck.arn, ck.rec.KeySpec, ck.rec.KeyUsage, zero))
+	}
+	return p, nil
+}
+
+// errIncompatibleAlgorithm is AWS's InvalidKeyUsageException for an
+// algorithm the key spec does not support, for every kind of algorithm:
+// "Algorithm HMAC_SHA_512 is incompatible with key spec HMAC_256." (as AWS
+// answers GenerateMac and VerifyMac: recorded against AWS in LocalStack's
+// KMS test snapshots, test_invalid_generate_mac and
+// test_invalid_verify_mac), "Algorithm SYMMETRIC_DEFAULT is incompatible
+// with key spec RSA_4096." (Encrypt, quoted from AWS in public reports).
+func errIncompatibleAlgorithm[T ~string](alg T, ck *cachedKey) error {
+	return newErr(ErrInvalidKeyUsage, "Algorithm %s is incompatible with key spec %s.", alg, ck.rec.KeySpec)
 }
