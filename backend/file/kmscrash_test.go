@@ -21,3 +21,8 @@ func TestHelperCrashChild(t *testing.T) { crashtest.Child(t, crashStores) }
 // at random moments: every acknowledged key, ciphertext and alias
 // survives, and the store opens clean.
 func TestKMSCrashRecovery(t *testing.T) { crashtest.Run(t, "file", crashStores) }
+
+// TestRewrapCrashRecovery kills a process re-wrapping a file store from
+// root key to root key with SIGKILL at random moments: the store always
+// opens under exactly one root key, the old or the new, with every key.
+func TestRewrapCrashRecovery(t *testing.T) { crashtest.RunRewrap(t, "file", crashStores) }

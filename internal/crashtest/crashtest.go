@@ -22,6 +22,11 @@
 // over from round to round, so later rounds recover a store that has
 // already crashed many times.
 //
+// RunRewrap does the same for kms.RewrapRootKey: its child moves a store
+// from root key to root key in a loop until it is killed, and after each
+// kill the store must open under exactly one root key with every key
+// intact (see RunRewrap).
+//
 // The number of rounds is the -crash.rounds flag, or the
 // EMBEDKMS_CRASH_ROUNDS environment variable, default 50.
 package crashtest
@@ -62,6 +67,7 @@ const (
 	envDir     = "EMBEDKMS_CRASH_DIR"
 	envJournal = "EMBEDKMS_CRASH_JOURNAL"
 	envRounds  = "EMBEDKMS_CRASH_ROUNDS"
+	envMode    = "EMBEDKMS_CRASH_MODE" // "rewrap" for RunRewrap's child
 	ready      = "crashtest: ready"
 )
 
@@ -92,6 +98,10 @@ func Child(t *testing.T, stores map[string]Opener) {
 	s, err := open(os.Getenv(envDir))
 	if err != nil {
 		t.Fatalf("open: %v", err)
+	}
+	if os.Getenv(envMode) == "rewrap" {
+		rewrapChild(t, s)
+		return
 	}
 	k, err := kms.New(kms.Options{Backend: s, RootKey: RootKey})
 	if err != nil {
@@ -170,9 +180,10 @@ func Run(t *testing.T, kind string, stores map[string]Opener) {
 }
 
 // crash runs the child, kills it after killAfter of work and waits for it.
-func crash(kind, storeDir, journal string, killAfter time.Duration) error {
+func crash(kind, storeDir, journal string, killAfter time.Duration, env ...string) error {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), envKind+"="+kind, envDir+"="+storeDir, envJournal+"="+journal)
+	cmd.Env = append(cmd.Env, env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
