@@ -54,7 +54,7 @@ func (k *KMS) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecretInpu
 	if err != nil {
 		return nil, err
 	}
-	if err := k.checkUse(ctx, ck, opDeriveSharedSecret, authzExtra{grantTokens: in.GrantTokens}); err != nil {
+	if err := k.checkUse(ctx, ck, opDeriveSharedSecret, authzExtra{grantTokens: in.GrantTokens, requestKeyID: in.KeyId, keyAgreement: in.KeyAgreementAlgorithm}); err != nil {
 		return nil, err
 	}
 	ag, err := materialAs[crypto.Agreement](ck)

@@ -71,9 +71,9 @@ func (a aliasTxn) target(ctx context.Context, aliasName, targetKeyID string, old
 		return nil, err
 	}
 	keyARN := a.k.keyARN(ref)
-	on := []resource{onAlias(a.k.aliasARN(keyRef{a.k.account, a.k.region, aliasName})), onKey(rec, keyARN)}
+	on := []resource{onAlias(a.k.aliasARN(keyRef{a.k.account, a.k.region, aliasName})), {arn: keyARN, rec: rec, tx: a.tx}}
 	if old != nil && old.KeyID != rec.KeyID {
-		on = append(on, onKey(old, a.k.recARN(old)))
+		on = append(on, resource{arn: a.k.recARN(old), rec: old, tx: a.tx})
 	}
 	if err := a.k.authorize(ctx, o, authzExtra{}, on...); err != nil {
 		return nil, err
@@ -220,7 +220,7 @@ func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAli
 		rec, err := records.GetKey(a.tx, k.account, k.region, al.TargetKeyID)
 		switch {
 		case err == nil:
-			on = append(on, onKey(rec, k.recARN(rec)))
+			on = append(on, resource{arn: k.recARN(rec), rec: rec, tx: a.tx})
 		case !errors.Is(err, backend.ErrNotFound):
 			return err
 		}

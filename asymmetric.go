@@ -98,7 +98,7 @@ func (k *KMS) signer(ctx context.Context, o keyOp, r *signRequest) (*cachedKey, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := k.checkUse(ctx, ck, o, authzExtra{grantTokens: r.grantTokens}); err != nil {
+	if err := k.checkUse(ctx, ck, o, authzExtra{grantTokens: r.grantTokens, requestKeyID: r.keyID, signingAlgorithm: r.alg, messageType: r.mt}); err != nil {
 		return nil, nil, nil, err
 	}
 	if !slices.Contains(ck.algs.signing, r.alg) {
@@ -262,7 +262,7 @@ func (k *KMS) GetPublicKey(ctx context.Context, in *GetPublicKeyInput) (*GetPubl
 	if err != nil {
 		return nil, err
 	}
-	if err := k.authorize(ctx, opGetPublicKey, authzExtra{grantTokens: in.GrantTokens}, onKey(ck.rec, ck.arn)); err != nil {
+	if err := k.authorize(ctx, opGetPublicKey, authzExtra{grantTokens: in.GrantTokens, requestKeyID: in.KeyId}, onKey(ck.rec, ck.arn)); err != nil {
 		return nil, err
 	}
 	if err := opGetPublicKey.checkState(KeyState(ck.rec.State), ck.arn); err != nil {

@@ -16,12 +16,12 @@ import (
 
 // azDenyOnly returns a decision that refuses action on resource ("" for any
 // resource) and otherwise decides as policy.Evaluate does.
-func azDenyOnly(action, resource string) func(policy.Request) policy.Decision {
-	return func(r policy.Request) policy.Decision {
-		if r.Action == action && (resource == "" || r.Resource == resource) {
-			return policy.ImplicitDeny
+func azDenyOnly(action, resource string) func(policy.Input) policy.Result {
+	return func(in policy.Input) policy.Result {
+		if in.Action == action && (resource == "" || in.Resource == resource) {
+			return policy.Result{Decision: policy.ImplicitDeny, Reason: policy.ReasonNoResourcePolicy, Action: in.Action}
 		}
-		return policy.Evaluate(r)
+		return policy.Evaluate(in)
 	}
 }
 

@@ -27,6 +27,8 @@ type shared struct {
 	// stale data can never overwrite a newer invalidation.
 	gen    atomic.Uint64
 	fillMu sync.Mutex
+	// policies holds parsed key and identity policies by text.
+	policies policyCache
 }
 
 // sharedFor maps a backend's identity to the state of the handles open on

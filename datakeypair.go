@@ -88,7 +88,7 @@ func (k *KMS) generateDataKeyPair(ctx context.Context, o keyOp, keyID string, ec
 	if err != nil {
 		return dataKeyPair{}, err
 	}
-	if err := k.checkUse(ctx, ck, o, authzExtra{encryptionContext: ec, grantTokens: grantTokens}); err != nil {
+	if err := k.checkUse(ctx, ck, o, authzExtra{encryptionContext: ec, grantTokens: grantTokens, requestKeyID: keyID, dataKeyPairSpec: spec}); err != nil {
 		return dataKeyPair{}, err
 	}
 	// A symmetric encryption key only, as GenerateDataKey: an RSA

@@ -36,7 +36,7 @@ func (k *KMS) kemKey(ctx context.Context, o keyOp, keyID string, alg Encapsulati
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := k.checkUse(ctx, ck, o, authzExtra{grantTokens: grantTokens}); err != nil {
+	if err := k.checkUse(ctx, ck, o, authzExtra{grantTokens: grantTokens, requestKeyID: keyID}); err != nil {
 		return nil, nil, err
 	}
 	kem, err := materialAs[crypto.KEM](ck)

@@ -3,7 +3,6 @@ package kms
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"slices"
 	"time"
@@ -110,23 +109,42 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	if origin != OriginTypeAwsKms {
 		return nil, errUnsupported("Origin " + string(origin))
 	}
-	if in.Policy != "" && !json.Valid([]byte(in.Policy)) {
-		return nil, newErr(ErrMalformedPolicyDocument, "The key policy is not a valid JSON document.")
-	}
 	if err := tagRules(in.Tags, nil); err != nil {
 		return nil, err
 	}
-	if err := k.authorize(ctx, opCreateKey, authzExtra{}); err != nil {
+	pol := in.Policy
+	if pol == "" {
+		pol = policy.DefaultKeyPolicy(k.partition, k.account)
+	}
+	doc, err := k.parseKeyPolicy(ctx, pol)
+	if err != nil {
+		return nil, err
+	}
+	x := authzExtra{
+		newKey:        &records.Key{Account: k.account, Region: k.region, KeySpec: string(spec), KeyUsage: string(usage), Origin: string(origin), MultiRegion: in.MultiRegion},
+		requestTags:   in.Tags,
+		tagKeys:       tagKeysOf(in.Tags),
+		bypassLockout: &in.BypassPolicyLockoutSafetyCheck,
+	}
+	if err := k.authorize(ctx, opCreateKey, x); err != nil {
 		return nil, err
 	}
 
 	keyID := newKeyID(in.MultiRegion)
 	ref := keyRef{k.account, k.region, keyID}
 	keyARN := k.keyARN(ref)
+	if !in.BypassPolicyLockoutSafetyCheck {
+		// The caller must be able to change the new key's policy later
+		// (AWS KMS API reference, CreateKey, BypassPolicyLockoutSafetyCheck).
+		probe := *x.newKey
+		probe.KeyID, probe.Policy = keyID, pol
+		if err := k.lockoutCheck(ctx, &probe, doc, x); err != nil {
+			return nil, err
+		}
+	}
 	// Generated before any transaction, so a slow key (RSA_4096) holds up
 	// no other request.
 	var secret []byte
-	var err error
 	if spec == KeySpecSymmetricDefault {
 		secret = crypto.Random(crypto.AES256KeySize)
 	} else if secret, err = crypto.GenerateKeyMaterial(string(spec)); err != nil {
@@ -136,10 +154,6 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	clear(secret)
 	if err != nil {
 		return nil, internal(err)
-	}
-	pol := in.Policy
-	if pol == "" {
-		pol = policy.DefaultKeyPolicy(k.partition, k.account)
 	}
 	rec := &records.Key{
 		Account:         k.account,
@@ -240,7 +254,7 @@ func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeK
 	}
 	// GrantTokens are accepted but not checked: DescribeKey's error list in
 	// the model has no InvalidGrantTokenException.
-	if err := k.authorize(ctx, opDescribeKey, authzExtra{}, onKey(ck.rec, ck.arn)); err != nil {
+	if err := k.authorize(ctx, opDescribeKey, authzExtra{requestKeyID: in.KeyId}, onKey(ck.rec, ck.arn)); err != nil {
 		return nil, err
 	}
 	return &DescribeKeyOutput{KeyMetadata: k.metadata(ck.rec)}, nil
@@ -375,7 +389,8 @@ func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionIn
 	if days < MinPendingWindowInDays || days > MaxPendingWindowInDays {
 		return nil, invalid("PendingWindowInDays must be between %d and %d", MinPendingWindowInDays, MaxPendingWindowInDays)
 	}
-	rec, err := k.updateKey(ctx, in.KeyId, opScheduleKeyDeletion, func(rec *records.Key, now time.Time) error {
+	x := authzExtra{pendingWindow: days}
+	rec, err := k.updateKeyX(ctx, in.KeyId, opScheduleKeyDeletion, x, func(rec *records.Key, now time.Time) error {
 		rec.State = string(KeyStatePendingDeletion)
 		rec.DeletionDate = now.UTC().Add(time.Duration(days) * 24 * time.Hour)
 		rec.PendingWindowInDays = days

@@ -65,6 +65,15 @@ type Options struct {
 	Partition string
 	// Clock is the time source. Default: the system clock.
 	Clock Clock
+	// IdentityPolicies supplies the IAM policies of principals, evaluated
+	// with key policies and grants as AWS KMS does. nil: IAM is not
+	// modelled, as if every principal's IAM policies allowed every KMS
+	// action; key policies and grants still decide (a key policy that
+	// delegates to the account then allows every principal of it). Set it
+	// (IdentityPolicies{} is a directory with no principal) to have
+	// principals without an IAM policy denied, as in AWS. The account
+	// root needs no IAM policy in its own account.
+	IdentityPolicies IdentityPolicySource
 	// MaintenanceInterval is how often a background pass (see
 	// KMS.Maintain) runs. Default: DefaultMaintenanceInterval. The pass
 	// runs only on the system clock: a handle with its own Clock runs no
@@ -85,13 +94,14 @@ type KMS struct {
 	raw                        backend.Store // the backend as given; only Backup reads it
 	storeID                    string        // the backend's identity (cache.go)
 	ownsStore                  bool
-	rootPrincipal              string // the account root, the default caller
+	rootCaller                 *caller // the account root, the default caller
 	shared                     *shared
 	root                       *keystore.RootKey
 	clock                      Clock
+	iam                        IdentityPolicySource // nil: IAM not modelled
 	// decide is the policy decision; policy.Evaluate except in tests
 	// that need a caller allowed on some resources and not others.
-	decide func(policy.Request) policy.Decision
+	decide func(policy.Input) policy.Result
 
 	closeOnce       sync.Once
 	closed          atomic.Bool
@@ -112,6 +122,7 @@ func New(opts Options) (*KMS, error) {
 		partition: opts.Partition,
 		store:     opts.Backend,
 		clock:     opts.Clock,
+		iam:       opts.IdentityPolicies,
 		decide:    policy.Evaluate,
 	}
 	if k.account == "" {
@@ -135,7 +146,17 @@ func New(opts Options) (*KMS, error) {
 	if opts.MaintenanceInterval < 0 {
 		return nil, fmt.Errorf("kms: MaintenanceInterval %v is negative", opts.MaintenanceInterval)
 	}
-	k.rootPrincipal = "arn:" + k.partition + ":iam::" + k.account + ":root"
+	root := CallerInfo{Principal: "arn:" + k.partition + ":iam::" + k.account + ":root"}
+	rootInfo, err := policy.ParsePrincipal(policy.Principal{ARN: root.Principal})
+	if err != nil {
+		return nil, fmt.Errorf("kms: Partition %q: %w", k.partition, err)
+	}
+	k.rootCaller = &caller{CallerInfo: root, info: rootInfo}
+	if m, ok := opts.IdentityPolicies.(IdentityPolicies); ok {
+		if err := m.validate(); err != nil {
+			return nil, err
+		}
+	}
 	raw := opts.Backend
 	if raw == nil {
 		raw, k.ownsStore = memory.New(), true
@@ -225,17 +246,5 @@ func (k *KMS) AccountID() string { return k.account }
 // Region returns the Region the handle acts in.
 func (k *KMS) Region() string { return k.region }
 
-type callerKey struct{}
-
-// WithCaller returns a context whose calls act as principal, an IAM or STS
-// principal ARN such as "arn:aws:iam::111122223333:user/Alice". A context
-// without a caller acts as the handle's account root.
-func WithCaller(ctx context.Context, principal string) context.Context {
-	return context.WithValue(ctx, callerKey{}, principal)
-}
-
-// CallerFrom returns the principal set by WithCaller, if any.
-func CallerFrom(ctx context.Context) (string, bool) {
-	p, ok := ctx.Value(callerKey{}).(string)
-	return p, ok
-}
+// Partition returns the ARN partition of the handle ("aws", "aws-cn" ...).
+func (k *KMS) Partition() string { return k.partition }

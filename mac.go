@@ -25,7 +25,7 @@ func (k *KMS) macKey(ctx context.Context, o keyOp, keyID string, alg MacAlgorith
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := k.checkUse(ctx, ck, o, authzExtra{grantTokens: grantTokens}); err != nil {
+	if err := k.checkUse(ctx, ck, o, authzExtra{grantTokens: grantTokens, requestKeyID: keyID, macAlgorithm: alg}); err != nil {
 		return nil, nil, err
 	}
 	m, err := materialAs[crypto.MAC](ck)

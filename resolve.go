@@ -328,6 +328,11 @@ func (k *KMS) txKey(tx backend.Txn, keyID string, o keyOp) (*records.Key, keyRef
 // record, then stores it and invalidates the cache. fn's error aborts the
 // transaction.
 func (k *KMS) updateKey(ctx context.Context, keyID string, o keyOp, fn func(rec *records.Key, now time.Time) error) (*records.Key, error) {
+	return k.updateKeyX(ctx, keyID, o, authzExtra{}, fn)
+}
+
+// updateKeyX is updateKey with the request's condition values.
+func (k *KMS) updateKeyX(ctx context.Context, keyID string, o keyOp, x authzExtra, fn func(rec *records.Key, now time.Time) error) (*records.Key, error) {
 	var out *records.Key
 	var ref keyRef
 	err := k.store.Update(ctx, func(tx backend.Txn) error {
@@ -337,7 +342,7 @@ func (k *KMS) updateKey(ctx context.Context, keyID string, o keyOp, fn func(rec 
 			return err
 		}
 		keyARN := k.keyARN(ref)
-		if err := k.authorize(ctx, o, authzExtra{}, onKey(rec, keyARN)); err != nil {
+		if err := k.authorize(ctx, o, x, resource{arn: keyARN, rec: rec, tx: tx}); err != nil {
 			return err
 		}
 		if err := o.checkState(KeyState(rec.State), keyARN); err != nil {

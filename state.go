@@ -70,6 +70,9 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	"UpdateKeyDescription": onlyNotPendingDeletion,
 	// Allowed in every key state.
 	"DescribeKey":      nil,
+	"GetKeyPolicy":     nil,
+	"PutKeyPolicy":     nil,
+	"ListKeyPolicies":  nil,
 	"DeleteAlias":      nil,
 	"ListAliases":      nil,
 	"ListResourceTags": nil,

@@ -129,7 +129,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, er
 	if err != nil {
 		return nil, err
 	}
-	x := authzExtra{encryptionContext: in.EncryptionContext, encryptionAlgorithm: in.EncryptionAlgorithm, grantTokens: in.GrantTokens}
+	x := authzExtra{encryptionContext: in.EncryptionContext, encryptionAlgorithm: in.EncryptionAlgorithm, grantTokens: in.GrantTokens, requestKeyID: in.KeyId}
 	if err := k.checkUse(ctx, ck, opEncrypt, x); err != nil {
 		return nil, err
 	}
@@ -302,7 +302,7 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, er
 	if in.Recipient != nil {
 		return nil, invalid(recipientUnsupported)
 	}
-	x := authzExtra{encryptionContext: in.EncryptionContext, encryptionAlgorithm: in.EncryptionAlgorithm, grantTokens: in.GrantTokens}
+	x := authzExtra{encryptionContext: in.EncryptionContext, encryptionAlgorithm: in.EncryptionAlgorithm, grantTokens: in.GrantTokens, requestKeyID: in.KeyId}
 	ignore := in.DryRun && hasModifier(in.DryRunModifiers, DryRunModifierTypeIgnoreCiphertext)
 	res, err := k.open(ctx, opDecrypt, in.CiphertextBlob, in.KeyId, x, ignore)
 	if err != nil {
@@ -337,7 +337,12 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutp
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	src := authzExtra{encryptionContext: in.SourceEncryptionContext, encryptionAlgorithm: in.SourceEncryptionAlgorithm, grantTokens: in.GrantTokens}
+	src := authzExtra{encryptionContext: in.SourceEncryptionContext, encryptionAlgorithm: in.SourceEncryptionAlgorithm, grantTokens: in.GrantTokens, requestKeyID: in.SourceKeyId}
+	// kms:ReEncryptOnSameKey on the source key needs the destination
+	// key; an unresolvable one fails below, after the source's errors.
+	if dst, err := k.entry(ctx, in.DestinationKeyId, opReEncryptTo); err == nil {
+		src.reEncryptOther = dst.arn
+	}
 	ignore := in.DryRun && hasModifier(in.DryRunModifiers, DryRunModifierTypeIgnoreCiphertext)
 	res, err := k.open(ctx, opReEncryptFrom, in.CiphertextBlob, in.SourceKeyId, src, ignore)
 	if err != nil {
@@ -348,7 +353,7 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutp
 	if err != nil {
 		return nil, err
 	}
-	x := authzExtra{encryptionContext: in.DestinationEncryptionContext, encryptionAlgorithm: in.DestinationEncryptionAlgorithm, grantTokens: in.GrantTokens}
+	x := authzExtra{encryptionContext: in.DestinationEncryptionContext, encryptionAlgorithm: in.DestinationEncryptionAlgorithm, grantTokens: in.GrantTokens, requestKeyID: in.DestinationKeyId, reEncryptOther: res.ck.arn}
 	if err := k.checkUse(ctx, dst, opReEncryptTo, x); err != nil {
 		return nil, err
 	}
@@ -444,7 +449,7 @@ func (k *KMS) generateDataKey(ctx context.Context, o keyOp, keyID string, ec map
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := k.checkUse(ctx, ck, o, authzExtra{encryptionContext: ec, grantTokens: grantTokens}); err != nil {
+	if err := k.checkUse(ctx, ck, o, authzExtra{encryptionContext: ec, grantTokens: grantTokens, requestKeyID: keyID}); err != nil {
 		return nil, nil, nil, err
 	}
 	// Only a symmetric key generates data keys: an RSA key gets "Algorithm

@@ -87,7 +87,8 @@ func (k *KMS) TagResource(ctx context.Context, in *TagResourceInput) (*TagResour
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	_, err := k.updateKey(ctx, in.KeyId, opTagResource, func(rec *records.Key, _ time.Time) error {
+	x := authzExtra{requestTags: in.Tags, tagKeys: tagKeysOf(in.Tags)}
+	_, err := k.updateKeyX(ctx, in.KeyId, opTagResource, x, func(rec *records.Key, _ time.Time) error {
 		if err := tagRules(in.Tags, rec.Tags); err != nil {
 			return err
 		}
@@ -131,7 +132,8 @@ func (k *KMS) UntagResource(ctx context.Context, in *UntagResourceInput) (*Untag
 			return nil, newErr(ErrTag, "Tags beginning with aws: are reserved")
 		}
 	}
-	_, err := k.updateKey(ctx, in.KeyId, opUntagResource, func(rec *records.Key, _ time.Time) error {
+	x := authzExtra{tagKeys: in.TagKeys}
+	_, err := k.updateKeyX(ctx, in.KeyId, opUntagResource, x, func(rec *records.Key, _ time.Time) error {
 		rec.Tags = slices.DeleteFunc(rec.Tags, func(e records.Tag) bool { return slices.Contains(in.TagKeys, e.Key) })
 		return nil
 	})
@@ -180,4 +182,13 @@ func (k *KMS) ListResourceTags(ctx context.Context, in *ListResourceTagsInput) (
 		out.Tags = append(out.Tags, Tag{TagKey: t.Key, TagValue: t.Value})
 	}
 	return out, nil
+}
+
+// tagKeysOf is aws:TagKeys for tags.
+func tagKeysOf(tags []Tag) []string {
+	keys := make([]string, len(tags))
+	for i, t := range tags {
+		keys[i] = t.TagKey
+	}
+	return keys
 }

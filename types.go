@@ -543,3 +543,42 @@ type GenerateDataKeyPairWithoutPlaintextOutput struct {
 	KeyPairSpec              DataKeyPairSpec
 	KeyMaterialId            string
 }
+
+// GetKeyPolicyInput is the input of GetKeyPolicy.
+type GetKeyPolicyInput struct {
+	KeyId string
+	// PolicyName is optional; the only key policy is "default".
+	PolicyName string
+}
+
+// GetKeyPolicyOutput is the output of GetKeyPolicy.
+type GetKeyPolicyOutput struct {
+	Policy     string
+	PolicyName string
+}
+
+// PutKeyPolicyInput is the input of PutKeyPolicy.
+type PutKeyPolicyInput struct {
+	KeyId string
+	// PolicyName is optional; the only key policy is "default".
+	PolicyName                     string
+	Policy                         string
+	BypassPolicyLockoutSafetyCheck bool
+}
+
+// PutKeyPolicyOutput is the (empty) output of PutKeyPolicy.
+type PutKeyPolicyOutput struct{}
+
+// ListKeyPoliciesInput is the input of ListKeyPolicies.
+type ListKeyPoliciesInput struct {
+	KeyId  string
+	Limit  int32
+	Marker string
+}
+
+// ListKeyPoliciesOutput is the output of ListKeyPolicies.
+type ListKeyPoliciesOutput struct {
+	PolicyNames []string
+	NextMarker  string
+	Truncated   bool
+}

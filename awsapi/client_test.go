@@ -67,6 +67,9 @@ var operationTests = map[string]func(*testing.T){
 	"Sign":                                testSign,
 	"Verify":                              testVerify,
 	"GetPublicKey":                        testGetPublicKey,
+	"GetKeyPolicy":                        testGetKeyPolicy,
+	"ListKeyPolicies":                     testListKeyPolicies,
+	"PutKeyPolicy":                        testPutKeyPolicy,
 }
 
 func TestOperations(t *testing.T) {
@@ -1054,6 +1057,56 @@ func testListResourceTags(t *testing.T) {
 		t.Fatalf("last page: %d tags, truncated %t", len(out.Tags), out.Truncated)
 	}
 	e.allMembersSent()
+}
+
+func testGetKeyPolicy(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	out, _, err := call(e, e.c.GetKeyPolicy, e.k.GetKeyPolicy, &awskms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.PolicyName) != "default" || !strings.Contains(aws.ToString(out.Policy), `"Sid" : "Enable IAM User Permissions"`) {
+		t.Fatalf("GetKeyPolicy = %q, %q", aws.ToString(out.PolicyName), aws.ToString(out.Policy))
+	}
+	e.allMembersSent()
+}
+
+func testListKeyPolicies(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	out, _, err := call(e, e.c.ListKeyPolicies, e.k.ListKeyPolicies, &awskms.ListKeyPoliciesInput{KeyId: aws.String(id), Limit: aws.Int32(10), Marker: aws.String("m")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(out.PolicyNames, []string{"default"}) || out.Truncated {
+		t.Fatalf("ListKeyPolicies = %v, truncated %t", out.PolicyNames, out.Truncated)
+	}
+	e.allMembersSent()
+}
+
+func testPutKeyPolicy(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	pol := `{"Version":"2012-10-17","Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{"Sid":"NoEncrypt","Effect":"Deny","Principal":"*","Action":"kms:Encrypt","Resource":"*"}]}`
+	if _, _, err := call(e, e.c.PutKeyPolicy, e.k.PutKeyPolicy, &awskms.PutKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default"), Policy: aws.String(pol), BypassPolicyLockoutSafetyCheck: false}); err != nil {
+		t.Fatal(err)
+	}
+	// The same policy again, bypassing the lockout check.
+	if _, _, err := call(e, e.c.PutKeyPolicy, e.k.PutKeyPolicy, &awskms.PutKeyPolicyInput{KeyId: aws.String(id), Policy: aws.String(pol), BypassPolicyLockoutSafetyCheck: true}); err != nil {
+		t.Fatal(err)
+	}
+	e.allMembersSent()
+	got, err := e.k.GetKeyPolicy(e.ctx, &kms.GetKeyPolicyInput{KeyId: id})
+	if err != nil || got.Policy != pol {
+		t.Fatalf("stored policy = %q, %v", got.Policy, err)
+	}
+	// The new policy is in force for the next request over the wire.
+	_, err = e.c.Encrypt(e.ctx, &awskms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("x")})
+	var denied smithy.APIError
+	if !errors.As(err, &denied) || denied.ErrorCode() != "AccessDeniedException" || !strings.Contains(denied.ErrorMessage(), "with an explicit deny in a resource-based policy") {
+		t.Fatalf("Encrypt after PutKeyPolicy: %v", err)
+	}
 }
 
 // TestErrors provokes, through the SDK, every error code the handle

@@ -12,6 +12,7 @@ import (
 	"io"
 	"maps"
 	"mime"
+	"net"
 	"net/http"
 	"reflect"
 	"slices"
@@ -96,6 +97,9 @@ var operations = map[string]operation{
 	"Encapsulate":                         serve((*kms.KMS).Encapsulate),
 	"GenerateMac":                         serve((*kms.KMS).GenerateMac),
 	"VerifyMac":                           serve((*kms.KMS).VerifyMac),
+	"GetKeyPolicy":                        serve((*kms.KMS).GetKeyPolicy),
+	"ListKeyPolicies":                     serve((*kms.KMS).ListKeyPolicies),
+	"PutKeyPolicy":                        serve((*kms.KMS).PutKeyPolicy),
 }
 
 // decodeInput decodes body into in, with the errors AWS answers.
@@ -209,10 +213,7 @@ func (h *handler) serve(r *http.Request) ([]byte, error) {
 	if !ok {
 		return nil, protocolError("UnknownOperationException", "Unknown operation "+name)
 	}
-	ctx := r.Context()
-	if principal != "" {
-		ctx = kms.WithCaller(ctx, principal)
-	}
+	ctx := kms.WithCallerInfo(r.Context(), callerInfo(r, k, principal))
 	out, err := op.call(ctx, k, body)
 	if err != nil {
 		return nil, err
@@ -241,3 +242,17 @@ func errorBody(e *wireError) []byte {
 
 // requestID returns a random UUID, as x-amzn-RequestId carries.
 func requestID() string { return arn.NewUUID() }
+
+// callerInfo describes the caller of r for authorization: its principal
+// (the account root of k without credentials), whether it came over TLS
+// (aws:SecureTransport) and its address (aws:SourceIp).
+func callerInfo(r *http.Request, k *kms.KMS, principal string) kms.CallerInfo {
+	if principal == "" {
+		principal = "arn:" + k.Partition() + ":iam::" + k.AccountID() + ":root"
+	}
+	c := kms.CallerInfo{Principal: principal, Insecure: r.TLS == nil}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		c.SourceIP = host
+	}
+	return c
+}

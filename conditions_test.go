@@ -1,0 +1,425 @@
+package kms_test
+
+// Condition keys through the handle: for each key the handle fills, a key
+// policy in the form the AWS KMS Developer Guide's examples use ("Condition
+// keys for AWS KMS", one section per key) decides one allowed and one
+// denied call of an operation AWS fills the key for.
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/rand"
+	"crypto/x509"
+	"testing"
+
+	"github.com/embedkms/kms"
+	"github.com/embedkms/kms/kmstest"
+)
+
+// ckDeny is a key policy: the account root may do everything except, under
+// the condition, the action.
+func ckDeny(action, condition string) string {
+	return plPolicy(`{"Sid":"DenyUnderCondition","Effect":"Deny","Principal":{"AWS":"*"},"Action":"` + action + `","Resource":"*","Condition":` + condition + `}`)
+}
+
+type ckCall struct {
+	name    string
+	call    func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error
+	allowed bool
+}
+
+func ckEncrypt(ec map[string]string) func(context.Context, *kms.KMS, *kms.KeyMetadata) error {
+	return func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+		return plEncrypt(ctx, k, md.KeyId, ec)
+	}
+}
+
+func ckSign(alg kms.SigningAlgorithmSpec, mt kms.MessageType) func(context.Context, *kms.KMS, *kms.KeyMetadata) error {
+	return func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+		msg := []byte("message")
+		if mt == kms.MessageTypeDigest {
+			msg = make([]byte, 32)
+		}
+		_, err := k.Sign(ctx, &kms.SignInput{KeyId: md.KeyId, Message: msg, MessageType: mt, SigningAlgorithm: alg})
+		return err
+	}
+}
+
+func ckAs(c kms.CallerInfo, f func(context.Context, *kms.KMS, *kms.KeyMetadata) error) func(context.Context, *kms.KMS, *kms.KeyMetadata) error {
+	return func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+		return f(kms.WithCallerInfo(ctx, c), k, md)
+	}
+}
+
+func TestConditionKeysInKeyPolicies(t *testing.T) {
+	tests := []struct {
+		name   string
+		create kms.CreateKeyInput // without Policy
+		policy string
+		alias  string // created for the key when set
+		calls  []ckCall
+	}{
+		{
+			// "kms:EncryptionContext:context-key": the key is not
+			// case-sensitive, the value is.
+			name:   "kms:EncryptionContext:context-key",
+			policy: ckDeny("kms:Encrypt", `{"StringNotEquals":{"kms:EncryptionContext:Department":"IT"}}`),
+			calls: []ckCall{
+				{"matching pair", ckEncrypt(map[string]string{"Department": "IT"}), true},
+				{"key in another case", ckEncrypt(map[string]string{"department": "IT"}), true},
+				{"other value", ckEncrypt(map[string]string{"Department": "HR"}), false},
+				{"value in another case", ckEncrypt(map[string]string{"Department": "it"}), false},
+				{"no encryption context", ckEncrypt(nil), false},
+			},
+		},
+		{
+			// "kms:EncryptionContextKeys": require an encryption context
+			// with a Null condition.
+			name:   "kms:EncryptionContextKeys Null",
+			policy: ckDeny("kms:Encrypt", `{"Null":{"kms:EncryptionContextKeys":"true"}}`),
+			calls: []ckCall{
+				{"with a context", ckEncrypt(map[string]string{"a": "b"}), true},
+				{"without", ckEncrypt(nil), false},
+			},
+		},
+		{
+			name:   "kms:EncryptionContextKeys ForAllValues",
+			policy: ckDeny("kms:Encrypt", `{"ForAnyValue:StringNotEquals":{"kms:EncryptionContextKeys":["Purpose","Project"]}}`),
+			calls: []ckCall{
+				{"only allowed keys", ckEncrypt(map[string]string{"Purpose": "x", "Project": "y"}), true},
+				{"another key", ckEncrypt(map[string]string{"Purpose": "x", "Other": "y"}), false},
+			},
+		},
+		{
+			// "kms:EncryptionAlgorithm": a request without the member is
+			// SYMMETRIC_DEFAULT.
+			name:   "kms:EncryptionAlgorithm",
+			policy: ckDeny("kms:Encrypt", `{"StringEquals":{"kms:EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}}`),
+			calls: []ckCall{
+				{"default algorithm", ckEncrypt(nil), false},
+				{"GenerateDataKey (not denied)", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: md.KeyId, NumberOfBytes: 32})
+					return err
+				}, true},
+			},
+		},
+		{
+			name:   "kms:EncryptionAlgorithm on GenerateDataKey",
+			policy: ckDeny("kms:GenerateDataKey", `{"StringEquals":{"kms:EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}}`),
+			calls: []ckCall{
+				{"GenerateDataKey", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: md.KeyId, NumberOfBytes: 32})
+					return err
+				}, false},
+				{"Encrypt", ckEncrypt(nil), true},
+			},
+		},
+		{
+			name:   "kms:SigningAlgorithm",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecRsa2048, KeyUsage: kms.KeyUsageTypeSignVerify},
+			policy: ckDeny("kms:Sign", `{"StringNotEquals":{"kms:SigningAlgorithm":"RSASSA_PSS_SHA_256"}}`),
+			calls: []ckCall{
+				{"PSS", ckSign(kms.SigningAlgorithmSpecRsassaPssSha256, ""), true},
+				{"PKCS1", ckSign(kms.SigningAlgorithmSpecRsassaPkcs1V15Sha256, ""), false},
+			},
+		},
+		{
+			name:   "kms:MessageType",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeSignVerify},
+			policy: ckDeny("kms:Sign", `{"StringEquals":{"kms:MessageType":"DIGEST"}}`),
+			calls: []ckCall{
+				{"RAW", ckSign(kms.SigningAlgorithmSpecEcdsaSha256, kms.MessageTypeRaw), true},
+				{"DIGEST", ckSign(kms.SigningAlgorithmSpecEcdsaSha256, kms.MessageTypeDigest), false},
+			},
+		},
+		{
+			name:   "kms:MacAlgorithm",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecHmac256, KeyUsage: kms.KeyUsageTypeGenerateVerifyMac},
+			policy: ckDeny("kms:GenerateMac", `{"StringEquals":{"kms:MacAlgorithm":"HMAC_SHA_256"}}`),
+			calls: []ckCall{
+				{"HMAC_SHA_256", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: md.KeyId, Message: []byte("m"), MacAlgorithm: kms.MacAlgorithmSpecHmacSha256})
+					return err
+				}, false},
+			},
+		},
+		{
+			name:   "kms:KeyAgreementAlgorithm",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeKeyAgreement},
+			policy: ckDeny("kms:DeriveSharedSecret", `{"StringEquals":{"kms:KeyAgreementAlgorithm":"ECDH"}}`),
+			calls: []ckCall{
+				{"ECDH", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					peer, err := ecdh.P256().GenerateKey(rand.Reader)
+					if err != nil {
+						return err
+					}
+					der, err := x509.MarshalPKIXPublicKey(peer.PublicKey())
+					if err != nil {
+						return err
+					}
+					_, err = k.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: md.KeyId, KeyAgreementAlgorithm: kms.KeyAgreementAlgorithmSpecEcdh, PublicKey: der})
+					return err
+				}, false},
+			},
+		},
+		{
+			name:   "kms:DataKeyPairSpec",
+			policy: ckDeny("kms:GenerateDataKeyPair", `{"StringNotEquals":{"kms:DataKeyPairSpec":"ECC_NIST_P256"}}`),
+			calls: []ckCall{
+				{"ECC_NIST_P256", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: kms.DataKeyPairSpecEccNistP256})
+					return err
+				}, true},
+				{"RSA_2048", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: md.KeyId, KeyPairSpec: kms.DataKeyPairSpecRsa2048})
+					return err
+				}, false},
+			},
+		},
+		{
+			name:   "kms:KeySpec kms:KeyUsage kms:KeyOrigin kms:MultiRegion of the key",
+			create: kms.CreateKeyInput{MultiRegion: true},
+			policy: ckDeny("kms:Encrypt", `{"StringEquals":{"kms:KeySpec":"SYMMETRIC_DEFAULT","kms:KeyUsage":"ENCRYPT_DECRYPT","kms:KeyOrigin":"AWS_KMS","kms:MultiRegionKeyType":"PRIMARY"},"Bool":{"kms:MultiRegion":"true"}}`),
+			calls: []ckCall{
+				{"every value matches", ckEncrypt(nil), false},
+			},
+		},
+		{
+			name:   "kms:RequestAlias",
+			alias:  "alias/allowed",
+			policy: ckDeny("kms:Encrypt", `{"StringNotEquals":{"kms:RequestAlias":"alias/allowed"}}`),
+			calls: []ckCall{
+				{"by alias name", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					return plEncrypt(ctx, k, "alias/allowed", nil)
+				}, true},
+				{"by alias ARN", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					return plEncrypt(ctx, k, "arn:aws:kms:us-east-1:111122223333:alias/allowed", nil)
+				}, true},
+				{"by key id", ckEncrypt(nil), false},
+			},
+		},
+		{
+			name:   "kms:ResourceAliases",
+			alias:  "alias/finance-key",
+			policy: ckDeny("kms:Encrypt", `{"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/finance-*"}}`),
+			calls: []ckCall{
+				{"key with the alias", ckEncrypt(nil), false},
+			},
+		},
+		{
+			name:   "aws:ResourceTag",
+			create: kms.CreateKeyInput{Tags: []kms.Tag{{TagKey: "Project", TagValue: "Alpha"}}},
+			policy: ckDeny("kms:Encrypt", `{"StringEquals":{"aws:ResourceTag/project":"Alpha"}}`),
+			calls: []ckCall{
+				{"tagged key", ckEncrypt(nil), false},
+				{"after untagging", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					if _, err := k.UntagResource(ctx, &kms.UntagResourceInput{KeyId: md.KeyId, TagKeys: []string{"Project"}}); err != nil {
+						return err
+					}
+					return plEncrypt(ctx, k, md.KeyId, nil)
+				}, true},
+			},
+		},
+		{
+			name:   "aws:RequestTag and aws:TagKeys",
+			policy: ckDeny("kms:TagResource", `{"StringEquals":{"aws:RequestTag/Env":"prod"}}`),
+			calls: []ckCall{
+				{"Env=dev", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.TagResource(ctx, &kms.TagResourceInput{KeyId: md.KeyId, Tags: []kms.Tag{{TagKey: "Env", TagValue: "dev"}}})
+					return err
+				}, true},
+				{"Env=prod", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.TagResource(ctx, &kms.TagResourceInput{KeyId: md.KeyId, Tags: []kms.Tag{{TagKey: "Env", TagValue: "prod"}}})
+					return err
+				}, false},
+			},
+		},
+		{
+			name:   "aws:TagKeys on UntagResource",
+			create: kms.CreateKeyInput{Tags: []kms.Tag{{TagKey: "Owner", TagValue: "a"}, {TagKey: "Team", TagValue: "b"}}},
+			policy: ckDeny("kms:UntagResource", `{"ForAnyValue:StringEquals":{"aws:TagKeys":"Owner"}}`),
+			calls: []ckCall{
+				{"Team", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.UntagResource(ctx, &kms.UntagResourceInput{KeyId: md.KeyId, TagKeys: []string{"Team"}})
+					return err
+				}, true},
+				{"Owner", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.UntagResource(ctx, &kms.UntagResourceInput{KeyId: md.KeyId, TagKeys: []string{"Owner"}})
+					return err
+				}, false},
+			},
+		},
+		{
+			// "kms:ReEncryptOnSameKey": allowed only to the same key.
+			name:   "kms:ReEncryptOnSameKey",
+			policy: ckDeny("kms:ReEncrypt*", `{"Bool":{"kms:ReEncryptOnSameKey":"false"}}`),
+			calls: []ckCall{
+				{"same key", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					return ckReEncrypt(ctx, k, md.KeyId, md.KeyId)
+				}, true},
+				{"to a new key", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					other, err := k.CreateKey(ctx, &kms.CreateKeyInput{})
+					if err != nil {
+						return err
+					}
+					return ckReEncrypt(ctx, k, md.KeyId, other.KeyMetadata.KeyId)
+				}, false},
+			},
+		},
+		{
+			name:   "kms:ScheduleKeyDeletionPendingWindowInDays",
+			policy: ckDeny("kms:ScheduleKeyDeletion", `{"NumericLessThan":{"kms:ScheduleKeyDeletionPendingWindowInDays":"21"}}`),
+			calls: []ckCall{
+				{"7 days", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: 7})
+					return err
+				}, false},
+				{"default 30 days", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId})
+					return err
+				}, true},
+			},
+		},
+		{
+			name:   "kms:BypassPolicyLockoutSafetyCheck",
+			policy: ckDeny("kms:PutKeyPolicy", `{"Bool":{"kms:BypassPolicyLockoutSafetyCheck":"true"}}`),
+			calls: []ckCall{
+				{"with the check", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					out, err := k.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId})
+					if err != nil {
+						return err
+					}
+					_, err = k.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: md.KeyId, Policy: out.Policy})
+					return err
+				}, true},
+				{"bypassing it", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: md.KeyId, Policy: plPolicy(), BypassPolicyLockoutSafetyCheck: true})
+					return err
+				}, false},
+			},
+		},
+		{
+			name:   "aws:SecureTransport",
+			policy: ckDeny("kms:*", `{"Bool":{"aws:SecureTransport":"false"}}`),
+			calls: []ckCall{
+				{"in-process (secure)", ckEncrypt(nil), true},
+				{"plain HTTP", ckAs(kms.CallerInfo{Principal: plRoot, Insecure: true}, ckEncrypt(nil)), false},
+			},
+		},
+		{
+			name:   "aws:SourceIp",
+			policy: ckDeny("kms:Encrypt", `{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}`),
+			calls: []ckCall{
+				{"inside", ckAs(kms.CallerInfo{Principal: plRoot, SourceIP: "10.1.2.3"}, ckEncrypt(nil)), true},
+				{"outside", ckAs(kms.CallerInfo{Principal: plRoot, SourceIP: "192.168.1.1"}, ckEncrypt(nil)), false},
+			},
+		},
+		{
+			// "kms:ViaService": only through Amazon S3.
+			name:   "kms:ViaService",
+			policy: ckDeny("kms:Encrypt", `{"StringNotEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}`),
+			calls: []ckCall{
+				{"via S3", ckAs(kms.CallerInfo{Principal: plRoot, ViaService: "s3.us-east-1.amazonaws.com"}, ckEncrypt(nil)), true},
+				{"directly", ckEncrypt(nil), false},
+			},
+		},
+		{
+			name:   "aws:PrincipalArn",
+			policy: ckDeny("kms:Encrypt", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/B*"}}`),
+			calls: []ckCall{
+				{"Alice", ckAs(kms.CallerInfo{Principal: plAlice}, ckEncrypt(nil)), true},
+				{"Bob", ckAs(kms.CallerInfo{Principal: plBob}, ckEncrypt(nil)), false},
+			},
+		},
+	}
+	for _, tt := range tests {
+		for _, c := range tt.calls {
+			t.Run(tt.name+"/"+c.name, func(t *testing.T) {
+				k, _ := kmstest.New(t)
+				in := tt.create
+				in.Policy = tt.policy
+				out, err := k.CreateKey(t.Context(), &in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.alias != "" {
+					if _, err := k.CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: tt.alias, TargetKeyId: out.KeyMetadata.KeyId}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				err = c.call(t.Context(), k, out.KeyMetadata)
+				if c.allowed && err != nil {
+					t.Fatalf("want allowed, got %v", err)
+				}
+				if !c.allowed {
+					azWantCode(t, err, kms.ErrAccessDenied, "with an explicit deny in a resource-based policy")
+				}
+			})
+		}
+	}
+}
+
+func ckReEncrypt(ctx context.Context, k *kms.KMS, from, to string) error {
+	enc, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: from, Plaintext: []byte("x")})
+	if err != nil {
+		return err
+	}
+	_, err = k.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: enc.CiphertextBlob, DestinationKeyId: to})
+	return err
+}
+
+// TestConditionKeysOnCreateKey: kms:KeySpec, kms:KeyUsage, kms:KeyOrigin,
+// kms:MultiRegion, aws:RequestTag and aws:TagKeys describe the key to be
+// created, in IAM policies ("Condition keys for AWS KMS": CreateKey).
+func TestConditionKeysOnCreateKey(t *testing.T) {
+	iam := kms.IdentityPolicies{
+		plAlice: {plIAM(
+			`{"Effect":"Allow","Action":"kms:CreateKey","Resource":"*","Condition":{"StringEquals":{"kms:KeySpec":"SYMMETRIC_DEFAULT","kms:KeyUsage":"ENCRYPT_DECRYPT","kms:KeyOrigin":"AWS_KMS","aws:RequestTag/Team":"blue"},"Bool":{"kms:MultiRegion":"false"},"ForAllValues:StringEquals":{"aws:TagKeys":["Team","Cost"]}}}`,
+			`{"Effect":"Allow","Action":"kms:PutKeyPolicy","Resource":"*"}`,
+		)},
+	}
+	k, _ := kmstest.NewWithOptions(t, kms.Options{IdentityPolicies: iam})
+	alice := kms.WithCaller(t.Context(), plAlice)
+	blue := []kms.Tag{{TagKey: "Team", TagValue: "blue"}}
+	tests := []struct {
+		name    string
+		in      kms.CreateKeyInput
+		allowed bool
+	}{
+		{"matching", kms.CreateKeyInput{Tags: blue}, true},
+		{"two allowed tag keys", kms.CreateKeyInput{Tags: append(blue, kms.Tag{TagKey: "Cost", TagValue: "1"})}, true},
+		{"another tag key", kms.CreateKeyInput{Tags: append(blue, kms.Tag{TagKey: "Other", TagValue: "1"})}, false},
+		{"no tag", kms.CreateKeyInput{}, false},
+		{"RSA", kms.CreateKeyInput{Tags: blue, KeySpec: kms.KeySpecRsa2048, KeyUsage: kms.KeyUsageTypeEncryptDecrypt}, false},
+		{"HMAC", kms.CreateKeyInput{Tags: blue, KeySpec: kms.KeySpecHmac256, KeyUsage: kms.KeyUsageTypeGenerateVerifyMac}, false},
+		{"multi-Region", kms.CreateKeyInput{Tags: blue, MultiRegion: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := k.CreateKey(alice, &tt.in)
+			if tt.allowed && err != nil {
+				t.Fatalf("want allowed: %v", err)
+			}
+			if !tt.allowed {
+				azWantCode(t, err, kms.ErrAccessDenied, "kms:CreateKey because no identity-based policy allows")
+			}
+		})
+	}
+}
+
+// TestResourceAliasesInIAMPolicy: "kms:ResourceAliases" is for IAM
+// policies: allow a role every key whose alias matches (ABAC for AWS KMS).
+func TestResourceAliasesInIAMPolicy(t *testing.T) {
+	iam := kms.IdentityPolicies{plAlice: {plIAM(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*","Condition":{"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/finance-*"}}}`)}}
+	k, _ := kmstest.NewWithOptions(t, kms.Options{IdentityPolicies: iam})
+	ctx := t.Context()
+	finance, other := plKey(t, k, ""), plKey(t, k, "")
+	if _, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: "alias/finance-2026", TargetKeyId: finance.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	alice := kms.WithCaller(ctx, plAlice)
+	if err := plEncrypt(alice, k, finance.KeyId, nil); err != nil {
+		t.Fatalf("key with a finance alias: %v", err)
+	}
+	azWantCode(t, plEncrypt(alice, k, other.KeyId, nil), kms.ErrAccessDenied, "no identity-based policy")
+}
