@@ -2,8 +2,9 @@ package kms
 
 import (
 	"context"
+	"strings"
+	"sync"
 
-	"github.com/embedkms/kms/internal/arn"
 	"github.com/embedkms/kms/internal/records"
 	"github.com/embedkms/kms/policy"
 )
@@ -42,41 +43,79 @@ func (k *KMS) authorize(ctx context.Context, o keyOp, x authzExtra, on ...resour
 	if len(x.grantTokens) > 0 {
 		return newErr(ErrInvalidGrantToken, "Grant token %q is not valid", x.grantTokens[0])
 	}
-	caller, callerAccount := k.rootPrincipal, k.account
+	caller := k.rootPrincipal
 	if c, ok := CallerFrom(ctx); ok {
 		caller = c
-		callerAccount, _ = arn.PrincipalAccount(c)
 	}
-	req := policy.Request{
-		Action:              o.action,
-		Caller:              caller,
-		CallerAccount:       callerAccount,
-		Resource:            "*",
-		KeyAccount:          k.account,
-		EncryptionContext:   x.encryptionContext,
-		EncryptionAlgorithm: string(x.encryptionAlgorithm),
+	in := policy.Input{
+		Request: policy.Request{
+			Action:          o.action,
+			Principal:       policy.Principal{ARN: caller},
+			Resource:        "*",
+			ResourceAccount: k.account,
+			Time:            k.clock.Now(),
+			Conditions:      authzConditions{&x},
+		},
+		EncryptionContext: x.encryptionContext,
 	}
 	if len(on) == 0 {
-		if k.decide(req) != policy.Allow {
-			return newErr(ErrAccessDenied, "User: %s is not authorized to perform: %s", caller, o.action)
+		if res := k.decide(in); res.Decision != policy.Allow {
+			return newErr(ErrAccessDenied, "%s", res.Message(caller, ""))
 		}
 		return nil
 	}
 	for _, r := range on {
-		req.Resource, req.KeyAccount, req.KeyPolicy = r.arn, k.account, ""
+		in.Resource, in.ResourceAccount, in.KeyPolicy = r.arn, k.account, nil
 		if r.rec != nil {
-			req.KeyAccount, req.KeyPolicy = r.rec.Account, r.rec.Policy
+			in.ResourceAccount = r.rec.Account
+			doc, err := parsedPolicy(r.rec.Policy)
+			if err != nil {
+				return newErr(ErrKMSInternal, "the key policy of %s does not parse: %v", r.arn, err)
+			}
+			in.KeyPolicy = doc
 		}
-		if k.decide(req) == policy.Allow {
+		res := k.decide(in)
+		if res.Decision == policy.Allow {
 			continue
 		}
-		// Wording of AWS's AccessDeniedException: a key is governed by its
-		// key policy (a resource-based policy), an alias only by IAM.
-		kind := "identity-based"
-		if r.rec != nil {
-			kind = "resource-based"
-		}
-		return newErr(ErrAccessDenied, "User: %s is not authorized to perform: %s on resource: %s because no %s policy allows the %s action", caller, o.action, r.arn, kind, o.action)
+		return newErr(ErrAccessDenied, "%s", res.Message(caller, r.arn))
 	}
 	return nil
+}
+
+// policyCache holds parsed key policies by text, so a key's policy is
+// parsed once.
+var policyCache sync.Map // string -> *policy.Document
+
+func parsedPolicy(text string) (*policy.Document, error) {
+	if d, ok := policyCache.Load(text); ok {
+		return d.(*policy.Document), nil
+	}
+	d, err := policy.ParseKeyPolicy(text)
+	if err != nil {
+		return nil, err
+	}
+	policyCache.Store(text, d)
+	return d, nil
+}
+
+// authzConditions supplies the request's kms: condition keys
+// (kms:EncryptionContext:<key>, kms:EncryptionContextKeys,
+// kms:EncryptionAlgorithm) to policy evaluation, computed only when a
+// policy asks.
+type authzConditions struct{ x *authzExtra }
+
+func (c authzConditions) Lookup(key string) ([]string, bool) {
+	switch {
+	case key == "kms:encryptionalgorithm":
+		if c.x.encryptionAlgorithm == "" {
+			return nil, false
+		}
+		return []string{string(c.x.encryptionAlgorithm)}, true
+	case key == "kms:encryptioncontextkeys", strings.HasPrefix(key, "kms:encryptioncontext:"):
+		v := policy.Values{}
+		v.SetEncryptionContext(c.x.encryptionContext)
+		return v.Lookup(key)
+	}
+	return nil, false
 }

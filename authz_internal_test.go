@@ -16,10 +16,14 @@ import (
 
 // azDenyOnly returns a decision that refuses action on resource ("" for any
 // resource) and otherwise decides as policy.Evaluate does.
-func azDenyOnly(action, resource string) func(policy.Request) policy.Decision {
-	return func(r policy.Request) policy.Decision {
+func azDenyOnly(action, resource string) func(policy.Input) policy.Result {
+	return func(r policy.Input) policy.Result {
 		if r.Action == action && (resource == "" || r.Resource == resource) {
-			return policy.ImplicitDeny
+			reason := policy.ReasonNoIdentityPolicy
+			if r.KeyPolicy != nil {
+				reason = policy.ReasonNoResourcePolicy
+			}
+			return policy.Result{Decision: policy.ImplicitDeny, Reason: reason, Action: r.Action}
 		}
 		return policy.Evaluate(r)
 	}

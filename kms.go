@@ -91,7 +91,7 @@ type KMS struct {
 	clock                      Clock
 	// decide is the policy decision; policy.Evaluate except in tests
 	// that need a caller allowed on some resources and not others.
-	decide func(policy.Request) policy.Decision
+	decide func(policy.Input) policy.Result
 
 	closeOnce       sync.Once
 	closed          atomic.Bool
