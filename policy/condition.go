@@ -337,7 +337,7 @@ func parseNet(s string) netip.Prefix {
 //     operator passes a request value that matches no policy value; a
 //     negated operator without qualifier requires every request value to
 //     pass (no request value matches).
-func (c *condition) eval(vals []string, ok bool, vars *varContext) bool {
+func (c *condition) eval(vals []string, ok bool, vars varContext) bool {
 	if c.kind == opNull {
 		absent := !ok || len(vals) == 0
 		for _, v := range c.values {
@@ -373,11 +373,11 @@ func (c *condition) eval(vals []string, ok bool, vars *varContext) bool {
 
 // matchAny reports whether request value v matches one of the policy
 // values under the operator's (positive) comparison.
-func (c *condition) matchAny(v string, vars *varContext) bool {
+func (c *condition) matchAny(v string, vars varContext) bool {
 	switch c.kind {
 	case opString, opStringIgnoreCase, opStringLike, opArn:
 		for _, p := range c.values {
-			if vars != nil && strings.Contains(p, "${") {
+			if vars.e != nil && strings.Contains(p, "${") {
 				var ok bool
 				if p, ok = vars.expand(p); !ok {
 					continue

@@ -184,7 +184,7 @@ func (r Result) Message(callerARN, resource string) string {
 //
 // Everything else is an ImplicitDeny.
 func Evaluate(in Input) Result {
-	e := evaluator{in: &in}
+	e := evaluator{action: in.Action, resource: in.Resource, t: in.Time, conds: in.Conditions}
 	r := Result{Action: in.Action}
 	validCaller := e.c.parse(in.Principal)
 	sameAccount := validCaller && e.c.typ != TypeService && (in.ResourceAccount == "" || e.c.account == in.ResourceAccount)
@@ -271,7 +271,7 @@ func Evaluate(in Input) Result {
 		}
 		if validCaller {
 			for i := range in.Grants {
-				if g := &in.Grants[i]; e.grantAllows(g) {
+				if g := &in.Grants[i]; e.grantAllows(g, in.EncryptionContext, in.NewGrantEquals, in.NewGrantSubset) {
 					return allow([]Match{{Source: SourceGrant, Statement: i, Sid: g.Name, Effect: "Allow", GrantID: g.ID}})
 				}
 			}
@@ -293,10 +293,14 @@ func Evaluate(in Input) Result {
 	return r
 }
 
-// evaluator holds one evaluation's state.
+// evaluator holds one evaluation's state. It copies what it needs of the
+// Input rather than pointing at it, so that Evaluate's argument stays on
+// the stack.
 type evaluator struct {
-	in *Input
-	c  caller
+	action, resource string
+	t                time.Time
+	conds            Conditions
+	c                caller
 }
 
 // principalMatch reports how st's Principal or NotPrincipal matches the
@@ -319,22 +323,25 @@ func (e *evaluator) principalMatch(st *statement, keyPolicy bool) principalMatch
 		}
 	}
 	if st.notPrincipal {
-		// NotPrincipal applies to every principal it does not name.
-		if best == matchNone {
-			return matchDirect
+		// NotPrincipal applies to every principal it does not name. An
+		// account listed there names the account (its root) only, not its
+		// users and roles: IAM's NotPrincipal examples list the user's ARN
+		// and its account's ARN (IAM User Guide, "AWS JSON policy
+		// elements: NotPrincipal").
+		if best == matchDirect || (best == matchAccount && e.c.typ == TypeAccount) {
+			return matchNone
 		}
-		return matchNone
+		return matchDirect
 	}
 	return best
 }
 
 // applies reports whether st's Action, Resource and Condition match the
 // request (its principal is checked separately).
-func (e *evaluator) applies(st *statement, vars *varContext) bool {
-	in := e.in
+func (e *evaluator) applies(st *statement, vars varContext) bool {
 	hit := false
 	for _, a := range st.actions {
-		if glob(a, in.Action, true) {
+		if glob(a, e.action, true) {
 			hit = true
 			break
 		}
@@ -344,13 +351,13 @@ func (e *evaluator) applies(st *statement, vars *varContext) bool {
 	}
 	hit = false
 	for _, p := range st.resources {
-		if vars != nil && strings.Contains(p, "${") {
+		if vars.e != nil && strings.Contains(p, "${") {
 			var ok bool
 			if p, ok = vars.expand(p); !ok {
 				continue
 			}
 		}
-		if glob(p, in.Resource, false) {
+		if glob(p, e.resource, false) {
 			hit = true
 			break
 		}
@@ -371,11 +378,11 @@ func (e *evaluator) applies(st *statement, vars *varContext) bool {
 // varsFor returns the policy-variable context for d: policy variables are
 // only substituted in Version 2012-10-17 policies (IAM User Guide, "IAM
 // policy elements: Variables and tags").
-func (e *evaluator) varsFor(d *Document) *varContext {
+func (e *evaluator) varsFor(d *Document) varContext {
 	if d.version != "2012-10-17" {
-		return nil
+		return varContext{}
 	}
-	return &varContext{e: e}
+	return varContext{e: e}
 }
 
 // lookup returns the request's values of condition key (lower-cased).
@@ -417,31 +424,32 @@ func (e *evaluator) lookup(key string) ([]string, bool) {
 		}
 		return nil, false
 	case "aws:currenttime":
-		if e.in.Time.IsZero() {
+		if e.t.IsZero() {
 			return nil, false
 		}
-		return []string{e.in.Time.UTC().Format(time.RFC3339)}, true
+		return []string{e.t.UTC().Format(time.RFC3339)}, true
 	case "aws:epochtime":
-		if e.in.Time.IsZero() {
+		if e.t.IsZero() {
 			return nil, false
 		}
-		return []string{strconv.FormatInt(e.in.Time.Unix(), 10)}, true
+		return []string{strconv.FormatInt(e.t.Unix(), 10)}, true
 	}
-	if e.in.Conditions == nil {
+	if e.conds == nil {
 		return nil, false
 	}
-	return e.in.Conditions.Lookup(key)
+	return e.conds.Lookup(key)
 }
 
 // varContext substitutes policy variables (${aws:username},
-// ${kms:CallerAccount}, ${key, 'default'}, ${*}, ${?}, ${$}).
+// ${kms:CallerAccount}, ${key, 'default'}, ${*}, ${?}, ${$}); the zero
+// value substitutes nothing (policies older than Version 2012-10-17).
 type varContext struct{ e *evaluator }
 
 // expand substitutes the variables of s; ok is false when one names a key
 // the request lacks (or has several values of) and gives no default, so
 // the value matches nothing (IAM User Guide, "IAM policy elements:
 // Variables and tags").
-func (v *varContext) expand(s string) (string, bool) {
+func (v varContext) expand(s string) (string, bool) {
 	var b strings.Builder
 	for {
 		i := strings.Index(s, "${")
@@ -493,23 +501,25 @@ var ecOperations = []string{
 	"GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
 }
 
-// grantAllows reports whether g allows the request.
-func (e *evaluator) grantAllows(g *Grant) bool {
+// grantAllows reports whether g allows the request, whose encryption
+// context is ec (and, for CreateGrant, whose new grant's constraints are
+// newEq and newSub).
+func (e *evaluator) grantAllows(g *Grant, ec, newEq, newSub map[string]string) bool {
 	if !e.granteeIsCaller(g.GranteePrincipal) {
 		return false
 	}
-	op, ok := strings.CutPrefix(e.in.Action, "kms:")
+	op, ok := strings.CutPrefix(e.action, "kms:")
 	if !ok || !slices.Contains(g.Operations, op) {
 		return false
 	}
 	switch {
 	case op == "CreateGrant":
-		return atLeastAsStrict(g, e.in.NewGrantEquals, e.in.NewGrantSubset)
+		return atLeastAsStrict(g, newEq, newSub)
 	case slices.Contains(ecOperations, op):
-		if len(g.EncryptionContextEquals) > 0 && !ecEquals(g.EncryptionContextEquals, e.in.EncryptionContext) {
+		if len(g.EncryptionContextEquals) > 0 && !ecEquals(g.EncryptionContextEquals, ec) {
 			return false
 		}
-		if len(g.EncryptionContextSubset) > 0 && !ecSubset(g.EncryptionContextSubset, e.in.EncryptionContext) {
+		if len(g.EncryptionContextSubset) > 0 && !ecSubset(g.EncryptionContextSubset, ec) {
 			return false
 		}
 	}
