@@ -33,7 +33,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	})
 	b.Run("grant", func(b *testing.B) {
 		in := policy.Input{Request: keyReq("kms:Decrypt", policy.Principal{ARN: bob}), KeyPolicy: mustKey(b, policy.DefaultKeyPolicy("aws", acct)),
-			Grants: []policy.Grant{{ID: "g", GranteePrincipal: bob, Operations: []string{"Encrypt", "Decrypt"}, EncryptionContextSubset: map[string]string{"tenant": "acme"}}},
+			Grants:            []policy.Grant{{ID: "g", GranteePrincipal: bob, Operations: []string{"Encrypt", "Decrypt"}, EncryptionContextSubset: map[string]string{"tenant": "acme"}}},
 			EncryptionContext: map[string]string{"tenant": "acme", "app": "web"}}
 		benchEval(b, in)
 	})

@@ -150,8 +150,8 @@ type condition struct {
 	key      string // as written
 	lkey     string // lower-cased: what Lookup gets
 	values   []string
-	nums     []float64    // numeric operators: parsed values (NaN: unparsable)
-	times    []time.Time  // date operators (zero: unparsable)
+	nums     []float64   // numeric operators: parsed values (NaN: unparsable)
+	times    []time.Time // date operators (zero: unparsable)
 	nets     []netip.Prefix
 	bins     [][]byte
 }

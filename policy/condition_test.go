@@ -145,10 +145,10 @@ func TestConditionDateOperators(t *testing.T) {
 		{`{"DateGreaterThanEquals":{"aws:CurrentTime":"2026-06-01T12:00:01Z"}}`, false},
 		{`{"DateEquals":{"aws:CurrentTime":"2026-06-01T14:00:00+02:00"}}`, true},
 		{`{"DateNotEquals":{"aws:CurrentTime":"2026-06-01T12:00:00Z"}}`, false},
-		{`{"DateGreaterThan":{"aws:EpochTime":1767225600}}`, true},           // 2026-01-01 as epoch seconds
-		{`{"DateGreaterThan":{"aws:CurrentTime":"1796083200"}}`, false},       // 2026-12-01 as epoch seconds
-		{`{"DateLessThan":{"aws:CurrentTime":"not a date"}}`, false},          // unparsable policy value matches nothing
-		{`{"DateNotEquals":{"aws:CurrentTime":"not a date"}}`, true},          // ... so its negation holds
+		{`{"DateGreaterThan":{"aws:EpochTime":1767225600}}`, true},      // 2026-01-01 as epoch seconds
+		{`{"DateGreaterThan":{"aws:CurrentTime":"1796083200"}}`, false}, // 2026-12-01 as epoch seconds
+		{`{"DateLessThan":{"aws:CurrentTime":"not a date"}}`, false},    // unparsable policy value matches nothing
+		{`{"DateNotEquals":{"aws:CurrentTime":"not a date"}}`, true},    // ... so its negation holds
 	}
 	for _, tt := range tests {
 		if got := condHolds(t, tt.cond, nil, now); got != tt.want {

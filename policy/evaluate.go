@@ -82,11 +82,11 @@ type Reason int
 
 // Reasons.
 const (
-	ReasonNone                Reason = iota // allowed
-	ReasonNoResourcePolicy                  // the key policy allows neither the caller nor its account
-	ReasonNoIdentityPolicy                  // IAM policies are needed and none allows
-	ReasonExplicitDenyResource              // a key policy Deny statement matched
-	ReasonExplicitDenyIdentity              // an IAM policy Deny statement matched
+	ReasonNone                 Reason = iota // allowed
+	ReasonNoResourcePolicy                   // the key policy allows neither the caller nor its account
+	ReasonNoIdentityPolicy                   // IAM policies are needed and none allows
+	ReasonExplicitDenyResource               // a key policy Deny statement matched
+	ReasonExplicitDenyIdentity               // an IAM policy Deny statement matched
 )
 
 // Source says where a Match comes from.
