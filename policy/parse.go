@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
@@ -136,7 +137,7 @@ func ParseKind(text string, kind Kind) (*Document, error) {
 	if err := dec.Decode(&top); err != nil {
 		return nil, malformed("Policy document is not valid JSON: %s", jsonErrText(err))
 	}
-	if _, err := dec.Token(); err == nil {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, malformed("Policy document is not valid JSON: unexpected data after the top-level object")
 	}
 	obj, ok := top.(map[string]any)
@@ -144,6 +145,10 @@ func ParseKind(text string, kind Kind) (*Document, error) {
 		return nil, malformed("Policy document must be a JSON object.")
 	}
 	if err := checkDuplicateKeys(text); err != nil {
+		var pe *policyError
+		if !errors.As(err, &pe) {
+			err = malformed("Policy document is not valid JSON: %s", jsonErrText(err))
+		}
 		return nil, err
 	}
 	d := &Document{kind: kind}

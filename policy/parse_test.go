@@ -76,6 +76,7 @@ func TestParseRefusesMalformed(t *testing.T) {
 	}{
 		{"not JSON", policy.AnyPolicy, `{"Statement":`, "not valid JSON"},
 		{"trailing data", policy.AnyPolicy, stmt(`{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}`) + `{}`, "not valid JSON"},
+		{"trailing garbage", policy.AnyPolicy, stmt(`{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}`) + ` x`, "not valid JSON"},
 		{"not an object", policy.AnyPolicy, `["Statement"]`, "must be a JSON object"},
 		{"unknown top-level element", policy.AnyPolicy, `{"Statement":[],"Foo":1}`, "unknown element: Foo"},
 		{"bad version", policy.AnyPolicy, `{"Version":"2012-10-18","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}`, "invalid Version"},
