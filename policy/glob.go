@@ -19,6 +19,9 @@ func glob(pattern, s string, fold bool) bool {
 		if px < len(pattern) {
 			switch c := pattern[px]; c {
 			case '*':
+				if px == len(pattern)-1 {
+					return true // a trailing "*" matches the rest
+				}
 				starP, starS = px, sx
 				px++
 				continue
