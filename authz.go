@@ -44,6 +44,18 @@ type authzExtra struct {
 	bypassLockout *bool
 	// pendingWindow is kms:ScheduleKeyDeletionPendingWindowInDays.
 	pendingWindow int32
+	// CreateGrant: kms:GrantOperations, kms:GranteePrincipal,
+	// kms:RetiringPrincipal, kms:GrantConstraintType, and the new grant's
+	// constraints (a grant allowing CreateGrant allows only grants at
+	// least as constrained).
+	grantOps          []string
+	grantee, retiring string
+	constraintFor     string
+	newGrantEq        map[string]string
+	newGrantSub       map[string]string
+	// grantForAWS says kms:GrantIsForAWSResource applies (CreateGrant,
+	// ListGrants, RevokeGrant).
+	grantForAWS bool
 }
 
 // resource is one resource an operation acts on: a key (rec set) or an
@@ -92,8 +104,8 @@ func (k *KMS) authorize(ctx context.Context, o keyOp, x authzExtra, on ...resour
 	if k.closed.Load() {
 		return newErr(ErrKMSInternal, "the handle is closed")
 	}
-	if len(x.grantTokens) > 0 {
-		return newErr(ErrInvalidGrantToken, "Grant token %q is not valid", x.grantTokens[0])
+	if err := k.checkGrantTokens(x.grantTokens); err != nil {
+		return err
 	}
 	c, err := k.callerOf(ctx)
 	if err != nil {
@@ -159,7 +171,21 @@ func (k *KMS) evaluateAs(ctx context.Context, c *caller, o keyOp, x *authzExtra,
 		}
 		in.IdentityPolicies = docs
 	}
+	in.NewGrantEquals, in.NewGrantSubset = x.newGrantEq, x.newGrantSub
 	in.Conditions = &conditions{k: k, o: &o, ctx: ctx, c: c, x: x, r: &r}
+	res := k.decide(in)
+	if res.Decision != policy.ImplicitDeny || r.rec == nil {
+		return res, nil
+	}
+	// Policies do not allow it: the key's grants may. They are read only
+	// now, so calls the policies allow never pay for them.
+	gs, err := k.grantsOf(ctx, r.tx, r.rec)
+	if err != nil {
+		return policy.Result{}, internal(err)
+	}
+	if in.Grants = policyGrants(gs, c); len(in.Grants) == 0 {
+		return res, nil
+	}
 	return k.decide(in), nil
 }
 
@@ -306,6 +332,24 @@ func (c *conditions) Lookup(key string) ([]string, bool) {
 			return nil, false
 		}
 		return x.tagKeys, true
+	case "kms:grantoperations":
+		if x.grantOps == nil {
+			return nil, false
+		}
+		return x.grantOps, true
+	case "kms:granteeprincipal":
+		return nonEmpty(x.grantee)
+	case "kms:retiringprincipal":
+		return nonEmpty(x.retiring)
+	case "kms:grantconstrainttype":
+		return nonEmpty(x.constraintFor)
+	case "kms:grantisforawsresource":
+		if !x.grantForAWS {
+			return nil, false
+		}
+		return boolValue(c.c.ViaService != "")
+	case "aws:sourcearn":
+		return nonEmpty(c.c.SourceArn)
 	case "aws:securetransport":
 		return boolValue(!c.c.Insecure)
 	case "aws:sourceip":

@@ -30,6 +30,9 @@ type CallerInfo struct {
 	// ViaService is the AWS service that makes the call on the principal's
 	// behalf (kms:ViaService), e.g. "s3.us-east-1.amazonaws.com".
 	ViaService string
+	// SourceArn is the AWS resource on whose behalf the call is made
+	// (aws:SourceArn, and the SourceArn grant constraint).
+	SourceArn string
 }
 
 type callerKey struct{}

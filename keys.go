@@ -138,7 +138,7 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 		// (AWS KMS API reference, CreateKey, BypassPolicyLockoutSafetyCheck).
 		probe := *x.newKey
 		probe.KeyID, probe.Policy = keyID, pol
-		if err := k.lockoutCheck(ctx, &probe, doc, x); err != nil {
+		if err := k.lockoutCheck(ctx, nil, &probe, doc, x); err != nil {
 			return nil, err
 		}
 	}

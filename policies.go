@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/internal/records"
 	"github.com/embedkms/kms/policy"
 )
@@ -66,9 +67,10 @@ func (k *KMS) parseKeyPolicy(ctx context.Context, text string) (*policy.Document
 // policy": "the policy lockout safety check ... ensures that the principal
 // making the request is allowed to make a subsequent PutKeyPolicy
 // request"). The wording is AWS's (API reference, PutKeyPolicy,
-// MalformedPolicyDocumentException).
-func (k *KMS) lockoutCheck(ctx context.Context, rec *records.Key, doc *policy.Document, x authzExtra) error {
-	res, err := k.evaluate(ctx, opPutKeyPolicy, x, resource{arn: k.recARN(rec), rec: rec, doc: doc})
+// MalformedPolicyDocumentException). tx is the transaction rec was read
+// in (nil for a key not stored yet).
+func (k *KMS) lockoutCheck(ctx context.Context, tx backend.Txn, rec *records.Key, doc *policy.Document, x authzExtra) error {
+	res, err := k.evaluate(ctx, opPutKeyPolicy, x, resource{arn: k.recARN(rec), rec: rec, doc: doc, tx: tx})
 	if err != nil {
 		return err
 	}
@@ -153,9 +155,9 @@ func (k *KMS) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*PutKeyP
 		return nil, err
 	}
 	x := authzExtra{bypassLockout: &in.BypassPolicyLockoutSafetyCheck}
-	_, err = k.updateKeyX(ctx, in.KeyId, opPutKeyPolicy, x, func(rec *records.Key, _ time.Time) error {
+	_, err = k.updateKeyTx(ctx, in.KeyId, opPutKeyPolicy, x, func(tx backend.Txn, rec *records.Key, _ time.Time) error {
 		if !in.BypassPolicyLockoutSafetyCheck {
-			if err := k.lockoutCheck(ctx, rec, doc, x); err != nil {
+			if err := k.lockoutCheck(ctx, tx, rec, doc, x); err != nil {
 				return err
 			}
 		}

@@ -333,6 +333,13 @@ func (k *KMS) updateKey(ctx context.Context, keyID string, o keyOp, fn func(rec 
 
 // updateKeyX is updateKey with the request's condition values.
 func (k *KMS) updateKeyX(ctx context.Context, keyID string, o keyOp, x authzExtra, fn func(rec *records.Key, now time.Time) error) (*records.Key, error) {
+	return k.updateKeyTx(ctx, keyID, o, x, func(_ backend.Txn, rec *records.Key, now time.Time) error { return fn(rec, now) })
+}
+
+// updateKeyTx is updateKeyX whose fn also gets the transaction, for reads
+// of its own (every read inside fn must use it: a backend may not allow a
+// second transaction while this one is open).
+func (k *KMS) updateKeyTx(ctx context.Context, keyID string, o keyOp, x authzExtra, fn func(tx backend.Txn, rec *records.Key, now time.Time) error) (*records.Key, error) {
 	var out *records.Key
 	var ref keyRef
 	err := k.store.Update(ctx, func(tx backend.Txn) error {
@@ -348,7 +355,7 @@ func (k *KMS) updateKeyX(ctx context.Context, keyID string, o keyOp, x authzExtr
 		if err := o.checkState(KeyState(rec.State), keyARN); err != nil {
 			return err
 		}
-		if err := fn(rec, k.clock.Now()); err != nil {
+		if err := fn(tx, rec, k.clock.Now()); err != nil {
 			return err
 		}
 		out = rec

@@ -69,7 +69,16 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	"UntagResource":        onlyNotPendingDeletion,
 	"UpdateKeyDescription": onlyNotPendingDeletion,
 	// Allowed in every key state.
+	// CreateGrant: key-state.html, rows CreateGrant (notes [1], [3], [5]).
+	"CreateGrant": {
+		KeyStateDisabled:        isDisabled,
+		KeyStatePendingDeletion: isPendingDeletion,
+		KeyStatePendingImport:   isPendingImport,
+	},
 	"DescribeKey":      nil,
+	"ListGrants":       nil,
+	"RetireGrant":      nil,
+	"RevokeGrant":      nil,
 	"GetKeyPolicy":     nil,
 	"PutKeyPolicy":     nil,
 	"ListKeyPolicies":  nil,
@@ -78,9 +87,10 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	"ListResourceTags": nil,
 	// Operations on no key (in the table so that every operation has a
 	// row and a misspelt name fails at start-up).
-	"CreateKey":      nil,
-	"ListKeys":       nil,
-	"GenerateRandom": nil,
+	"CreateKey":           nil,
+	"ListRetirableGrants": nil,
+	"ListKeys":            nil,
+	"GenerateRandom":      nil,
 }
 
 // checkState returns the error o gives for a key in state, or nil.

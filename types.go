@@ -582,3 +582,106 @@ type ListKeyPoliciesOutput struct {
 	NextMarker  string
 	Truncated   bool
 }
+
+// GrantConstraints limit a grant to requests with a given encryption
+// context, or made on behalf of a given AWS resource.
+type GrantConstraints struct {
+	// EncryptionContextSubset: the request's encryption context must
+	// include every pair (it may have more).
+	EncryptionContextSubset map[string]string
+	// EncryptionContextEquals: the request's encryption context must be
+	// exactly this one.
+	EncryptionContextEquals map[string]string
+	// SourceArn: the request must be made on behalf of this AWS resource
+	// (CallerInfo.SourceArn, aws:SourceArn).
+	SourceArn string
+}
+
+// CreateGrantInput is the input of CreateGrant.
+type CreateGrantInput struct {
+	KeyId                    string
+	GranteePrincipal         string
+	RetiringPrincipal        string
+	Operations               []GrantOperation
+	Constraints              *GrantConstraints
+	GrantTokens              []string
+	Name                     string
+	DryRun                   bool
+	GranteeServicePrincipal  string
+	RetiringServicePrincipal string
+}
+
+// CreateGrantOutput is the output of CreateGrant.
+type CreateGrantOutput struct {
+	GrantToken string
+	GrantId    string
+}
+
+// GrantListEntry describes a grant.
+type GrantListEntry struct {
+	KeyId                    string
+	GrantId                  string
+	Name                     string
+	CreationDate             time.Time
+	GranteePrincipal         string
+	RetiringPrincipal        string
+	IssuingAccount           string
+	Operations               []GrantOperation
+	Constraints              *GrantConstraints
+	GranteeServicePrincipal  string
+	RetiringServicePrincipal string
+}
+
+// ListGrantsInput is the input of ListGrants.
+type ListGrantsInput struct {
+	Limit                   int32
+	Marker                  string
+	KeyId                   string
+	GrantId                 string
+	GranteePrincipal        string
+	GranteeServicePrincipal string
+}
+
+// ListGrantsOutput is the output of ListGrants.
+type ListGrantsOutput struct {
+	Grants     []GrantListEntry
+	NextMarker string
+	Truncated  bool
+}
+
+// ListRetirableGrantsInput is the input of ListRetirableGrants.
+type ListRetirableGrantsInput struct {
+	Limit                    int32
+	Marker                   string
+	RetiringPrincipal        string
+	RetiringServicePrincipal string
+}
+
+// ListRetirableGrantsOutput is the output of ListRetirableGrants.
+type ListRetirableGrantsOutput struct {
+	Grants     []GrantListEntry
+	NextMarker string
+	Truncated  bool
+}
+
+// RetireGrantInput is the input of RetireGrant: a GrantToken, or KeyId and
+// GrantId.
+type RetireGrantInput struct {
+	GrantToken string
+	KeyId      string
+	GrantId    string
+	DryRun     bool
+}
+
+// RetireGrantOutput is the (empty) output of RetireGrant.
+type RetireGrantOutput struct{}
+
+// RevokeGrantInput is the input of RevokeGrant.
+type RevokeGrantInput struct {
+	KeyId   string
+	GrantId string
+	DryRun  bool
+}
+
+// RevokeGrantOutput is the (empty) output of RevokeGrant.
+type RevokeGrantOutput struct{}

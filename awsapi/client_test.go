@@ -70,6 +70,11 @@ var operationTests = map[string]func(*testing.T){
 	"GetKeyPolicy":                        testGetKeyPolicy,
 	"ListKeyPolicies":                     testListKeyPolicies,
 	"PutKeyPolicy":                        testPutKeyPolicy,
+	"CreateGrant":                         testCreateGrant,
+	"ListGrants":                          testListGrants,
+	"ListRetirableGrants":                 testListRetirableGrants,
+	"RetireGrant":                         testRetireGrant,
+	"RevokeGrant":                         testRevokeGrant,
 }
 
 func TestOperations(t *testing.T) {
@@ -1107,6 +1112,118 @@ func testPutKeyPolicy(t *testing.T) {
 	if !errors.As(err, &denied) || denied.ErrorCode() != "AccessDeniedException" || !strings.Contains(denied.ErrorMessage(), "with an explicit deny in a resource-based policy") {
 		t.Fatalf("Encrypt after PutKeyPolicy: %v", err)
 	}
+}
+
+const grantee = "arn:aws:iam::111122223333:user/Grantee"
+
+// grant creates a grant directly on the handle.
+func (e *env) grant(keyID string) *kms.CreateGrantOutput {
+	e.t.Helper()
+	out, err := e.k.CreateGrant(e.ctx, &kms.CreateGrantInput{KeyId: keyID, GranteePrincipal: grantee, RetiringPrincipal: grantee,
+		Operations: []kms.GrantOperation{kms.GrantOperationEncrypt, kms.GrantOperationDecrypt}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+func testCreateGrant(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	token := e.grant(id).GrantToken
+	newGrant := opt{ignore: []string{"GrantId", "GrantToken"}}
+	out, _, err := call(e, e.c.CreateGrant, e.k.CreateGrant, &awskms.CreateGrantInput{
+		KeyId: aws.String(id), GranteePrincipal: aws.String(grantee), RetiringPrincipal: aws.String(grantee),
+		Operations:  []types.GrantOperation{types.GrantOperationEncrypt, types.GrantOperationDescribeKey},
+		Constraints: &types.GrantConstraints{EncryptionContextEquals: map[string]string{"a": "b"}, EncryptionContextSubset: map[string]string{}},
+		GrantTokens: []string{token}, Name: aws.String("wire-grant"),
+	}, newGrant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(aws.ToString(out.GrantId)) != 64 || aws.ToString(out.GrantToken) == "" {
+		t.Fatalf("CreateGrant = %+v", out)
+	}
+	// A grant to a service principal, on behalf of one resource.
+	if _, _, err := call(e, e.c.CreateGrant, e.k.CreateGrant, &awskms.CreateGrantInput{
+		KeyId: aws.String(id), GranteeServicePrincipal: aws.String("s3.amazonaws.com"), RetiringServicePrincipal: aws.String("s3.amazonaws.com"),
+		Operations:  []types.GrantOperation{types.GrantOperationDecrypt},
+		Constraints: &types.GrantConstraints{SourceArn: aws.String("arn:aws:s3:us-east-1:111122223333:bucket/b")},
+	}, newGrant); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = call(e, e.c.CreateGrant, e.k.CreateGrant, &awskms.CreateGrantInput{KeyId: aws.String(id), GranteePrincipal: aws.String(grantee),
+		Operations: []types.GrantOperation{types.GrantOperationEncrypt}, DryRun: aws.Bool(true)})
+	wantCode(t, err, "DryRunOperationException")
+	e.allMembersSent()
+	// The grant is in force over the wire: the grantee encrypts.
+	if _, err := e.k.Encrypt(kms.WithCaller(e.ctx, grantee), &kms.EncryptInput{KeyId: id, Plaintext: []byte("x")}); err != nil {
+		t.Fatalf("the grantee's Encrypt: %v", err)
+	}
+}
+
+func testListGrants(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	first := e.grant(id).GrantId
+	e.grant(id)
+	out, _, err := call(e, e.c.ListGrants, e.k.ListGrants, &awskms.ListGrantsInput{KeyId: aws.String(id), Limit: aws.Int32(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Grants) != 1 || !out.Truncated || out.Grants[0].CreationDate == nil || len(out.Grants[0].Operations) != 2 {
+		t.Fatalf("first page %+v", out)
+	}
+	if _, _, err := call(e, e.c.ListGrants, e.k.ListGrants, &awskms.ListGrantsInput{KeyId: aws.String(id), Marker: out.NextMarker,
+		GrantId: aws.String(first), GranteePrincipal: aws.String(grantee), GranteeServicePrincipal: aws.String("s3.amazonaws.com")}); err != nil {
+		t.Fatal(err)
+	}
+	e.allMembersSent()
+}
+
+func testListRetirableGrants(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	e.grant(id)
+	out, _, err := call(e, e.c.ListRetirableGrants, e.k.ListRetirableGrants, &awskms.ListRetirableGrantsInput{RetiringPrincipal: aws.String(grantee), Limit: aws.Int32(5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Grants) != 1 || out.Truncated {
+		t.Fatalf("ListRetirableGrants = %+v", out)
+	}
+	_, _, err = call(e, e.c.ListRetirableGrants, e.k.ListRetirableGrants, &awskms.ListRetirableGrantsInput{RetiringServicePrincipal: aws.String("s3.amazonaws.com"), Marker: aws.String("bad")})
+	wantCode(t, err, "InvalidMarkerException")
+	e.allMembersSent()
+}
+
+func testRetireGrant(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	g := e.grant(id)
+	_, _, err := call(e, e.c.RetireGrant, e.k.RetireGrant, &awskms.RetireGrantInput{GrantToken: aws.String(g.GrantToken), KeyId: aws.String(id), GrantId: aws.String(g.GrantId), DryRun: aws.Bool(true)})
+	wantCode(t, err, "DryRunOperationException")
+	if _, err := e.c.RetireGrant(e.ctx, &awskms.RetireGrantInput{KeyId: aws.String(id), GrantId: aws.String(g.GrantId)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.k.ListGrants(e.ctx, &kms.ListGrantsInput{KeyId: id})
+	if err != nil || len(out.Grants) != 0 {
+		t.Fatalf("after RetireGrant over the wire: %+v, %v", out, err)
+	}
+	e.allMembersSent()
+}
+
+func testRevokeGrant(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	g := e.grant(id)
+	_, _, err := call(e, e.c.RevokeGrant, e.k.RevokeGrant, &awskms.RevokeGrantInput{KeyId: aws.String(id), GrantId: aws.String(g.GrantId), DryRun: aws.Bool(true)})
+	wantCode(t, err, "DryRunOperationException")
+	out, err := e.k.ListGrants(e.ctx, &kms.ListGrantsInput{KeyId: id})
+	if err != nil || len(out.Grants) != 1 {
+		t.Fatalf("after a dry run: %+v, %v", out, err)
+	}
+	e.allMembersSent()
 }
 
 // TestErrors provokes, through the SDK, every error code the handle

@@ -100,6 +100,11 @@ var operations = map[string]operation{
 	"GetKeyPolicy":                        serve((*kms.KMS).GetKeyPolicy),
 	"ListKeyPolicies":                     serve((*kms.KMS).ListKeyPolicies),
 	"PutKeyPolicy":                        serve((*kms.KMS).PutKeyPolicy),
+	"CreateGrant":                         serve((*kms.KMS).CreateGrant),
+	"ListGrants":                          serve((*kms.KMS).ListGrants),
+	"ListRetirableGrants":                 serve((*kms.KMS).ListRetirableGrants),
+	"RetireGrant":                         serve((*kms.KMS).RetireGrant),
+	"RevokeGrant":                         serve((*kms.KMS).RevokeGrant),
 }
 
 // decodeInput decodes body into in, with the errors AWS answers.

@@ -15,11 +15,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/crypto"
@@ -37,7 +39,19 @@ type RootKey struct {
 	aead    *crypto.AESGCM
 	records *recordMAC
 	backup  []byte // K_backup (backup.go)
+	tokens  []byte // K_token: authenticates grant tokens
 	id      string
+}
+
+// grantTokenInfo is the HKDF-SHA256 info that derives K_token from the
+// root key.
+const grantTokenInfo = "embedkms/grant-tokens/v1"
+
+// TokenMAC returns a new HMAC-SHA256 keyed with K_token, the key that
+// authenticates the grant tokens a handle issues. It is different for
+// every root key, so RewrapRootKey ends the validity of earlier tokens.
+func (r *RootKey) TokenMAC() hash.Hash {
+	return hmac.New(sha256.New, r.tokens)
 }
 
 // NewRootKey returns a root key from 32 bytes of key material. The caller
@@ -62,7 +76,11 @@ func NewRootKey(raw []byte) (*RootKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &RootKey{aead: a, records: m, backup: b, id: hex.EncodeToString(id)}, nil
+	tk, err := hkdf.Key(sha256.New, raw, nil, grantTokenInfo, 32)
+	if err != nil {
+		return nil, err
+	}
+	return &RootKey{aead: a, records: m, backup: b, tokens: tk, id: hex.EncodeToString(id)}, nil
 }
 
 // ID names the root key without revealing it: a one-way function of it

@@ -11,6 +11,8 @@
 //	deletion/<account>/<region>/<unix nanos, 20 digits>/<key id>
 //	                                         -> empty; keys pending deletion
 //	                                            in deletion-date order
+//	grant/<account>/<region>/<key id>/<grant id>
+//	                                         -> Grant (JSON)
 //
 // PutKey, DeleteKey, PutAlias and DeleteAlias keep the indexes in step with
 // the records in the same transaction.
@@ -131,7 +133,7 @@ func PutKey(tx backend.Txn, k *Key) error {
 	return put(tx, KeyKey(k.Account, k.Region, k.KeyID), k)
 }
 
-// DeleteKey removes a key record and its deletion-index entry.
+// DeleteKey removes a key record, its deletion-index entry and its grants.
 func DeleteKey(tx backend.Txn, account, region, keyID string) error {
 	old, err := GetKey(tx, account, region, keyID)
 	if errors.Is(err, backend.ErrNotFound) {
@@ -142,6 +144,19 @@ func DeleteKey(tx backend.Txn, account, region, keyID string) error {
 	}
 	if !old.DeletionDate.IsZero() {
 		if err := tx.Delete(deletionKey(account, region, old.DeletionDate, keyID)); err != nil {
+			return err
+		}
+	}
+	var grants [][]byte
+	prefix := GrantPrefix(account, region, keyID)
+	if err := tx.Scan(prefix, nil, func(k, _ []byte) bool {
+		grants = append(grants, bytes.Clone(k))
+		return true
+	}); err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if err := tx.Delete(g); err != nil {
 			return err
 		}
 	}
@@ -241,6 +256,72 @@ func ScanKeys(tx backend.Txn, account, region, start string, fn func(*Key) bool)
 // name >= start, in name order, until fn returns false.
 func ScanAliases(tx backend.Txn, account, region, start string, fn func(*Alias) bool) error {
 	return scan(tx, AliasPrefix(account, region), start, fn)
+}
+
+// Grant is a stored grant on a key.
+type Grant struct {
+	Account                  string            `json:"account"`
+	Region                   string            `json:"region"`
+	KeyID                    string            `json:"keyId"`
+	GrantID                  string            `json:"grantId"`
+	Name                     string            `json:"name,omitempty"`
+	CreationDate             time.Time         `json:"creationDate"`
+	GranteePrincipal         string            `json:"grantee,omitempty"`
+	GranteeServicePrincipal  string            `json:"granteeService,omitempty"`
+	RetiringPrincipal        string            `json:"retiring,omitempty"`
+	RetiringServicePrincipal string            `json:"retiringService,omitempty"`
+	IssuingAccount           string            `json:"issuingAccount"`
+	Operations               []string          `json:"operations"`
+	EncryptionContextEquals  map[string]string `json:"ecEquals,omitempty"`
+	EncryptionContextSubset  map[string]string `json:"ecSubset,omitempty"`
+	SourceArn                string            `json:"sourceArn,omitempty"`
+}
+
+// GrantAccountPrefix returns the prefix of every grant record of an
+// account and Region.
+func GrantAccountPrefix(account, region string) []byte {
+	return []byte("grant/" + account + "/" + region + "/")
+}
+
+// GrantPrefix returns the prefix of the grant records of one key.
+func GrantPrefix(account, region, keyID string) []byte {
+	return append(GrantAccountPrefix(account, region), keyID+"/"...)
+}
+
+// GrantKey returns the backend key of a grant record.
+func GrantKey(account, region, keyID, grantID string) []byte {
+	return append(GrantPrefix(account, region, keyID), grantID...)
+}
+
+// GetGrant reads a grant record.
+func GetGrant(tx backend.Txn, account, region, keyID, grantID string) (*Grant, error) {
+	var g Grant
+	if err := get(tx, GrantKey(account, region, keyID, grantID), &g); err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// PutGrant writes a grant record.
+func PutGrant(tx backend.Txn, g *Grant) error {
+	return put(tx, GrantKey(g.Account, g.Region, g.KeyID, g.GrantID), g)
+}
+
+// DeleteGrant removes a grant record.
+func DeleteGrant(tx backend.Txn, account, region, keyID, grantID string) error {
+	return tx.Delete(GrantKey(account, region, keyID, grantID))
+}
+
+// ScanGrants calls fn for each grant of a key with grant id >= start, in
+// grant-id order, until fn returns false.
+func ScanGrants(tx backend.Txn, account, region, keyID, start string, fn func(*Grant) bool) error {
+	return scan(tx, GrantPrefix(account, region, keyID), start, fn)
+}
+
+// ScanAccountGrants calls fn for each grant of an account and Region whose
+// "<key id>/<grant id>" is >= start, in that order, until fn returns false.
+func ScanAccountGrants(tx backend.Txn, account, region, start string, fn func(*Grant) bool) error {
+	return scan(tx, GrantAccountPrefix(account, region), start, fn)
 }
 
 func scan[T any](tx backend.Txn, prefix []byte, start string, fn func(*T) bool) error {
