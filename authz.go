@@ -37,7 +37,7 @@ func onAlias(aliasARN string) resource { return resource{arn: aliasARN} }
 // until CreateGrant is implemented).
 func (k *KMS) authorize(ctx context.Context, o keyOp, x authzExtra, on ...resource) error {
 	if k.closed.Load() {
-		return newErr(ErrKMSInternal, "the handle is closed")
+		return errClosed()
 	}
 	if len(x.grantTokens) > 0 {
 		return newErr(ErrInvalidGrantToken, "Grant token %q is not valid", x.grantTokens[0])

@@ -55,6 +55,9 @@ func validateMac(v *validator, message []byte, keyID string, alg MacAlgorithmSpe
 // gives InvalidKeyUsageException. The message is MACed as given: a digest
 // is not treated specially.
 func (k *KMS) GenerateMac(ctx context.Context, in *GenerateMacInput) (*GenerateMacOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &GenerateMacInput{}
 	}
@@ -85,6 +88,9 @@ func (k *KMS) GenerateMac(ctx context.Context, in *GenerateMacInput) (*GenerateM
 // true in every output. With DryRun the MAC is still checked, so that a
 // DryRunOperationException means the call would have succeeded.
 func (k *KMS) VerifyMac(ctx context.Context, in *VerifyMacInput) (*VerifyMacOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &VerifyMacInput{}
 	}

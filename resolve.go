@@ -108,10 +108,12 @@ func (k *KMS) aliasNotFound(r keyRef) error {
 
 // internal wraps an unexpected failure (storage, corrupt record) as
 // KMSInternalException, keeping the cause for errors.Is/As. Errors that are
-// already *Error pass through.
+// already *Error pass through, and so do the errors of a cancelled context
+// or a passed deadline (a backend's transaction stopped by ctx): they are
+// the caller's, not a failure, and errors.Is(err, context.Canceled) holds.
 func internal(err error) error {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return &Error{Code: ErrKMSInternal, Message: err.Error(), cause: err}

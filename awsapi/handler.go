@@ -181,7 +181,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) serve(r *http.Request) ([]byte, error) {
 	if r.Method != http.MethodPost {
-		return nil, &wireError{code: "UnknownOperationException", message: "Only POST is supported", status: http.StatusMethodNotAllowed}
+		return nil, protocolError("UnknownOperationException", "Only POST is supported")
 	}
 	target := r.Header.Get("X-Amz-Target")
 	name, ok := strings.CutPrefix(target, targetPrefix)
