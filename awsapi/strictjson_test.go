@@ -50,6 +50,8 @@ func TestCheckJSON(t *testing.T) {
 		{"duplicate member", `{"KeyId":"a","KeyId":"b"}`, refusedDuplicate},
 		{"duplicate with equal values", `{"a":1,"a":1}`, refusedDuplicate},
 		{"duplicate spelled with an escape", `{"KeyId":"a","\u004beyId":"b"}`, refusedDuplicate},
+		{"duplicate of a non-ASCII name spelled with an escape", `{"é":1,"\u00e9":2}`, refusedDuplicate},
+		{"duplicate spelled with a surrogate pair", `{"𝄞":1,"\ud834\udd1e":2}`, refusedDuplicate},
 		{"duplicate in a nested object", `{"EncryptionContext":{"a":"1","a":"2"}}`, refusedDuplicate},
 		{"duplicate in an object in a list", `{"Tags":[{"TagKey":"a","TagKey":"b"}]}`, refusedDuplicate},
 		{"truncated", `{"a":`, refusedSyntax},
