@@ -27,7 +27,8 @@ func onKey(rec *records.Key, keyARN string) resource { return resource{arn: keyA
 func onAlias(aliasARN string) resource { return resource{arn: aliasARN} }
 
 // authorize is the one authorization point every operation passes through
-// (so it is also where a closed handle stops). The caller must be allowed
+// (so it is also where an operation that began before Close stops; begin
+// stops those that begin after). The caller must be allowed
 // o's action on every resource the operation touches: UpdateAlias, for
 // example, needs kms:UpdateAlias on the alias, on the key it points at and
 // on the key it is to point at (AWS KMS Developer Guide, "Controlling

@@ -329,3 +329,67 @@ func TestValidUTF8InputAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// closingStore closes the handle from inside the first transaction after
+// it is armed: the handle is closed while an operation runs.
+type closingStore struct {
+	backend.Store
+	k     *kms.KMS
+	armed bool
+}
+
+func (s *closingStore) View(ctx context.Context, fn func(backend.Txn) error) error {
+	if s.armed {
+		s.armed = false
+		s.k.Close()
+	}
+	return s.Store.View(ctx, fn)
+}
+
+func (s *closingStore) Update(ctx context.Context, fn func(backend.Txn) error) error {
+	if s.armed {
+		s.armed = false
+		s.k.Close()
+	}
+	return s.Store.Update(ctx, fn)
+}
+
+// TestClosedWhileRunning: an operation that began before Close and reaches
+// authorization after it fails there with the closed-handle error, instead
+// of acting on a closed handle.
+func TestClosedWhileRunning(t *testing.T) {
+	bg := context.Background()
+	calls := map[string]func(k *kms.KMS, id string) error{
+		"DescribeKey of an uncached key": func(k *kms.KMS, id string) error {
+			_, err := k.DescribeKey(bg, &kms.DescribeKeyInput{KeyId: id})
+			return err
+		},
+		"UpdateKeyDescription": func(k *kms.KMS, id string) error {
+			_, err := k.UpdateKeyDescription(bg, &kms.UpdateKeyDescriptionInput{KeyId: id, Description: "d"})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			store := &closingStore{Store: memory.New()}
+			defer store.Store.Close()
+			// The key is created through another handle, so that this
+			// handle's first use of it reads the store.
+			other, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, RootKey: make([]byte, 32)})
+			key, err := other.CreateKey(bg, &kms.CreateKeyInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			other.Close()
+			k, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, RootKey: make([]byte, 32)})
+			store.k, store.armed = k, true
+			err = call(k, key.KeyMetadata.KeyId)
+			if store.armed {
+				t.Fatal("the operation read nothing from the store")
+			}
+			if !errors.Is(err, kms.ErrClosed) {
+				t.Fatalf("got %v, want the closed-handle error", err)
+			}
+		})
+	}
+}
