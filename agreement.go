@@ -34,6 +34,9 @@ func errInvalidPeerKey() error { return &Error{Code: ErrValidation} }
 // Recipient (Nitro Enclaves attestation) is refused, as Decrypt refuses it.
 // With DryRun the peer key is still checked, but nothing is derived.
 func (k *KMS) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecretInput) (*DeriveSharedSecretOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &DeriveSharedSecretInput{}
 	}

@@ -116,6 +116,9 @@ func (k *KMS) writeAlias(ctx context.Context, name string, fn func(a aliasTxn) e
 // must begin with "alias/" and not with "alias/aws/"; TargetKeyId is a key
 // id or key ARN.
 func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAliasOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &CreateAliasInput{}
 	}
@@ -151,6 +154,9 @@ func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAli
 // UpdateAlias points an existing alias at another key of the same key spec
 // and key usage.
 func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAliasOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &UpdateAliasInput{}
 	}
@@ -201,6 +207,9 @@ func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAli
 
 // DeleteAlias deletes an alias; the key is not affected.
 func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAliasOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &DeleteAliasInput{}
 	}
@@ -241,6 +250,9 @@ func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAli
 // order, or with KeyId (a key id or key ARN) only those pointing at that
 // key. Limit is 1..100 (default 50; larger values are clamped to 100).
 func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &ListAliasesInput{}
 	}

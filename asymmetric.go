@@ -186,6 +186,9 @@ func signError(err error, ck *cachedKey, alg SigningAlgorithmSpec, mt MessageTyp
 // MGF1 of the same hash and a salt as long as the hash), 64 bytes for
 // Ed25519, the FIPS 204 encoding for ML-DSA.
 func (k *KMS) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &SignInput{}
 	}
@@ -218,6 +221,9 @@ func (k *KMS) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) {
 // μ (FIPS 204 Algorithm 8 from step 7 on) any signature of the message
 // that μ represents, whether it was signed as RAW or as EXTERNAL_MU.
 func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &VerifyInput{}
 	}
@@ -249,6 +255,9 @@ func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, error
 // symmetric encryption or HMAC key has no public key:
 // UnsupportedOperationException.
 func (k *KMS) GetPublicKey(ctx context.Context, in *GetPublicKeyInput) (*GetPublicKeyOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &GetPublicKeyInput{}
 	}

@@ -92,7 +92,8 @@ func (k *KMS) callerOf(ctx context.Context) (*caller, error) {
 }
 
 // authorize is the one authorization point every operation passes through
-// (so it is also where a closed handle stops). The caller must be allowed
+// (so it is also where an operation that began before Close stops; begin
+// stops those that begin after). The caller must be allowed
 // o's action on every resource the operation touches: UpdateAlias, for
 // example, needs kms:UpdateAlias on the alias, on the key it points at and
 // on the key it is to point at (AWS KMS Developer Guide, "Controlling
@@ -102,7 +103,7 @@ func (k *KMS) callerOf(ctx context.Context) (*caller, error) {
 // exist until CreateGrant is implemented).
 func (k *KMS) authorize(ctx context.Context, o keyOp, x authzExtra, on ...resource) error {
 	if k.closed.Load() {
-		return newErr(ErrKMSInternal, "the handle is closed")
+		return errClosed()
 	}
 	if err := k.checkGrantTokens(x.grantTokens); err != nil {
 		return err

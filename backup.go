@@ -113,7 +113,7 @@ var (
 // On error, what was written to w is incomplete and Restore refuses it.
 func (k *KMS) Backup(ctx context.Context, w io.Writer) error {
 	if k.closed.Load() {
-		return newErr(ErrKMSInternal, "the handle is closed")
+		return errClosed()
 	}
 	id, err := hex.DecodeString(k.root.ID())
 	if err != nil || len(id) != backupIDSize {

@@ -19,6 +19,9 @@ var (
 // be a symmetric encryption key. The pair is generated outside any lock
 // or transaction (RSA_4096 takes about a second).
 func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairInput) (*GenerateDataKeyPairOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &GenerateDataKeyPairInput{}
 	}
@@ -39,6 +42,9 @@ func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairIn
 // GenerateDataKeyPairWithoutPlaintext is GenerateDataKeyPair that returns
 // only the public key and the encrypted private key.
 func (k *KMS) GenerateDataKeyPairWithoutPlaintext(ctx context.Context, in *GenerateDataKeyPairWithoutPlaintextInput) (*GenerateDataKeyPairWithoutPlaintextOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &GenerateDataKeyPairWithoutPlaintextInput{}
 	}

@@ -1,6 +1,9 @@
 package kms
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Error is the error every operation returns for a failed request. Code is
 // the AWS error shape name (for example "NotFoundException"), exactly as the
@@ -170,3 +173,14 @@ const (
 	// ErrXksProxyVpcEndpointServiceNotFound matches errors with code XksProxyVpcEndpointServiceNotFoundException.
 	ErrXksProxyVpcEndpointServiceNotFound Code = "XksProxyVpcEndpointServiceNotFoundException"
 )
+
+// ErrClosed matches (with errors.Is) the error every operation of a closed
+// handle returns. That error is a KMSInternalException (it matches
+// ErrKMSInternal too, and is sent as KMSInternalException over the wire)
+// whose cause is ErrClosed.
+var ErrClosed = errors.New("kms: the handle is closed")
+
+// errClosed is the one error of a closed handle.
+func errClosed() error {
+	return &Error{Code: ErrKMSInternal, Message: "the handle is closed", cause: ErrClosed}
+}

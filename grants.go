@@ -256,6 +256,9 @@ func policyGrants(gs []*records.Grant, c *caller) []policy.Grant {
 // retry with the same parameters returns the same grant (with a new
 // token).
 func (k *KMS) CreateGrant(ctx context.Context, in *CreateGrantInput) (*CreateGrantOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &CreateGrantInput{}
 	}
@@ -472,6 +475,9 @@ func (k *KMS) grantEntry(g *records.Grant) GrantListEntry {
 // grant (GrantId) or one grantee's. Limit is 1..100, default 50 (API
 // reference, ListGrants).
 func (k *KMS) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGrantsOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &ListGrantsInput{}
 	}
@@ -527,6 +533,9 @@ func (k *KMS) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGrantsO
 // whose retiring principal is the one given. It is authorized by IAM
 // policy alone (kms:ListRetirableGrants on resource "*").
 func (k *KMS) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsInput) (*ListRetirableGrantsOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &ListRetirableGrantsInput{}
 	}
@@ -583,6 +592,9 @@ func (k *KMS) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsIn
 // retiring account that its IAM policies allow kms:RetireGrant. An IAM
 // policy denying kms:RetireGrant refuses it; key policies do not apply.
 func (k *KMS) RetireGrant(ctx context.Context, in *RetireGrantInput) (*RetireGrantOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &RetireGrantInput{}
 	}
@@ -733,6 +745,9 @@ func accountOfRoot(p string) string {
 // (kms:RevokeGrant in the key policy or IAM policies); a grant token is
 // not accepted.
 func (k *KMS) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (*RevokeGrantOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &RevokeGrantInput{}
 	}

@@ -62,6 +62,9 @@ func validateEncapsulationAlgorithm(v *validator, alg EncapsulationAlgorithmSpec
 // Decapsulate recovers the secret. EncapsulationAlgorithm is required and
 // must be ML_KEM.
 func (k *KMS) Encapsulate(ctx context.Context, in *EncapsulateInput) (*EncapsulateOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &EncapsulateInput{}
 	}
@@ -101,6 +104,9 @@ func (k *KMS) Encapsulate(ctx context.Context, in *EncapsulateInput) (*Encapsula
 // EncapsulationAlgorithm is required and must be ML_KEM. With DryRun the
 // ciphertext's length is still checked.
 func (k *KMS) Decapsulate(ctx context.Context, in *DecapsulateInput) (*DecapsulateOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &DecapsulateInput{}
 	}

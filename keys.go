@@ -48,6 +48,9 @@ var (
 // AWS_KMS), single- or multi-Region. Without Policy the key gets the AWS
 // default key policy, which gives the account full access.
 func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &CreateKeyInput{}
 	}
@@ -239,6 +242,9 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 // DescribeKey returns a key's metadata. KeyId may be a key id, key ARN,
 // alias name or alias ARN; another account's key needs its ARN.
 func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeKeyOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &DescribeKeyInput{}
 	}
@@ -263,6 +269,9 @@ func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeK
 // ListKeys lists the keys of the handle's account and Region, in key-id
 // order, including keys pending deletion. Limit is 1..1000 (default 100).
 func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &ListKeysInput{}
 	}
@@ -312,6 +321,9 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput,
 // UpdateKeyDescription replaces a key's description. KeyId is a key id or
 // key ARN.
 func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescriptionInput) (*UpdateKeyDescriptionOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &UpdateKeyDescriptionInput{}
 	}
@@ -333,6 +345,9 @@ func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescription
 
 // EnableKey sets a key's state to Enabled. Enabling an enabled key succeeds.
 func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (*EnableKeyOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	var keyID string
 	if in != nil {
 		keyID = in.KeyId
@@ -346,6 +361,9 @@ func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (*EnableKeyOutp
 // DisableKey sets a key's state to Disabled, so it cannot be used in
 // cryptographic operations. Disabling a disabled key succeeds.
 func (k *KMS) DisableKey(ctx context.Context, in *DisableKeyInput) (*DisableKeyOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	var keyID string
 	if in != nil {
 		keyID = in.KeyId
@@ -373,6 +391,9 @@ func (k *KMS) setEnabled(ctx context.Context, keyID string, o keyOp, to KeyState
 // PendingWindowInDays days (7..30, default 30) by the handle's clock the key,
 // its material and its aliases are deleted for good.
 func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (*ScheduleKeyDeletionOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &ScheduleKeyDeletionInput{}
 	}
@@ -409,6 +430,9 @@ func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionIn
 
 // CancelKeyDeletion stops a scheduled deletion; the key becomes Disabled.
 func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput) (*CancelKeyDeletionOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &CancelKeyDeletionInput{}
 	}

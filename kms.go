@@ -223,7 +223,8 @@ func (k *KMS) openStore(raw backend.Store, source keystore.RootKeySource) (strin
 }
 
 // Close releases the handle, and its backend if the handle created it.
-// Every call after Close fails with KMSInternalException.
+// Every call after Close fails with one error: a KMSInternalException
+// matching ErrClosed.
 func (k *KMS) Close() error {
 	var err error
 	k.closeOnce.Do(func() {

@@ -44,9 +44,17 @@ func validateMac(v *validator, message []byte, keyID string, alg MacAlgorithmSpe
 	v.blob("message", message, 1, MaxPlaintextSize, true, true)
 	v.keyID("keyId", keyID)
 	if v.required("macAlgorithm", string(alg)) {
-		enum(v, "macAlgorithm", alg, MacAlgorithmSpec("").Values())
+		enum(v, "macAlgorithm", alg, macAlgorithmsAsAWSLists)
 	}
 }
+
+// macAlgorithmsAsAWSLists are the MacAlgorithmSpec values in the order AWS
+// prints them in a ValidationException (not the model's): "Member must
+// satisfy enum value set: [HMAC_SHA_384, HMAC_SHA_256, HMAC_SHA_224,
+// HMAC_SHA_512]", as recorded against AWS in LocalStack's
+// tests/aws/services/kms/test_kms.snapshot.json (test_invalid_generate_mac,
+// test_invalid_verify_mac).
+var macAlgorithmsAsAWSLists = []MacAlgorithmSpec{MacAlgorithmSpecHmacSha384, MacAlgorithmSpecHmacSha256, MacAlgorithmSpecHmacSha224, MacAlgorithmSpecHmacSha512}
 
 // GenerateMac returns the HMAC (RFC 2104) of a message of up to 4096 bytes
 // under an HMAC key (KeySpec HMAC_224, HMAC_256, HMAC_384 or HMAC_512, key
@@ -55,6 +63,9 @@ func validateMac(v *validator, message []byte, keyID string, alg MacAlgorithmSpe
 // gives InvalidKeyUsageException. The message is MACed as given: a digest
 // is not treated specially.
 func (k *KMS) GenerateMac(ctx context.Context, in *GenerateMacInput) (*GenerateMacOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &GenerateMacInput{}
 	}
@@ -85,6 +96,9 @@ func (k *KMS) GenerateMac(ctx context.Context, in *GenerateMacInput) (*GenerateM
 // true in every output. With DryRun the MAC is still checked, so that a
 // DryRunOperationException means the call would have succeeded.
 func (k *KMS) VerifyMac(ctx context.Context, in *VerifyMacInput) (*VerifyMacOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &VerifyMacInput{}
 	}

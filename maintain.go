@@ -21,7 +21,7 @@ import (
 // Maintain themselves after moving the clock.
 func (k *KMS) Maintain(ctx context.Context) error {
 	if k.closed.Load() {
-		return newErr(ErrKMSInternal, "the handle is closed")
+		return errClosed()
 	}
 	return k.sweep(ctx)
 }

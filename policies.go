@@ -83,6 +83,9 @@ func (k *KMS) lockoutCheck(ctx context.Context, tx backend.Txn, rec *records.Key
 // GetKeyPolicy returns a key's policy. PolicyName is optional; any name but
 // "default" is NotFoundException.
 func (k *KMS) GetKeyPolicy(ctx context.Context, in *GetKeyPolicyInput) (*GetKeyPolicyOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &GetKeyPolicyInput{}
 	}
@@ -109,6 +112,9 @@ func (k *KMS) GetKeyPolicy(ctx context.Context, in *GetKeyPolicyInput) (*GetKeyP
 
 // ListKeyPolicies lists the names of a key's policies: always "default".
 func (k *KMS) ListKeyPolicies(ctx context.Context, in *ListKeyPoliciesInput) (*ListKeyPoliciesOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &ListKeyPoliciesInput{}
 	}
@@ -136,6 +142,9 @@ func (k *KMS) ListKeyPolicies(ctx context.Context, in *ListKeyPoliciesInput) (*L
 // PutKeyPolicy under the new policy. The change takes effect at once (AWS
 // allows itself up to five minutes; embedkms is strongly consistent).
 func (k *KMS) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*PutKeyPolicyOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &PutKeyPolicyInput{}
 	}

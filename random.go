@@ -11,6 +11,9 @@ var opGenerateRandom = op("GenerateRandom", false, false)
 // GenerateRandom returns NumberOfBytes (1..1024) random bytes from the
 // operating system's CSPRNG.
 func (k *KMS) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (*GenerateRandomOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &GenerateRandomInput{}
 	}

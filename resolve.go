@@ -98,20 +98,28 @@ func (k *KMS) recARN(rec *records.Key) string {
 
 func (k *KMS) aliasARN(r keyRef) string { return arn.Alias(k.partition, r.region, r.account, r.name) }
 
+// keyNotFound: "Key '<arn>' does not exist", as recorded against AWS in
+// LocalStack's test_kms.snapshot.json (test_get_key_does_not_exist).
 func (k *KMS) keyNotFound(r keyRef) error {
 	return newErr(ErrNotFound, "Key '%s' does not exist", k.keyARN(r))
 }
 
+// aliasNotFound words the error as AWS does, the alias ARN unquoted:
+// "Alias arn:aws:kms:us-west-2:271462348125:alias/parameter_store_key is
+// not found." (an AWS response quoted in cloudposse/docs#152, also in
+// sigstore/cosign#1474).
 func (k *KMS) aliasNotFound(r keyRef) error {
 	return newErr(ErrNotFound, "Alias %s is not found.", k.aliasARN(r))
 }
 
 // internal wraps an unexpected failure (storage, corrupt record) as
 // KMSInternalException, keeping the cause for errors.Is/As. Errors that are
-// already *Error pass through.
+// already *Error pass through, and so do the errors of a cancelled context
+// or a passed deadline (a backend's transaction stopped by ctx): they are
+// the caller's, not a failure, and errors.Is(err, context.Canceled) holds.
 func internal(err error) error {
 	var e *Error
-	if errors.As(err, &e) {
+	if errors.As(err, &e) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return &Error{Code: ErrKMSInternal, Message: err.Error(), cause: err}

@@ -114,6 +114,9 @@ func rsaEncrypt(ck *cachedKey, d crypto.Decrypter, alg EncryptionAlgorithmSpec, 
 // Encrypt encrypts up to 4096 bytes under a symmetric key, binding the
 // encryption context. The blob names the key, so Decrypt needs no KeyId.
 func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &EncryptInput{}
 	}
@@ -287,6 +290,9 @@ func hasModifier(ms []DryRunModifierType, m DryRunModifierType) bool {
 // be the one used to encrypt. KeyId is optional; if given it must name the
 // blob's key.
 func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &DecryptInput{}
 	}
@@ -323,6 +329,9 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, er
 // (or the same one) and encryption context, without exposing the
 // plaintext.
 func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &ReEncryptInput{}
 	}
@@ -403,6 +412,9 @@ func dataKeySize(spec DataKeySpec, n int32) (int, error) {
 // GenerateDataKey returns a fresh data key in plaintext and encrypted under
 // a symmetric key, for envelope encryption.
 func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*GenerateDataKeyOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &GenerateDataKeyInput{}
 	}
@@ -416,6 +428,9 @@ func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*G
 // GenerateDataKeyWithoutPlaintext is GenerateDataKey that returns only the
 // encrypted data key.
 func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateDataKeyWithoutPlaintextInput) (*GenerateDataKeyWithoutPlaintextOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &GenerateDataKeyWithoutPlaintextInput{}
 	}

@@ -75,6 +75,9 @@ func isReservedTagKey(k string) bool {
 
 // TagResource adds or overwrites tags on a key. KeyId is a key id or key ARN.
 func (k *KMS) TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &TagResourceInput{}
 	}
@@ -110,6 +113,9 @@ func (k *KMS) TagResource(ctx context.Context, in *TagResourceInput) (*TagResour
 
 // UntagResource removes tags from a key; keys it does not carry are ignored.
 func (k *KMS) UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &UntagResourceInput{}
 	}
@@ -146,6 +152,9 @@ func (k *KMS) UntagResource(ctx context.Context, in *UntagResourceInput) (*Untag
 // ListResourceTags lists a key's tags in tag-key order. Limit is 1..50
 // (default 50; the model allows up to 1000, larger values are clamped to 50).
 func (k *KMS) ListResourceTags(ctx context.Context, in *ListResourceTagsInput) (*ListResourceTagsOutput, error) {
+	if err := k.begin(ctx, in); err != nil {
+		return nil, err
+	}
 	if in == nil {
 		in = &ListResourceTagsInput{}
 	}

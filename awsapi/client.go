@@ -48,6 +48,9 @@ func (c inProcess) Do(req *http.Request) (*http.Response, error) {
 	}
 	rec := httptest.NewRecorder()
 	c.h.ServeHTTP(rec, req.WithContext(valueless{req.Context()}))
+	if err := req.Context().Err(); err != nil {
+		return nil, err // as over a network: a cancelled request gets no response
+	}
 	res := rec.Result()
 	res.Request = req
 	return res, nil

@@ -434,18 +434,19 @@ func (d *differ) diff(path string, s, h reflect.Value) {
 
 // sdkErrors gives, for each error code the handle produces, the check
 // that an error is the SDK's typed error for it (nil where the SDK has no
-// type) and the HTTP status the model gives it (kms-2014-11-01.json,
-// smithy.api#httpError). ValidationException and AccessDeniedException are
-// common AWS errors outside the model; AWS KMS sends both with 400.
+// type) and the HTTP status AWS KMS sends it with: 400 for every client
+// error, whatever the model's httpError trait says (see awsapi/errors.go).
+// ValidationException and AccessDeniedException are common AWS errors
+// outside the model.
 var sdkErrors = map[string]struct {
 	is     func(error) bool
 	status int
 }{
 	"AccessDeniedException":            {nil, 400},
-	"AlreadyExistsException":           {isA[*types.AlreadyExistsException], 409},
+	"AlreadyExistsException":           {isA[*types.AlreadyExistsException], 400},
 	"CustomKeyStoreNotFoundException":  {isA[*types.CustomKeyStoreNotFoundException], 400},
-	"DisabledException":                {isA[*types.DisabledException], 409},
-	"DryRunOperationException":         {isA[*types.DryRunOperationException], 412},
+	"DisabledException":                {isA[*types.DisabledException], 400},
+	"DryRunOperationException":         {isA[*types.DryRunOperationException], 400},
 	"IncorrectKeyException":            {isA[*types.IncorrectKeyException], 400},
 	"InvalidAliasNameException":        {isA[*types.InvalidAliasNameException], 400},
 	"InvalidArnException":              {isA[*types.InvalidArnException], 400},
@@ -454,10 +455,10 @@ var sdkErrors = map[string]struct {
 	"InvalidKeyUsageException":         {isA[*types.InvalidKeyUsageException], 400},
 	"InvalidMarkerException":           {isA[*types.InvalidMarkerException], 400},
 	"KMSInvalidSignatureException":     {isA[*types.KMSInvalidSignatureException], 400},
-	"KMSInvalidStateException":         {isA[*types.KMSInvalidStateException], 409},
+	"KMSInvalidStateException":         {isA[*types.KMSInvalidStateException], 400},
 	"LimitExceededException":           {isA[*types.LimitExceededException], 400},
 	"MalformedPolicyDocumentException": {isA[*types.MalformedPolicyDocumentException], 400},
-	"NotFoundException":                {isA[*types.NotFoundException], 404},
+	"NotFoundException":                {isA[*types.NotFoundException], 400},
 	"TagException":                     {isA[*types.TagException], 400},
 	"UnsupportedOperationException":    {isA[*types.UnsupportedOperationException], 400},
 	"ValidationException":              {nil, 400},

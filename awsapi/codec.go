@@ -26,7 +26,9 @@ import (
 //     times, nil lists, maps and pointers. Booleans are always sent, as
 //     AWS sends "Truncated": false and "Enabled": false. A non-nil empty
 //     list is sent as [] (ListKeys on an empty account).
-//   - Inputs ignore unknown members and treat null as absent.
+//   - Inputs ignore unknown members and treat null as absent. A body with
+//     invalid UTF-8, an unpaired surrogate escape or a repeated member is
+//     refused (checkJSON).
 
 var (
 	timeType  = reflect.TypeFor[time.Time]()
@@ -167,6 +169,21 @@ func (e *rangeError) Error() string {
 	return "1 validation error detected: Value '0' at '" + e.field + "' failed to satisfy constraint: Member must have value greater than or equal to " + strconv.Itoa(minOf(e.field))
 }
 
+// emptyError is a string member present but empty where the model's
+// minimum length is 1: the Go shape cannot tell it from absent (""), so
+// the codec reports it, as AWS does, before the handle sees the input.
+type emptyError struct{ field string }
+
+func (e *emptyError) Error() string {
+	return "1 validation error detected: Value '' at '" + e.field + "' failed to satisfy constraint: Member must have length greater than or equal to 1"
+}
+
+// nonEmpty are the string members, by name, whose empty value the model
+// forbids and the handle would take for absent: Marker (MarkerType, length
+// 1 to 1024) of the List operations, where an absent Marker starts the
+// listing from the beginning.
+var nonEmpty = map[string]bool{"Marker": true}
+
 func minOf(field string) int {
 	if field == "rotationPeriodInDays" {
 		return 90
@@ -178,6 +195,11 @@ func minOf(field string) int {
 func decode(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil // an empty body is an empty input
+	}
+	// Refuse what encoding/json would silently alter (invalid UTF-8,
+	// unpaired surrogates) or pick from (duplicate members): strictjson.go.
+	if err := checkJSON(body); err != nil {
+		return &decodeError{err.Error()}
 	}
 	var raw any
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -237,6 +259,9 @@ func decodeValue(raw any, v reflect.Value, path string) error {
 		s, ok := raw.(string)
 		if !ok {
 			return mismatch()
+		}
+		if s == "" && nonEmpty[path] {
+			return &emptyError{field: lowerFirst(path)}
 		}
 		v.SetString(s)
 	case reflect.Bool:

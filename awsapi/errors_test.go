@@ -25,7 +25,7 @@ func TestInternalErrorsStayInside(t *testing.T) {
 		}
 	}
 	w := toWire(&kms.Error{Code: kms.ErrNotFound, Message: "Key 'x' does not exist"})
-	if w.code != "NotFoundException" || w.status != http.StatusNotFound || w.message != "Key 'x' does not exist" {
+	if w.code != "NotFoundException" || w.status != http.StatusBadRequest || w.message != "Key 'x' does not exist" {
 		t.Errorf("NotFoundException on the wire: %+v", w)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	kms "github.com/embedkms/kms"
@@ -111,8 +112,9 @@ var operations = map[string]operation{
 func decodeInput(body []byte, in any) error {
 	if err := decode(body, in); err != nil {
 		var re *rangeError
-		if errors.As(err, &re) {
-			return protocolError("ValidationException", re.Error())
+		var ee *emptyError
+		if errors.As(err, &re) || errors.As(err, &ee) {
+			return protocolError("ValidationException", err.Error())
 		}
 		return protocolError("SerializationException", err.Error())
 	}
@@ -190,12 +192,22 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) serve(r *http.Request) ([]byte, error) {
 	if r.Method != http.MethodPost {
-		return nil, &wireError{code: "UnknownOperationException", message: "Only POST is supported", status: http.StatusMethodNotAllowed}
+		return nil, protocolError("UnknownOperationException", "Only POST is supported")
+	}
+	// The awsJson1_1 protocol posts every operation to "/", named by one
+	// X-Amz-Target header; anything else names no operation. A target is
+	// echoed at most 64 bytes long, as valid UTF-8.
+	if r.URL.Path != "/" {
+		return nil, protocolError("UnknownOperationException", "Unknown request path "+strconv.Quote(shorten(strings.ToValidUTF8(r.URL.Path, "?"))))
+	}
+	targets := r.Header.Values("X-Amz-Target")
+	if len(targets) > 1 {
+		return nil, protocolError("UnknownOperationException", "More than one X-Amz-Target header")
 	}
 	target := r.Header.Get("X-Amz-Target")
 	name, ok := strings.CutPrefix(target, targetPrefix)
 	if !ok || name == "" {
-		return nil, protocolError("UnknownOperationException", "Missing or invalid X-Amz-Target header: "+target)
+		return nil, protocolError("UnknownOperationException", "Missing or invalid X-Amz-Target header: "+shorten(strings.ToValidUTF8(target, "?")))
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != jsonType {
 		return nil, protocolError("SerializationException", "Content-Type must be "+jsonType)
@@ -216,7 +228,7 @@ func (h *handler) serve(r *http.Request) ([]byte, error) {
 	}
 	op, ok := operations[name]
 	if !ok {
-		return nil, protocolError("UnknownOperationException", "Unknown operation "+name)
+		return nil, protocolError("UnknownOperationException", "Unknown operation "+shorten(strings.ToValidUTF8(name, "?")))
 	}
 	ctx := kms.WithCallerInfo(r.Context(), callerInfo(r, k, principal))
 	out, err := op.call(ctx, k, body)

@@ -135,8 +135,8 @@ func TestProtocolRequestLine(t *testing.T) {
 		code   string
 		status int
 	}{
-		{"GET is not served", func(r *http.Request) { r.Method = http.MethodGet }, "UnknownOperationException", http.StatusMethodNotAllowed},
-		{"PUT is not served", func(r *http.Request) { r.Method = http.MethodPut }, "UnknownOperationException", http.StatusMethodNotAllowed},
+		{"GET is not served", func(r *http.Request) { r.Method = http.MethodGet }, "UnknownOperationException", 400},
+		{"PUT is not served", func(r *http.Request) { r.Method = http.MethodPut }, "UnknownOperationException", 400},
 		{"missing X-Amz-Target", func(r *http.Request) { r.Header.Del("X-Amz-Target") }, "UnknownOperationException", 400},
 		{"target without TrentService. prefix", func(r *http.Request) { r.Header.Set("X-Amz-Target", "ListKeys") }, "UnknownOperationException", 400},
 		{"target of another service", func(r *http.Request) { r.Header.Set("X-Amz-Target", "DynamoDB_20120810.ListKeys") }, "UnknownOperationException", 400},
@@ -310,7 +310,10 @@ func TestProtocolBodySize(t *testing.T) {
 	})
 }
 
-// Errors carry the HTTP status the API model gives each error shape.
+// Client errors are sent with 400 whatever the model's httpError trait
+// says, as AWS KMS sends them (LocalStack's test_kms.snapshot.json, recorded
+// against AWS: "HTTPStatusCode": 400 for NotFoundException and
+// KMSInvalidStateException; cloudposse/docs#152).
 func TestProtocolErrorStatus(t *testing.T) {
 	k, _ := kmstest.New(t)
 	ctx := context.Background()
@@ -332,11 +335,11 @@ func TestProtocolErrorStatus(t *testing.T) {
 		code           string
 		status         int
 	}{
-		{"NotFoundException", "DescribeKey", `{"KeyId":"alias/nope"}`, "NotFoundException", 404},
-		{"DisabledException", "Encrypt", `{"KeyId":"` + disabled + `","Plaintext":"aGk="}`, "DisabledException", 409},
-		{"KMSInvalidStateException", "Encrypt", `{"KeyId":"` + pending + `","Plaintext":"aGk="}`, "KMSInvalidStateException", 409},
-		{"DryRunOperationException", "Encrypt", `{"KeyId":"` + enabled + `","Plaintext":"aGk=","DryRun":true}`, "DryRunOperationException", 412},
-		{"AlreadyExistsException", "CreateAlias", `{"AliasName":"alias/taken","TargetKeyId":"` + enabled + `"}`, "AlreadyExistsException", 409},
+		{"NotFoundException", "DescribeKey", `{"KeyId":"alias/nope"}`, "NotFoundException", 400},
+		{"DisabledException", "Encrypt", `{"KeyId":"` + disabled + `","Plaintext":"aGk="}`, "DisabledException", 400},
+		{"KMSInvalidStateException", "Encrypt", `{"KeyId":"` + pending + `","Plaintext":"aGk="}`, "KMSInvalidStateException", 400},
+		{"DryRunOperationException", "Encrypt", `{"KeyId":"` + enabled + `","Plaintext":"aGk=","DryRun":true}`, "DryRunOperationException", 400},
+		{"AlreadyExistsException", "CreateAlias", `{"AliasName":"alias/taken","TargetKeyId":"` + enabled + `"}`, "AlreadyExistsException", 400},
 		{"ValidationException", "GenerateRandom", `{"NumberOfBytes":1025}`, "ValidationException", 400},
 		{"InvalidCiphertextException", "Decrypt", `{"CiphertextBlob":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}`, "InvalidCiphertextException", 400},
 		{"InvalidMarkerException", "ListKeys", `{"Marker":"not-a-marker"}`, "InvalidMarkerException", 400},
@@ -622,11 +625,7 @@ func TestSigV4(t *testing.T) {
 				res.wantOK(t)
 				return
 			}
-			status := 400
-			if tt.code == "MissingAuthenticationTokenException" {
-				status = 403
-			}
-			res.wantError(t, tt.code, status)
+			res.wantError(t, tt.code, 400)
 			if msg, _ := res.body["message"].(string); !strings.Contains(msg, tt.msg) {
 				t.Errorf("message %q does not contain %q", msg, tt.msg)
 			}
@@ -691,7 +690,7 @@ func TestSigV4RegionRouting(t *testing.T) {
 			}
 			body := `{"KeyId":"` + id + `"}`
 			serveRaw(t, h, sigRequest(t, "DescribeKey", body, inWest)).wantOK(t)
-			serveRaw(t, h, sigRequest(t, "DescribeKey", body, sigAlice)).wantError(t, "NotFoundException", 404)
+			serveRaw(t, h, sigRequest(t, "DescribeKey", body, sigAlice)).wantError(t, "NotFoundException", 400)
 
 			res = serveRaw(t, h, sigRequest(t, "ListKeys", "{}", sigAlice))
 			for _, e := range res.body["Keys"].([]any) {
