@@ -464,3 +464,28 @@ func TestGrantsAcrossAccountsAndDeletion(t *testing.T) {
 	_, err = a.ListGrants(ctx, &kms.ListGrantsInput{KeyId: md.KeyId})
 	azWantCode(t, err, kms.ErrNotFound, "")
 }
+
+// TestGrantToServicePrincipalNeedsItsSourceArn: a grant to an AWS service
+// principal with a SourceArn constraint allows that service only on behalf
+// of that resource (API reference, CreateGrant, GranteeServicePrincipal and
+// Constraints.SourceArn).
+func TestGrantToServicePrincipalNeedsItsSourceArn(t *testing.T) {
+	k := grHandle(t)
+	ctx := t.Context()
+	md := plKey(t, k, "")
+	bucket := "arn:aws:s3:us-east-1:111122223333:bucket/reports"
+	grCreate(t, k, &kms.CreateGrantInput{KeyId: md.KeyId, GranteeServicePrincipal: "s3.amazonaws.com", RetiringServicePrincipal: "s3.amazonaws.com",
+		Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}, Constraints: &kms.GrantConstraints{SourceArn: bucket}})
+	s3 := func(source string) context.Context {
+		return kms.WithCallerInfo(ctx, kms.CallerInfo{Principal: "s3.amazonaws.com", SourceArn: source})
+	}
+	if err := plEncrypt(s3(bucket), k, md.KeyId, nil); err != nil {
+		t.Fatalf("S3 on behalf of the bucket: %v", err)
+	}
+	azWantCode(t, plEncrypt(s3("arn:aws:s3:us-east-1:111122223333:bucket/other"), k, md.KeyId, nil), kms.ErrAccessDenied, "kms:Encrypt")
+	azWantCode(t, plEncrypt(s3(""), k, md.KeyId, nil), kms.ErrAccessDenied, "kms:Encrypt")
+	out, err := k.ListRetirableGrants(ctx, &kms.ListRetirableGrantsInput{RetiringServicePrincipal: "s3.amazonaws.com"})
+	if err != nil || len(out.Grants) != 1 || out.Grants[0].GranteeServicePrincipal != "s3.amazonaws.com" || out.Grants[0].Constraints.SourceArn != bucket {
+		t.Fatalf("ListRetirableGrants = %+v, %v", out, err)
+	}
+}

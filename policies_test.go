@@ -318,6 +318,10 @@ func TestCrossAccountNeedsBothPolicies(t *testing.T) {
 	}
 	azWantCode(t, plEncrypt(dave, b, shared.Arn, nil), kms.ErrAccessDenied, "no identity-based policy")
 	azWantCode(t, plEncrypt(carol, b, private.Arn, nil), kms.ErrAccessDenied, "no resource-based policy")
+	// A key policy naming Dave himself is not enough across accounts: his
+	// own account's IAM must allow too.
+	named := plKey(t, a, plPolicy(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:user/Dave"},"Action":"kms:Encrypt","Resource":"*"}`))
+	azWantCode(t, plEncrypt(dave, b, named.Arn, nil), kms.ErrAccessDenied, "no identity-based policy")
 	// The other account's root needs no IAM policy.
 	if err := plEncrypt(kms.WithCaller(ctx, plOther), b, shared.Arn, nil); err != nil {
 		t.Fatalf("account root, allowed by the key policy: %v", err)
@@ -349,4 +353,37 @@ func TestInvalidCallerRefused(t *testing.T) {
 	k, _ := kmstest.New(t)
 	md := plKey(t, k, "")
 	azWantCode(t, plEncrypt(kms.WithCaller(t.Context(), "alice"), k, md.KeyId, nil), kms.ErrAccessDenied, "not a valid principal")
+}
+
+// plSource is an IdentityPolicySource of the application's own, which
+// records whom it is asked about.
+type plSource struct {
+	policies map[string][]string
+	asked    []string
+}
+
+func (s *plSource) IdentityPolicies(_ context.Context, principal string) ([]string, error) {
+	s.asked = append(s.asked, principal)
+	return s.policies[principal], nil
+}
+
+// TestIdentityPolicySourceAskedForTheRole: for an assumed-role session the
+// handle asks an application's source for the role's policies (IAM User
+// Guide, "Policy evaluation logic": a role session has its role's
+// permissions), and never for the account root's.
+func TestIdentityPolicySourceAskedForTheRole(t *testing.T) {
+	src := &plSource{policies: map[string][]string{plRole: {plIAM(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`)}}}
+	k, _ := kmstest.NewWithOptions(t, kms.Options{IdentityPolicies: src})
+	md := plKey(t, k, "")
+	src.asked = nil
+	if err := plEncrypt(kms.WithCaller(t.Context(), plSession), k, md.KeyId, nil); err != nil {
+		t.Fatalf("session of the role: %v", err)
+	}
+	if len(src.asked) != 1 || src.asked[0] != plRole {
+		t.Fatalf("the source was asked about %v, want [%s]", src.asked, plRole)
+	}
+	src.asked = nil
+	if err := plEncrypt(t.Context(), k, md.KeyId, nil); err != nil || len(src.asked) != 0 {
+		t.Fatalf("account root: %v; source asked about %v", err, src.asked)
+	}
 }
