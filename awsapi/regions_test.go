@@ -254,7 +254,9 @@ func TestWithHandleAccountAndRegion(t *testing.T) {
 // Handles opens each (account, Region) handle once, shares it between
 // concurrent requests, and closes every one on Close.
 func TestHandles(t *testing.T) {
-	hs := awsapi.NewHandles(kms.Options{})
+	b := memory.New()
+	t.Cleanup(func() { b.Close() })
+	hs := awsapi.NewHandles(kms.Options{Backend: b})
 	var wg sync.WaitGroup
 	got := make([]*kms.KMS, 8)
 	for i := range got {
@@ -290,6 +292,15 @@ func TestHandles(t *testing.T) {
 	}
 	if _, err := hs.Handle("111122223333", "us-east-1"); err == nil {
 		t.Error("Handle after Close: no error")
+	}
+	// The backend it was given stays open.
+	other, err := kms.New(kms.Options{Backend: b, Region: "ap-northeast-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.ListKeys(context.Background(), &kms.ListKeysInput{}); err != nil {
+		t.Errorf("the backend given to NewHandles was closed: %v", err)
 	}
 }
 

@@ -434,8 +434,11 @@ func TestStalledClient(t *testing.T) {
 	if _, err := fresh2.ListKeys(ctx, &awskms.ListKeysInput{}); err != nil {
 		t.Fatalf("a client after the stalled ones: %v", err)
 	}
-	if waited := time.Since(stalledAt); waited < timeout-200*time.Millisecond {
+	switch waited := time.Since(stalledAt); {
+	case waited < timeout-200*time.Millisecond:
 		t.Errorf("a client beyond -max-conns was served after %v, before the stalled connection timed out (%v)", waited, timeout)
+	case waited > timeout+3*time.Second:
+		t.Errorf("a client beyond -max-conns was served after %v: the stalled connections were not closed at -header-timeout %v", waited, timeout)
 	}
 	for i, c := range []net.Conn{first, second} {
 		c.SetReadDeadline(time.Now().Add(3 * timeout))
