@@ -195,8 +195,13 @@ func (h *handler) handleFor(account, region string) (*kms.KMS, error) {
 	}
 	if h.handles != nil {
 		k, err := h.handles.Handle(account, region)
-		if errors.Is(err, ErrUnknownRegion) {
+		switch {
+		case errors.Is(err, ErrUnknownRegion):
 			return nil, errUnknownRegion(region)
+		case errors.Is(err, ErrInvalidAccount):
+			// A credential whose principal names no valid account is
+			// one AWS could not know.
+			return nil, errUnrecognizedClient()
 		}
 		return k, err
 	}

@@ -46,6 +46,12 @@ func Partition(region string) (string, bool) {
 // name that is no AWS Region.
 var ErrUnknownRegion = errors.New("awsapi: not an AWS Region")
 
+// ErrInvalidAccount is wrapped by the error Handles.Handle returns for an
+// account id that is not 12 digits.
+var ErrInvalidAccount = errors.New("awsapi: not a 12-digit AWS account id")
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
 // handleKey indexes handles by account and Region.
 type handleKey struct{ account, region string }
 
@@ -78,13 +84,16 @@ func NewHandles(base kms.Options) *Handles {
 }
 
 // Handle returns the handle for account in region, opening it the first
-// time. region must be an AWS Region name (see Partition); the handle's
-// partition is the Region's. An error opening the handle (a wrong root
+// time. region must be an AWS Region name (see Partition), account 12
+// digits; the handle's partition is the Region's. An error opening the handle (a wrong root
 // key, a closed backend) is returned, and the next call tries again.
 func (h *Handles) Handle(account, region string) (*kms.KMS, error) {
 	partition, ok := Partition(region)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownRegion, region)
+	}
+	if !accountRE.MatchString(account) {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidAccount, account)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -281,8 +281,8 @@ func TestHandles(t *testing.T) {
 	if _, err := hs.Handle("111122223333", "moon-1"); !errors.Is(err, awsapi.ErrUnknownRegion) {
 		t.Errorf("Handle of moon-1: %v, want ErrUnknownRegion", err)
 	}
-	if _, err := hs.Handle("1234", "us-east-1"); err == nil {
-		t.Error("Handle of account 1234: no error")
+	if _, err := hs.Handle("1234", "us-east-1"); !errors.Is(err, awsapi.ErrInvalidAccount) {
+		t.Errorf("Handle of account 1234: %v, want ErrInvalidAccount", err)
 	}
 	if err := hs.Close(); err != nil {
 		t.Fatal(err)
@@ -340,5 +340,23 @@ func TestRequestLog(t *testing.T) {
 	}
 	if recs[2].Status < 400 {
 		t.Errorf("error Status %d", recs[2].Status)
+	}
+}
+
+// A credential whose principal names no valid account is refused as AWS
+// refuses a credential it does not know, not as an internal error.
+func TestEveryRegionInvalidPrincipalAccount(t *testing.T) {
+	hs := awsapi.NewHandles(kms.Options{})
+	defer hs.Close()
+	def, err := hs.Handle(kms.DefaultAccountID, "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := map[string]awsapi.Credential{"AKIDBADACCOUNT000000": {SecretAccessKey: "s", Principal: "arn:aws:iam::12345:user/Bad"}}
+	h := awsapi.NewHandler(def, awsapi.WithHandles(hs), awsapi.WithCredentials(creds))
+	_, err = sdkClient(h, "us-east-1", "AKIDBADACCOUNT000000", "s").ListKeys(context.Background(), &awskms.ListKeysInput{})
+	var api interface{ ErrorCode() string }
+	if !errors.As(err, &api) || api.ErrorCode() != "UnrecognizedClientException" {
+		t.Errorf("principal of account 12345: %v, want UnrecognizedClientException", err)
 	}
 }

@@ -124,6 +124,7 @@ func serve(ctx context.Context, stopSignals func(), args []string, stderr io.Wri
 		fmt.Fprintln(stderr, "embedkms serve:", err)
 		return 1
 	}
+	log.Info("stopped") // the store is closed
 	return 0
 }
 
@@ -249,7 +250,6 @@ func runServer(ctx context.Context, stopSignals func(), c config, log *slog.Logg
 		log.Warn("requests still under way at the shutdown timeout were cut off", "error", err.Error())
 	}
 	<-served
-	log.Info("stopped")
 	return nil
 }
 
