@@ -292,6 +292,9 @@ func (h *handler) serve(r *http.Request, rec *RequestRecord) ([]byte, error) {
 	}
 	in, out, err := op.call(ctx, k, body)
 	rec.Key = keyOf(in, out)
+	if len(rec.Key) > maxKeyIDLength { // an invalid KeyId, as sent
+		rec.Key = rec.Key[:maxKeyIDLength] + "..."
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +316,8 @@ type RequestRecord struct {
 	Caller string
 	// Key is the key the response names (its KeyId or KeyMetadata.Arn,
 	// a key ARN) or else the KeyId or TargetKeyId of the request as given
-	// (a key id or ARN, an alias name or ARN); empty when neither has one.
+	// (a key id or ARN, an alias name or ARN; cut at 2048 bytes, the
+	// longest valid one); empty when neither has one.
 	Key string
 	// ErrorCode is the AWS error code of the response; empty on success.
 	ErrorCode string
@@ -329,6 +333,9 @@ type RequestRecord struct {
 func WithRequestLog(f func(context.Context, RequestRecord)) Option {
 	return func(h *handler) { h.log = f }
 }
+
+// maxKeyIDLength is the longest valid KeyId (KeyIdType in the API model).
+const maxKeyIDLength = 2048
 
 // keyOf returns the key an operation's output or else its input names,
 // for RequestRecord.Key.

@@ -341,6 +341,14 @@ func TestRequestLog(t *testing.T) {
 	if recs[2].Status < 400 {
 		t.Errorf("error Status %d", recs[2].Status)
 	}
+
+	// An overlong KeyId, which the handle refuses, is logged cut at the
+	// longest valid length.
+	client.DescribeKey(ctx, &awskms.DescribeKeyInput{KeyId: aws.String(strings.Repeat("k", 5000))})
+	last := recs[len(recs)-1]
+	if last.ErrorCode != "ValidationException" || last.Key != strings.Repeat("k", 2048)+"..." {
+		t.Errorf("overlong KeyId: %s, Key of %d bytes", last.ErrorCode, len(last.Key))
+	}
 }
 
 // A credential whose principal names no valid account is refused as AWS
