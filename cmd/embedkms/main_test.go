@@ -133,10 +133,20 @@ func start(t *testing.T, env []string, args ...string) *server {
 // stop sends SIGTERM and waits for the process to exit with status 0.
 func (s *server) stop() {
 	s.t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	s.stopWith(syscall.SIGTERM)
+}
+
+// stopWith sends sig and waits for the process to exit with status 0,
+// having logged that it stopped.
+func (s *server) stopWith(sig os.Signal) {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
 		s.t.Fatal(err)
 	}
 	s.wait(0)
+	if !strings.Contains(s.stderr.String(), `"msg":"stopped"`) {
+		s.t.Errorf("no stopped line after %v:\n%s", sig, s.stderr)
+	}
 }
 
 // wait waits for the process to exit with status want.
@@ -211,6 +221,7 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"serve", "-engine", "sqlite"}, 2, "", `-engine "sqlite"`},
 		{[]string{"serve", "-region", "moon-1"}, 2, "", `-region "moon-1" is not an AWS Region`},
 		{[]string{"serve", "extra"}, 2, "", `unexpected argument "extra"`},
+		{[]string{"serve", "-account", "12345"}, 2, "", `-account "12345" is not a 12-digit AWS account id`},
 	} {
 		code, stdout, stderr := runExit(t, nil, tt.args...)
 		if code != tt.code || !strings.Contains(stdout, tt.out) || !strings.Contains(stderr, tt.inErr) {
@@ -266,9 +277,6 @@ func TestDurableStoreRestart(t *testing.T) {
 				t.Errorf("second server: status %d, stderr %q", code, stderr)
 			}
 			s.stop()
-			if !strings.Contains(s.stderr.String(), `"msg":"stopped"`) {
-				t.Errorf("no stopped line:\n%s", s.stderr)
-			}
 
 			s = start(t, env, args...)
 			c = s.client("us-east-1")
@@ -340,7 +348,7 @@ func TestHealthz(t *testing.T) {
 			t.Errorf("%s /healthz: %d %q", method, res.StatusCode, body)
 		}
 	}
-	s.stop()
+	s.stopWith(os.Interrupt) // SIGINT stops it as SIGTERM does
 }
 
 // Every Region of every partition over the wire, with the AWS SDK: a key

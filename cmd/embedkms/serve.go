@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ import (
 // rootKeyEnv is the environment variable that may hold the root key, the
 // standard base64 encoding of 32 bytes.
 const rootKeyEnv = "EMBEDKMS_ROOT_KEY"
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 
 // config is what the flags of serve say.
 type config struct {
@@ -102,6 +105,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("-engine %q: want badger or file", c.engine)
 	case c.store == "":
 		return c, errors.New("-store is empty: want memory or a directory")
+	}
+	if !accountRE.MatchString(c.account) {
+		return c, fmt.Errorf("-account %q is not a 12-digit AWS account id", c.account)
 	}
 	if _, ok := awsapi.Partition(c.region); !ok {
 		return c, fmt.Errorf("-region %q is not an AWS Region name", c.region)
