@@ -7,6 +7,7 @@
 package awsapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	kms "github.com/embedkms/kms"
 	"github.com/embedkms/kms/internal/arn"
@@ -37,7 +39,7 @@ const (
 // body into the operation's input, calls the handle and returns the
 // output. in and out are the input and output shapes, for tests.
 type operation struct {
-	call    func(ctx context.Context, k *kms.KMS, body []byte) (any, error)
+	call    func(ctx context.Context, k *kms.KMS, body []byte) (in, out any, err error)
 	in, out reflect.Type
 }
 
@@ -45,16 +47,16 @@ type operation struct {
 // serve((*kms.KMS).Encrypt).
 func serve[I, O any](f func(*kms.KMS, context.Context, *I) (*O, error)) operation {
 	return operation{
-		call: func(ctx context.Context, k *kms.KMS, body []byte) (any, error) {
+		call: func(ctx context.Context, k *kms.KMS, body []byte) (any, any, error) {
 			in := new(I)
 			if err := decodeInput(body, in); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			out, err := f(k, ctx, in)
 			if err != nil {
-				return nil, err
+				return in, nil, err
 			}
-			return out, nil
+			return in, out, nil
 		},
 		in:  reflect.TypeFor[I](),
 		out: reflect.TypeFor[O](),
@@ -155,42 +157,111 @@ func WithCredentials(creds map[string]Credential) Option {
 	}
 }
 
-// WithHandle serves another handle too (usually another Region's, sharing
-// the backend): requests are routed by the Region of their SigV4
-// credential scope.
+// WithHandle serves another handle too (another Region's or another
+// account's, usually sharing the backend). Requests are routed by account
+// and Region: the Region of their SigV4 credential scope, the account of
+// the principal their credential acts as (see Credential; the account of
+// the handle given to NewHandler when there is none). Without WithHandles,
+// a request whose account has no handle in its Region is served by the
+// default account's handle there, acting as its principal (whom the key
+// policy of a key of the default account refuses). A later handle for the
+// same account and Region replaces an earlier one.
 func WithHandle(k *kms.KMS) Option {
-	return func(h *handler) { h.regions[k.Region()] = k }
+	return func(h *handler) { h.pinned[handleKey{k.AccountID(), k.Region()}] = k }
+}
+
+// WithHandles serves every account and Region the handles given to
+// NewHandler and WithHandle do not: hs opens a handle for each (account,
+// Region) pair the first time a request needs it. A request for a name
+// that is no AWS Region is refused, as AWS refuses a credential scoped to
+// one. The caller closes hs after the handler's last request.
+func WithHandles(hs *Handles) Option {
+	return func(h *handler) { h.handles = hs }
 }
 
 type handler struct {
 	primary *kms.KMS
-	regions map[string]*kms.KMS
+	pinned  map[handleKey]*kms.KMS
+	handles *Handles // nil: only the pinned handles are served
 	creds   map[string]Credential
+	log     func(context.Context, RequestRecord)
 }
 
 // NewHandler returns an http.Handler serving the AWS KMS JSON protocol for
-// the operations Operations lists.
+// the operations Operations lists. k serves requests that name no Region
+// (unsigned ones) and its account is the account of requests whose
+// credential names no principal.
 func NewHandler(k *kms.KMS, opts ...Option) http.Handler {
-	h := &handler{primary: k, regions: map[string]*kms.KMS{k.Region(): k}}
+	h := &handler{primary: k, pinned: map[handleKey]*kms.KMS{{k.AccountID(), k.Region()}: k}}
 	for _, o := range opts {
 		o(h)
 	}
 	return h
 }
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("x-amzn-RequestId", requestID())
-	out, err := h.serve(r)
-	if err != nil {
-		writeError(w, toWire(err))
-		return
+// handleFor returns the handle serving account in region.
+func (h *handler) handleFor(account, region string) (*kms.KMS, error) {
+	if k, ok := h.pinned[handleKey{account, region}]; ok {
+		return k, nil
 	}
-	w.Header().Set("Content-Type", jsonType)
-	w.WriteHeader(http.StatusOK)
-	w.Write(out)
+	if h.handles != nil {
+		k, err := h.handles.Handle(account, region)
+		switch {
+		case errors.Is(err, ErrUnknownRegion):
+			return nil, errUnknownRegion(region)
+		case errors.Is(err, ErrInvalidAccount):
+			// A credential whose principal names no valid account is
+			// one AWS could not know.
+			return nil, errUnrecognizedClient()
+		}
+		return k, err
+	}
+	// Without WithHandles, a principal of an account no handle is pinned
+	// for acts in the default account's key space, as a principal of
+	// another account would reach it: the key policy decides.
+	if k, ok := h.pinned[handleKey{h.primary.AccountID(), region}]; ok {
+		return k, nil
+	}
+	return nil, errUnknownRegion(region)
 }
 
-func (h *handler) serve(r *http.Request) ([]byte, error) {
+// serves reports whether a request scoped to region can be served by some
+// handle, before its signature is checked.
+func (h *handler) serves(region string) bool {
+	if h.handles != nil {
+		_, ok := Partition(region)
+		return ok
+	}
+	for key := range h.pinned {
+		if key.region == region {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	w.Header().Set("x-amzn-RequestId", requestID())
+	var rec RequestRecord
+	out, err := h.serve(r, &rec)
+	if err != nil {
+		e := toWire(err)
+		writeError(w, e)
+		rec.ErrorCode, rec.Status = e.code, e.status
+	} else {
+		w.Header().Set("Content-Type", jsonType)
+		w.WriteHeader(http.StatusOK)
+		w.Write(out)
+		rec.Status = http.StatusOK
+	}
+	if h.log != nil {
+		rec.Duration = time.Since(start)
+		h.log(r.Context(), rec)
+	}
+}
+
+func (h *handler) serve(r *http.Request, rec *RequestRecord) ([]byte, error) {
 	if r.Method != http.MethodPost {
 		return nil, protocolError("UnknownOperationException", "Only POST is supported")
 	}
@@ -226,16 +297,91 @@ func (h *handler) serve(r *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	rec.Account, rec.Region, rec.Caller = k.AccountID(), k.Region(), principal
+	if principal == "" {
+		partition, _ := Partition(k.Region())
+		rec.Caller = "arn:" + cmp.Or(partition, kms.DefaultPartition) + ":iam::" + k.AccountID() + ":root"
+	}
 	op, ok := operations[name]
 	if !ok {
 		return nil, protocolError("UnknownOperationException", "Unknown operation "+shorten(strings.ToValidUTF8(name, "?")))
 	}
+	rec.Operation = name
 	ctx := kms.WithCallerInfo(r.Context(), callerInfo(r, k, principal))
-	out, err := op.call(ctx, k, body)
+	in, out, err := op.call(ctx, k, body)
+	rec.Key = keyOf(in, out)
+	if len(rec.Key) > maxKeyIDLength { // an invalid KeyId, as sent
+		rec.Key = rec.Key[:maxKeyIDLength] + "..."
+	}
 	if err != nil {
 		return nil, err
 	}
 	return encode(out)
+}
+
+// RequestRecord describes one request the handler answered, for a request
+// log (WithRequestLog). It holds no request or response body: never
+// plaintext, key material or ciphertext.
+type RequestRecord struct {
+	// Operation is the operation the request called; empty when its
+	// X-Amz-Target named none or the request was refused before.
+	Operation string
+	// Account and Region are those of the handle that served the request,
+	// empty when it was refused before one was chosen.
+	Account, Region string
+	// Caller is the principal ARN the request acted as (the account root
+	// when no credential names one); empty when it was refused before.
+	Caller string
+	// Key is the key the response names (its KeyId or KeyMetadata.Arn,
+	// a key ARN) or else the KeyId or TargetKeyId of the request as given
+	// (a key id or ARN, an alias name or ARN; cut at 2048 bytes, the
+	// longest valid one); empty when neither has one.
+	Key string
+	// ErrorCode is the AWS error code of the response; empty on success.
+	ErrorCode string
+	// Status is the HTTP status of the response.
+	Status int
+	// Duration is the time from receiving the request to writing the
+	// response.
+	Duration time.Duration
+}
+
+// WithRequestLog makes the handler call f after answering each request,
+// with the request's context.
+func WithRequestLog(f func(context.Context, RequestRecord)) Option {
+	return func(h *handler) { h.log = f }
+}
+
+// maxKeyIDLength is the longest valid KeyId (KeyIdType in the API model).
+const maxKeyIDLength = 2048
+
+// keyOf returns the key an operation's output or else its input names,
+// for RequestRecord.Key.
+func keyOf(in, out any) string {
+	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+		if f := v.FieldByName("KeyMetadata"); f.IsValid() {
+			if md, ok := f.Interface().(*kms.KeyMetadata); ok && md != nil {
+				return md.Arn
+			}
+		}
+		if s := stringField(v, "KeyId"); s != "" {
+			return s
+		}
+	}
+	if v := reflect.ValueOf(in); v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+		return cmp.Or(stringField(v, "KeyId"), stringField(v, "TargetKeyId"))
+	}
+	return ""
+}
+
+// stringField returns the string field name of the struct v, or "".
+func stringField(v reflect.Value, name string) string {
+	if f := v.FieldByName(name); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
 }
 
 func writeError(w http.ResponseWriter, e *wireError) {

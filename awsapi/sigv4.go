@@ -66,8 +66,35 @@ func parseAuthorization(h string) (authorization, *wireError) {
 	return a, nil
 }
 
-// authenticate picks the handle for the request's Region and, with
-// credentials configured, verifies its signature and returns the principal.
+// errUnknownRegion is AWS's answer to a request whose credential scope
+// names a Region the endpoint does not serve: InvalidSignatureException,
+// "Credential should be scoped to a valid region, not 'REGION'." (the text
+// of AWS responses quoted in aws/aws-sdk-ruby#508 and aws/aws-sdk-java#1097).
+func errUnknownRegion(region string) *wireError {
+	return protocolError("InvalidSignatureException", "Credential should be scoped to a valid region, not '"+region+"'.")
+}
+
+// errUnrecognizedClient is AWS's answer to a credential it does not know.
+func errUnrecognizedClient() *wireError {
+	return protocolError("UnrecognizedClientException", "The security token included in the request is invalid.")
+}
+
+// accountOf returns the account of a principal ARN
+// (arn:PARTITION:iam::ACCOUNT:..., arn:PARTITION:sts::ACCOUNT:...), or "".
+func accountOf(principal string) string {
+	parts := strings.SplitN(principal, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
+
+// authenticate picks the handle for the request's account and Region and,
+// with credentials configured, verifies its signature and returns the
+// principal. The Region is the one of the credential scope, the default
+// Region (the primary handle's) when the request is not signed; without
+// credentials configured the signature is not checked but the scope is
+// still read.
 func (h *handler) authenticate(r *http.Request, body []byte) (*kms.KMS, string, error) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
@@ -83,12 +110,12 @@ func (h *handler) authenticate(r *http.Request, body []byte) (*kms.KMS, string, 
 		}
 		return h.primary, "", nil // unsigned use: signature not checked
 	}
-	k, ok := h.regions[a.region]
-	if !ok {
-		return nil, "", protocolError("InvalidSignatureException", "Credential should be scoped to a valid region, not '"+a.region+"'.")
+	if !h.serves(a.region) {
+		return nil, "", errUnknownRegion(a.region)
 	}
 	if h.creds == nil {
-		return k, "", nil
+		k, err := h.handleFor(h.primary.AccountID(), a.region)
+		return k, "", err
 	}
 	if werr := checkSignedHeaders(a.signedHeaders); werr != nil {
 		return nil, "", werr
@@ -98,10 +125,10 @@ func (h *handler) authenticate(r *http.Request, body []byte) (*kms.KMS, string, 
 	}
 	cred, ok := h.creds[a.accessKey]
 	if !ok {
-		return nil, "", protocolError("UnrecognizedClientException", "The security token included in the request is invalid.")
+		return nil, "", errUnrecognizedClient()
 	}
 	if cred.SessionToken != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Amz-Security-Token")), []byte(cred.SessionToken)) != 1 {
-		return nil, "", protocolError("UnrecognizedClientException", "The security token included in the request is invalid.")
+		return nil, "", errUnrecognizedClient()
 	}
 	dateHeader := r.Header.Get("X-Amz-Date")
 	signedAt, err := time.Parse(amzDate, dateHeader)
@@ -121,6 +148,20 @@ func (h *handler) authenticate(r *http.Request, body []byte) (*kms.KMS, string, 
 	want, err := expectedSignature(r, body, a, cred, signedAt)
 	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(a.signature)) != 1 {
 		return nil, "", errSignatureMismatch()
+	}
+	account := h.primary.AccountID()
+	if a := accountOf(cred.Principal); a != "" {
+		account = a
+	}
+	k, err := h.handleFor(account, a.region)
+	if err != nil {
+		return nil, "", err
+	}
+	// IAM principals and their credentials belong to one partition: a
+	// credential of the aws partition means nothing in aws-cn, and AWS
+	// answers it as an unknown access key.
+	if p := partitionOf(cred.Principal); p != "" && p != k.Partition() {
+		return nil, "", errUnrecognizedClient()
 	}
 	return k, cred.Principal, nil
 }
@@ -218,4 +259,15 @@ func expectedSignature(r *http.Request, body []byte, a authorization, cred Crede
 		return "", errSignatureMismatch()
 	}
 	return got.signature, nil
+}
+
+// partitionOf returns the partition of a principal ARN, "" for anything
+// else (a service principal).
+func partitionOf(principal string) string {
+	rest, ok := strings.CutPrefix(principal, "arn:")
+	if !ok {
+		return ""
+	}
+	p, _, _ := strings.Cut(rest, ":")
+	return p
 }

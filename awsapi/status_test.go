@@ -162,8 +162,8 @@ func TestErrorStatusEveryCode(t *testing.T) {
 			}
 			message := "the message of " + code
 			saved, had := operations[op]
-			operations[op] = operation{call: func(context.Context, *kms.KMS, []byte) (any, error) {
-				return nil, fmt.Errorf("wrapped: %w", &kms.Error{Code: kms.Code(code), Message: message})
+			operations[op] = operation{call: func(context.Context, *kms.KMS, []byte) (any, any, error) {
+				return nil, nil, fmt.Errorf("wrapped: %w", &kms.Error{Code: kms.Code(code), Message: message})
 			}}
 			defer func() {
 				if had {

@@ -113,7 +113,9 @@ run_one() {
   local d=$1 pkg run out rc=0
   pkg=$(cat "$d/pkg") run=$(cat "$d/run" 2>/dev/null || true)
   [ -n "$run" ] || run=.
-  out=$(go test -overlay "$d/overlay.json" -count=1 -run "$run" "$pkg" 2>&1) || rc=$?
+  # The overlay goes through GOFLAGS so that the go commands the tests
+  # run themselves (cmd/embedkms builds its binary) build the mutant too.
+  out=$(GOFLAGS="${GOFLAGS:+$GOFLAGS }-overlay=$d/overlay.json" go test -count=1 -run "$run" "$pkg" 2>&1) || rc=$?
   printf '%s\n' "$out" >"$d/output"
   if [ "$rc" -eq 0 ] && grep -q '\[no tests to run\]' <<<"$out"; then
     echo "survived (run: matches no test)" >"$d/result"

@@ -13,7 +13,7 @@ need() { # need COMMAND DEBIAN-PACKAGE: install it if missing and possible
     echo "warning: could not install $2; the tests that need $1 will skip" >&2
   fi
 }
-need aws awscli        # examples/awscli runs the real AWS CLI against the handler
+need aws awscli        # cmd/embedkms runs the real AWS CLI against embedkms serve
 need openssl openssl   # crypto/openssl_test.go checks interop with the openssl command
 
 unformatted=$(gofmt -l .)

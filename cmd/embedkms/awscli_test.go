@@ -5,15 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	kms "github.com/embedkms/kms"
-	"github.com/embedkms/kms/awsapi"
 )
 
 // cli runs the real AWS CLI against one endpoint, isolated from the host's
@@ -104,53 +100,51 @@ func b64(t *testing.T, s string) []byte {
 	return b
 }
 
-// The README's walkthrough, run with the real AWS CLI against the handler
-// on a loopback port.
-func TestAWSCLI(t *testing.T) {
-	k, err := kms.New(kms.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer k.Close()
-	srv := httptest.NewServer(awsapi.NewHandler(k))
-	defer srv.Close()
+// The walkthrough of examples/awscli/README.md, run with the real AWS CLI
+// against a built `embedkms serve`: keys, aliases, encryption with a
+// context, errors as AWS sends them, and a second Region with a key space
+// of its own.
+func TestAWSCLIWalkthrough(t *testing.T) {
 	aws := newCLI(t)
-	ep := "--endpoint-url=" + srv.URL
-	keyID := aws.ok("create-key", ep, "--description", "cli test", "--output", "text", "--query", "KeyMetadata.KeyId")
+	s := start(t, nil)
+	ep := "--endpoint-url=" + s.endpoint
+	keyID := aws.ok("create-key", ep, "--description", "demo", "--output", "text", "--query", "KeyMetadata.KeyId")
 	if len(keyID) != 36 {
 		t.Fatalf("create-key printed %q, want a key id", keyID)
 	}
-	aws.ok("create-alias", ep, "--alias-name", "alias/cli", "--target-key-id", keyID)
+	aws.ok("create-alias", ep, "--alias-name", "alias/demo", "--target-key-id", keyID)
 
 	var desc struct {
 		KeyMetadata struct{ KeyId, Arn, KeyState, KeySpec, Description string }
 	}
-	if err := json.Unmarshal([]byte(aws.ok("describe-key", ep, "--key-id", "alias/cli", "--output", "json")), &desc); err != nil {
+	if err := json.Unmarshal([]byte(aws.ok("describe-key", ep, "--key-id", "alias/demo", "--output", "json")), &desc); err != nil {
 		t.Fatal(err)
 	}
-	if md := desc.KeyMetadata; md.KeyId != keyID || md.KeyState != "Enabled" || md.KeySpec != "SYMMETRIC_DEFAULT" || md.Description != "cli test" {
+	if md := desc.KeyMetadata; md.KeyId != keyID || md.KeyState != "Enabled" || md.KeySpec != "SYMMETRIC_DEFAULT" || md.Description != "demo" ||
+		!strings.HasPrefix(md.Arn, "arn:aws:kms:us-east-1:111122223333:key/") {
 		t.Errorf("describe-key: %+v", md)
 	}
 
-	plaintext := []byte("top secret\x00\xff")
-	ct := aws.ok("encrypt", ep, "--key-id", "alias/cli", "--plaintext", aws.file("pt", plaintext),
-		"--encryption-context", "purpose=test", "--output", "text", "--query", "CiphertextBlob")
+	plaintext := []byte("db-password\x00\xff")
+	ct := aws.ok("encrypt", ep, "--key-id", "alias/demo", "--plaintext", aws.file("secret.txt", plaintext),
+		"--encryption-context", "app=billing", "--output", "text", "--query", "CiphertextBlob")
 	blob := b64(t, ct)
-	// The CLI's ciphertext decrypts with the library directly, and the
-	// other way round.
-	ec := map[string]string{"purpose": "test"}
-	if dec, err := k.Decrypt(t.Context(), &kms.DecryptInput{CiphertextBlob: blob, EncryptionContext: ec}); err != nil || !bytes.Equal(dec.Plaintext, plaintext) {
-		t.Fatalf("kms.Decrypt of the CLI's ciphertext: %v", err)
-	}
-	pt := aws.ok("decrypt", ep, "--ciphertext-blob", aws.file("ct", blob),
-		"--encryption-context", "purpose=test", "--output", "text", "--query", "Plaintext")
+	pt := aws.ok("decrypt", ep, "--ciphertext-blob", aws.file("secret.enc", blob),
+		"--encryption-context", "app=billing", "--output", "text", "--query", "Plaintext")
 	if got := b64(t, pt); !bytes.Equal(got, plaintext) {
 		t.Errorf("decrypt printed %q, want %q", got, plaintext)
 	}
-
-	_, stderr, code := aws.run("decrypt", ep, "--ciphertext-blob", "fileb://ct", "--encryption-context", "purpose=other")
+	_, stderr, code := aws.run("decrypt", ep, "--ciphertext-blob", "fileb://secret.enc", "--encryption-context", "app=other")
 	if code == 0 || !strings.Contains(stderr, "InvalidCiphertextException") {
 		t.Errorf("decrypt with another context: exit status %d, stderr %q", code, stderr)
+	}
+
+	var dk struct{ Plaintext, CiphertextBlob, KeyId string }
+	if err := json.Unmarshal([]byte(aws.ok("generate-data-key", ep, "--key-id", "alias/demo", "--key-spec", "AES_256", "--output", "json")), &dk); err != nil {
+		t.Fatal(err)
+	}
+	if len(b64(t, dk.Plaintext)) != 32 || dk.KeyId != desc.KeyMetadata.Arn {
+		t.Errorf("generate-data-key: %d bytes of key, KeyId %s", len(b64(t, dk.Plaintext)), dk.KeyId)
 	}
 
 	var list struct {
@@ -162,7 +156,7 @@ func TestAWSCLI(t *testing.T) {
 	if len(list.Keys) != 1 || list.Keys[0].KeyId != keyID || list.Keys[0].KeyArn != desc.KeyMetadata.Arn {
 		t.Errorf("list-keys: %+v", list.Keys)
 	}
-	if got := aws.ok("list-aliases", ep, "--key-id", keyID, "--output", "text", "--query", "Aliases[].AliasName"); got != "alias/cli" {
+	if got := aws.ok("list-aliases", ep, "--key-id", keyID, "--output", "text", "--query", "Aliases[].AliasName"); got != "alias/demo" {
 		t.Errorf("list-aliases printed %q", got)
 	}
 
@@ -171,4 +165,29 @@ func TestAWSCLI(t *testing.T) {
 	if (code != 254 && code != 255) || !strings.Contains(stderr, "NotFoundException") {
 		t.Errorf("describe-key of an unknown alias: exit status %d, stderr %q", code, stderr)
 	}
+
+	// Another Region: its own, empty key space.
+	if got := aws.ok("list-keys", ep, "--region", "eu-west-1", "--output", "text", "--query", "length(Keys)"); got != "0" {
+		t.Errorf("list-keys in eu-west-1 printed %q, want 0", got)
+	}
+	_, stderr, code = aws.run("describe-key", ep, "--region", "eu-west-1", "--key-id", keyID)
+	if code == 0 || !strings.Contains(stderr, "NotFoundException") {
+		t.Errorf("describe-key in eu-west-1 of a us-east-1 key: exit status %d, stderr %q", code, stderr)
+	}
+	westARN := aws.ok("create-key", ep, "--region", "eu-west-1", "--output", "text", "--query", "KeyMetadata.Arn")
+	if !strings.HasPrefix(westARN, "arn:aws:kms:eu-west-1:111122223333:key/") {
+		t.Errorf("create-key in eu-west-1 printed %q", westARN)
+	}
+	if got := aws.ok("list-keys", ep, "--output", "text", "--query", "length(Keys)"); got != "1" {
+		t.Errorf("list-keys in us-east-1 printed %q after a key was made in eu-west-1, want 1", got)
+	}
+
+	aws.ok("disable-key", ep, "--key-id", keyID)
+	_, stderr, code = aws.run("encrypt", ep, "--key-id", "alias/demo", "--plaintext", "fileb://secret.txt")
+	if code == 0 || !strings.Contains(stderr, "DisabledException") {
+		t.Errorf("encrypt under a disabled key: exit status %d, stderr %q", code, stderr)
+	}
+	aws.ok("enable-key", ep, "--key-id", keyID)
+	aws.ok("schedule-key-deletion", ep, "--key-id", keyID, "--pending-window-in-days", "7")
+	s.stop()
 }
