@@ -137,6 +137,9 @@ type Credential struct {
 	// "arn:aws:iam::111122223333:user/Alice". Empty means the root of the
 	// account of the handle that serves the request.
 	Principal string
+	// RoleARN is, for an assumed-role session Principal, its role's ARN
+	// when the role has a path (kms.CallerInfo.RoleARN).
+	RoleARN string
 }
 
 // Option configures NewHandler.
@@ -293,10 +296,11 @@ func (h *handler) serve(r *http.Request, rec *RequestRecord) ([]byte, error) {
 	if len(body) > MaxRequestBodySize {
 		return nil, protocolError("RequestEntityTooLargeException", "Request body too large")
 	}
-	k, principal, err := h.authenticate(r, body)
+	k, cred, err := h.authenticate(r, body)
 	if err != nil {
 		return nil, err
 	}
+	principal := cred.Principal
 	rec.Account, rec.Region, rec.Caller = k.AccountID(), k.Region(), principal
 	if principal == "" {
 		partition, _ := Partition(k.Region())
@@ -307,7 +311,7 @@ func (h *handler) serve(r *http.Request, rec *RequestRecord) ([]byte, error) {
 		return nil, protocolError("UnknownOperationException", "Unknown operation "+shorten(strings.ToValidUTF8(name, "?")))
 	}
 	rec.Operation = name
-	ctx := kms.WithCallerInfo(r.Context(), callerInfo(r, k, principal))
+	ctx := kms.WithCallerInfo(r.Context(), callerInfo(r, k, cred))
 	in, out, err := op.call(ctx, k, body)
 	rec.Key = keyOf(in, out)
 	if len(rec.Key) > maxKeyIDLength { // an invalid KeyId, as sent
@@ -409,11 +413,12 @@ func requestID() string { return arn.NewUUID() }
 // callerInfo describes the caller of r for authorization: its principal
 // (the account root of k without credentials), whether it came over TLS
 // (aws:SecureTransport) and its address (aws:SourceIp).
-func callerInfo(r *http.Request, k *kms.KMS, principal string) kms.CallerInfo {
+func callerInfo(r *http.Request, k *kms.KMS, cred Credential) kms.CallerInfo {
+	principal := cred.Principal
 	if principal == "" {
 		principal = "arn:" + k.Partition() + ":iam::" + k.AccountID() + ":root"
 	}
-	c := kms.CallerInfo{Principal: principal, Insecure: r.TLS == nil}
+	c := kms.CallerInfo{Principal: principal, RoleARN: cred.RoleARN, Insecure: r.TLS == nil}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		c.SourceIP = host
 	}

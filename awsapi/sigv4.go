@@ -95,59 +95,59 @@ func accountOf(principal string) string {
 // Region (the primary handle's) when the request is not signed; without
 // credentials configured the signature is not checked but the scope is
 // still read.
-func (h *handler) authenticate(r *http.Request, body []byte) (*kms.KMS, string, error) {
+func (h *handler) authenticate(r *http.Request, body []byte) (*kms.KMS, Credential, error) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
 		if h.creds != nil {
-			return nil, "", protocolError("MissingAuthenticationTokenException", "Missing Authentication Token")
+			return nil, Credential{}, protocolError("MissingAuthenticationTokenException", "Missing Authentication Token")
 		}
-		return h.primary, "", nil
+		return h.primary, Credential{}, nil
 	}
 	a, werr := parseAuthorization(header)
 	if werr != nil {
 		if h.creds != nil {
-			return nil, "", werr
+			return nil, Credential{}, werr
 		}
-		return h.primary, "", nil // unsigned use: signature not checked
+		return h.primary, Credential{}, nil // unsigned use: signature not checked
 	}
 	if !h.serves(a.region) {
-		return nil, "", errUnknownRegion(a.region)
+		return nil, Credential{}, errUnknownRegion(a.region)
 	}
 	if h.creds == nil {
 		k, err := h.handleFor(h.primary.AccountID(), a.region)
-		return k, "", err
+		return k, Credential{}, err
 	}
 	if werr := checkSignedHeaders(a.signedHeaders); werr != nil {
-		return nil, "", werr
+		return nil, Credential{}, werr
 	}
 	if a.service != "kms" {
-		return nil, "", protocolError("InvalidSignatureException", "Credential should be scoped to correct service: 'kms'.")
+		return nil, Credential{}, protocolError("InvalidSignatureException", "Credential should be scoped to correct service: 'kms'.")
 	}
 	cred, ok := h.creds[a.accessKey]
 	if !ok {
-		return nil, "", errUnrecognizedClient()
+		return nil, Credential{}, errUnrecognizedClient()
 	}
 	if cred.SessionToken != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Amz-Security-Token")), []byte(cred.SessionToken)) != 1 {
-		return nil, "", errUnrecognizedClient()
+		return nil, Credential{}, errUnrecognizedClient()
 	}
 	dateHeader := r.Header.Get("X-Amz-Date")
 	signedAt, err := time.Parse(amzDate, dateHeader)
 	if err != nil {
-		return nil, "", protocolError("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+		return nil, Credential{}, protocolError("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
 	if a.date != signedAt.Format("20060102") {
-		return nil, "", protocolError("InvalidSignatureException", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+a.date+"' != '"+signedAt.Format("20060102")+"'")
+		return nil, Credential{}, protocolError("InvalidSignatureException", "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"+a.date+"' != '"+signedAt.Format("20060102")+"'")
 	}
 	t := now().UTC()
 	switch {
 	case signedAt.Before(t.Add(-maxSkew)):
-		return nil, "", protocolError("InvalidSignatureException", "Signature expired: "+dateHeader+" is now earlier than "+t.Add(-maxSkew).Format(amzDate)+" ("+t.Format(amzDate)+" - 5 min.)")
+		return nil, Credential{}, protocolError("InvalidSignatureException", "Signature expired: "+dateHeader+" is now earlier than "+t.Add(-maxSkew).Format(amzDate)+" ("+t.Format(amzDate)+" - 5 min.)")
 	case signedAt.After(t.Add(maxSkew)):
-		return nil, "", protocolError("InvalidSignatureException", "Signature not yet current: "+dateHeader+" is still later than "+t.Add(maxSkew).Format(amzDate)+" ("+t.Format(amzDate)+" + 5 min.)")
+		return nil, Credential{}, protocolError("InvalidSignatureException", "Signature not yet current: "+dateHeader+" is still later than "+t.Add(maxSkew).Format(amzDate)+" ("+t.Format(amzDate)+" + 5 min.)")
 	}
 	want, err := expectedSignature(r, body, a, cred, signedAt)
 	if err != nil || subtle.ConstantTimeCompare([]byte(want), []byte(a.signature)) != 1 {
-		return nil, "", errSignatureMismatch()
+		return nil, Credential{}, errSignatureMismatch()
 	}
 	account := h.primary.AccountID()
 	if a := accountOf(cred.Principal); a != "" {
@@ -155,15 +155,15 @@ func (h *handler) authenticate(r *http.Request, body []byte) (*kms.KMS, string, 
 	}
 	k, err := h.handleFor(account, a.region)
 	if err != nil {
-		return nil, "", err
+		return nil, Credential{}, err
 	}
 	// IAM principals and their credentials belong to one partition: a
 	// credential of the aws partition means nothing in aws-cn, and AWS
 	// answers it as an unknown access key.
 	if p := partitionOf(cred.Principal); p != "" && p != k.Partition() {
-		return nil, "", errUnrecognizedClient()
+		return nil, Credential{}, errUnrecognizedClient()
 	}
-	return k, cred.Principal, nil
+	return k, cred, nil
 }
 
 func errSignatureMismatch() *wireError {

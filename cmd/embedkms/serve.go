@@ -35,6 +35,7 @@ type config struct {
 	addr, account, region    string
 	store, engine            string
 	rootKeyFile              string
+	principals               string
 	log                      bool
 	maxConns                 int
 	headerTimeout            time.Duration
@@ -48,8 +49,17 @@ const serveUsage = `Usage: embedkms serve [flags]
 Serves the AWS KMS JSON protocol on -addr for every Region of every AWS
 partition: the Region of a request is the one its signature is scoped to
 (-region for requests that are not signed), and each Region has its own
-key space. Signatures are not verified and every request acts as the root
-of -account: keep -addr on a loopback or private address.
+key space. Without -principals, signatures are not verified and every
+request acts as the root of -account: keep -addr on a loopback or private
+address. With -principals FILE, every request must be signed with an
+access key FILE lists, acts as its principal, in its account, and IAM
+policies, key policies and grants decide as in AWS. FILE is JSON:
+
+	{"principals": [{"accessKeyId": "AKIA...", "secretAccessKey": "...",
+	  "arn": "arn:aws:iam::111122223333:user/alice",
+	  "policies": [{"Version": "2012-10-17", "Statement": [...]}]}]}
+
+(an assumed-role session may add "roleArn", its role's ARN with its path).
 
 -store memory (the default) keeps keys until the process exits. -store DIR
 keeps them in DIR, durably (a request answered is on disk), with key
@@ -82,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.store, "store", "memory", "where keys are kept: memory, or a `directory` for a durable store")
 	fs.StringVar(&c.engine, "engine", "badger", "durable store `engine` of -store DIR: badger, or file (one append-only log file, no database)")
 	fs.StringVar(&c.rootKeyFile, "root-key-file", "", "`file` holding the 32 raw bytes of the root key, mode 0600 or 0400 (or set "+rootKeyEnv+")")
+	fs.StringVar(&c.principals, "principals", "", "JSON `file` of access keys, their principals and IAM policies; requests must be signed with one")
 	fs.BoolVar(&c.log, "log", false, "log one JSON line per request to stderr: operation, key, caller, outcome, duration (never request or response bodies)")
 	fs.IntVar(&c.maxConns, "max-conns", 1024, "most connections served at once; more wait to be accepted")
 	fs.DurationVar(&c.headerTimeout, "header-timeout", 10*time.Second, "time a client has to send a request's headers")
@@ -190,6 +201,19 @@ func runServer(ctx context.Context, stopSignals func(), c config, log *slog.Logg
 		return err
 	}
 	opts := kms.Options{RootKeySource: source}
+	var principals *awsapi.Principals
+	if c.principals != "" {
+		f, err := os.Open(c.principals)
+		if err != nil {
+			return fmt.Errorf("-principals: %w", err)
+		}
+		principals, err = awsapi.ParsePrincipals(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("-principals %s: %w", c.principals, err)
+		}
+		opts.IdentityPolicies = principals.IdentityPolicies()
+	}
 	storeName := "memory"
 	if c.store != "memory" {
 		if source == nil {
@@ -218,6 +242,9 @@ func runServer(ctx context.Context, stopSignals func(), c config, log *slog.Logg
 	}
 
 	hopts := []awsapi.Option{awsapi.WithHandles(handles)}
+	if principals != nil {
+		hopts = append(hopts, awsapi.WithPrincipals(principals))
+	}
 	if c.log {
 		hopts = append(hopts, awsapi.WithRequestLog(requestLogger(log)))
 	}
