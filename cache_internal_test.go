@@ -3,6 +3,7 @@ package kms
 import (
 	"context"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,11 +53,25 @@ func TestLastCloseReleasesSharedState(t *testing.T) {
 	}
 }
 
-// waitGoroutines waits until at most n goroutines run, and reports whether
+// maintenanceGoroutines counts the goroutines running a maintenance loop,
+// by their stacks: unlike runtime.NumGoroutine, it does not move when other
+// tests' goroutines come and go.
+func maintenanceGoroutines() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Count(string(buf[:n]), ").maintainEvery(")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// waitMaintenance waits until n maintenance loops run, and reports whether
 // that happened within a few seconds.
-func waitGoroutines(n int) bool {
+func waitMaintenance(n int) bool {
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if runtime.NumGoroutine() <= n {
+		if maintenanceGoroutines() == n {
 			return true
 		}
 	}
@@ -66,13 +81,13 @@ func waitGoroutines(n int) bool {
 // A handle on its own clock runs no background goroutine; one on the
 // system clock runs its maintenance pass until Close, which stops it.
 func TestMaintenanceGoroutineLifetime(t *testing.T) {
-	base := runtime.NumGoroutine()
+	base := maintenanceGoroutines()
 	k, err := New(Options{Clock: fixedClock{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := runtime.NumGoroutine(); n > base {
-		t.Errorf("a handle with its own Clock runs %d goroutines, want none", n-base)
+	if n := maintenanceGoroutines(); n != base {
+		t.Errorf("a handle with its own Clock runs %d maintenance goroutines, want none", n-base)
 	}
 	k.Close()
 
@@ -80,7 +95,7 @@ func TestMaintenanceGoroutineLifetime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if runtime.NumGoroutine() <= base {
+	if !waitMaintenance(base + 1) {
 		t.Error("a handle on the system clock runs no maintenance goroutine")
 	}
 	time.Sleep(5 * time.Millisecond) // let a few passes run
@@ -91,8 +106,8 @@ func TestMaintenanceGoroutineLifetime(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close did not return within 5 s: the maintenance goroutine did not stop")
 	}
-	if !waitGoroutines(base) {
-		t.Errorf("%d goroutines still run after Close, want %d", runtime.NumGoroutine(), base)
+	if !waitMaintenance(base) {
+		t.Errorf("%d maintenance goroutines still run after Close, want %d", maintenanceGoroutines(), base)
 	}
 }
 
