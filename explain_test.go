@@ -52,10 +52,13 @@ func exSetup(t *testing.T) *exEnv {
 	e.ecPolicy = plPolicy(
 		`{"Sid":"EncryptOnlyForBilling","Effect":"Allow","Principal":{"AWS":"`+exDave+`"},"Action":"kms:Encrypt","Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:app":"billing"}}}`,
 		`{"Sid":"DenyBob","Effect":"Deny","Principal":{"AWS":"`+plBob+`"},"Action":"kms:*","Resource":"*"}`,
+		`{"Sid":"NotThroughBlocked","Effect":"Deny","Principal":{"AWS":"*"},"Action":"kms:Encrypt","Resource":"*","Condition":{"StringEquals":{"kms:RequestAlias":"alias/blocked"}}}`,
 	)
 	e.ec = plKey(t, k, e.ecPolicy)
-	if _, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: "alias/billing", TargetKeyId: e.ec.KeyId}); err != nil {
-		t.Fatal(err)
+	for _, a := range []string{"alias/billing", "alias/blocked"} {
+		if _, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: a, TargetKeyId: e.ec.KeyId}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e.signPolicy = plPolicy(`{"Sid":"SignPSSRaw","Effect":"Allow","Principal":{"AWS":"` + exDave + `"},"Action":"kms:Sign","Resource":"*","Condition":{"StringEquals":{"kms:SigningAlgorithm":"RSASSA_PSS_SHA_256","kms:MessageType":"RAW"}}}`)
 	out, err := k.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: kms.KeySpecRsa2048, KeyUsage: kms.KeyUsageTypeSignVerify, Policy: e.signPolicy})
@@ -179,9 +182,15 @@ func TestExplainAgreesWithTheCall(t *testing.T) {
 			reason: "because no identity-based policy allows the kms:Encrypt action",
 		},
 		{
-			name: "by alias name: the key is the resource, kms:RequestAlias set", caller: exDave, call: encrypt("alias/billing", map[string]string{"app": "billing"}),
+			name: "by alias name: the key is the resource", caller: exDave, call: encrypt("alias/billing", map[string]string{"app": "billing"}),
 			in: kms.ExplainInput{Action: "kms:Encrypt", KeyId: "alias/billing", EncryptionContext: map[string]string{"app": "billing"}}, decision: policy.Allow, resource: e.ec.Arn,
 			want: []kms.ExplainedStatement{keyPolicy(1, "EncryptOnlyForBilling", "Allow")},
+		},
+		{
+			name: "kms:RequestAlias: the alias the request names", caller: exDave, call: encrypt("alias/blocked", map[string]string{"app": "billing"}),
+			in: kms.ExplainInput{Action: "kms:Encrypt", KeyId: "alias/blocked", EncryptionContext: map[string]string{"app": "billing"}}, decision: policy.ExplicitDeny, resource: e.ec.Arn,
+			reason: "with an explicit deny in a resource-based policy",
+			want:   []kms.ExplainedStatement{keyPolicy(3, "NotThroughBlocked", "Deny")},
 		},
 		{
 			name: "explicit deny in the key policy", caller: plBob, call: encrypt(e.ec.KeyId, nil),
@@ -308,11 +317,11 @@ func TestExplainAgreesWithTheCall(t *testing.T) {
 }
 
 // TestExplainWithoutIAM: with IAM not modelled, the built-in identity
-// policy is named as such.
+// policy is named as such, and the action is not case-sensitive.
 func TestExplainWithoutIAM(t *testing.T) {
 	k, _ := kmstest.New(t)
 	md := plKey(t, k, "")
-	got, err := k.Explain(t.Context(), &kms.ExplainInput{Caller: kms.CallerInfo{Principal: plAlice}, Action: "kms:encrypt", KeyId: md.KeyId})
+	got, err := k.Explain(t.Context(), &kms.ExplainInput{Caller: kms.CallerInfo{Principal: plAlice}, Action: "KMS:encrypt", KeyId: md.KeyId})
 	if err != nil {
 		t.Fatal(err)
 	}
