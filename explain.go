@@ -28,6 +28,10 @@ type ExplainInput struct {
 	// resource: those operations need the action on the alias and on each
 	// key involved, so ask once for each.
 	KeyId string
+	// OtherKeyId is, for kms:ReEncryptFrom, the request's destination key
+	// and, for kms:ReEncryptTo, its source key, for
+	// kms:ReEncryptOnSameKey; empty for every other action.
+	OtherKeyId string
 	// The request's values, for the condition keys that name them
 	// (kms:EncryptionContext:<key>, kms:EncryptionContextKeys,
 	// kms:EncryptionAlgorithm, kms:SigningAlgorithm, kms:MessageType,
@@ -130,12 +134,13 @@ var aliasActions = map[string]bool{"kms:CreateAlias": true, "kms:UpdateAlias": t
 // what the call gets from authorization. It answers for authorization
 // only: the call may still fail on its input, the key's state or key
 // usage. Condition keys filled from members ExplainInput does not have
-// (CreateKey's and CreateGrant's, tags, kms:ReEncryptOnSameKey ...) are
+// (CreateKey's and CreateGrant's, tags, the pending window ...) are
 // absent, as for a request that leaves them out.
 //
 // Explain needs no authorization itself: it is for whoever holds the
 // handle, which can read every policy anyway. Errors: ValidationException
-// for an unknown action or a KeyId the action does not take (or lacks),
+// for an unknown action, a KeyId the action does not take (or lacks) or
+// an OtherKeyId for an action other than ReEncrypt's,
 // NotFoundException for a key or alias that does not exist, as the call
 // would get, and AccessDeniedException for a Caller that is not a valid
 // principal.
@@ -170,6 +175,16 @@ func (k *KMS) Explain(ctx context.Context, in *ExplainInput) (*ExplainOutput, er
 		keyAgreement:        in.KeyAgreementAlgorithm,
 		dataKeyPairSpec:     in.KeyPairSpec,
 		requestKeyID:        in.KeyId,
+	}
+	if in.OtherKeyId != "" {
+		if o.name != "ReEncrypt" {
+			return nil, invalid("Explain: OtherKeyId is for kms:ReEncryptFrom and kms:ReEncryptTo, not %s", o.action)
+		}
+		other, err := k.entry(ctx, in.OtherKeyId, o)
+		if err != nil {
+			return nil, err
+		}
+		x.reEncryptOther = other.arn
 	}
 	res, err := k.evaluateAs(ctx, c, o, &x, r)
 	if err != nil {

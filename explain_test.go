@@ -52,6 +52,7 @@ func exSetup(t *testing.T) *exEnv {
 	e.ecPolicy = plPolicy(
 		`{"Sid":"EncryptOnlyForBilling","Effect":"Allow","Principal":{"AWS":"`+exDave+`"},"Action":"kms:Encrypt","Resource":"*","Condition":{"StringEquals":{"kms:EncryptionContext:app":"billing"}}}`,
 		`{"Sid":"DenyBob","Effect":"Deny","Principal":{"AWS":"`+plBob+`"},"Action":"kms:*","Resource":"*"}`,
+		`{"Sid":"ReEncryptInPlace","Effect":"Allow","Principal":{"AWS":"`+exDave+`"},"Action":["kms:ReEncryptFrom","kms:ReEncryptTo"],"Resource":"*","Condition":{"Bool":{"kms:ReEncryptOnSameKey":"true"}}}`,
 		`{"Sid":"NotThroughBlocked","Effect":"Deny","Principal":{"AWS":"*"},"Action":"kms:Encrypt","Resource":"*","Condition":{"StringEquals":{"kms:RequestAlias":"alias/blocked"}}}`,
 	)
 	e.ec = plKey(t, k, e.ecPolicy)
@@ -117,6 +118,16 @@ func TestExplainAgreesWithTheCall(t *testing.T) {
 	decrypt := func(ctx context.Context) error {
 		_, err := k.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: e.ciphertext})
 		return err
+	}
+	reEncrypt := func(to string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			enc, err := k.Encrypt(e.root, &kms.EncryptInput{KeyId: e.ec.KeyId, Plaintext: []byte("x")})
+			if err != nil {
+				return err
+			}
+			_, err = k.ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: enc.CiphertextBlob, DestinationKeyId: to})
+			return err
+		}
 	}
 	createKey := func(ctx context.Context) error {
 		_, err := k.CreateKey(ctx, &kms.CreateKeyInput{})
@@ -190,7 +201,17 @@ func TestExplainAgreesWithTheCall(t *testing.T) {
 			name: "kms:RequestAlias: the alias the request names", caller: exDave, call: encrypt("alias/blocked", map[string]string{"app": "billing"}),
 			in: kms.ExplainInput{Action: "kms:Encrypt", KeyId: "alias/blocked", EncryptionContext: map[string]string{"app": "billing"}}, decision: policy.ExplicitDeny, resource: e.ec.Arn,
 			reason: "with an explicit deny in a resource-based policy",
-			want:   []kms.ExplainedStatement{keyPolicy(3, "NotThroughBlocked", "Deny")},
+			want:   []kms.ExplainedStatement{keyPolicy(4, "NotThroughBlocked", "Deny")},
+		},
+		{
+			name: "kms:ReEncryptOnSameKey true", caller: exDave, call: reEncrypt(e.ec.KeyId),
+			in: kms.ExplainInput{Action: "kms:ReEncryptFrom", KeyId: e.ec.KeyId, OtherKeyId: e.ec.Arn}, decision: policy.Allow, resource: e.ec.Arn,
+			want: []kms.ExplainedStatement{keyPolicy(3, "ReEncryptInPlace", "Allow")},
+		},
+		{
+			name: "kms:ReEncryptOnSameKey false", caller: exDave, call: reEncrypt(e.def.KeyId),
+			in: kms.ExplainInput{Action: "kms:ReEncryptFrom", KeyId: e.ec.KeyId, OtherKeyId: e.def.KeyId}, decision: policy.ImplicitDeny, resource: e.ec.Arn,
+			reason: "kms:ReEncryptFrom",
 		},
 		{
 			name: "explicit deny in the key policy", caller: plBob, call: encrypt(e.ec.KeyId, nil),
@@ -358,6 +379,8 @@ func TestExplainErrors(t *testing.T) {
 		{"missing key, as the call says", &kms.ExplainInput{Action: "kms:Encrypt", KeyId: missing}, kms.ErrNotFound, ce.Message},
 		{"missing alias", &kms.ExplainInput{Action: "kms:Encrypt", KeyId: "alias/none"}, kms.ErrNotFound, "alias/none is not found"},
 		{"alias where the operation takes none", &kms.ExplainInput{Action: "kms:EnableKey", KeyId: "alias/none"}, kms.ErrNotFound, "Invalid keyId"},
+		{"OtherKeyId for another action", &kms.ExplainInput{Action: "kms:Encrypt", KeyId: md.KeyId, OtherKeyId: md.KeyId}, kms.ErrValidation, "OtherKeyId is for kms:ReEncryptFrom and kms:ReEncryptTo, not kms:Encrypt"},
+		{"missing other key", &kms.ExplainInput{Action: "kms:ReEncryptTo", KeyId: md.KeyId, OtherKeyId: missing}, kms.ErrNotFound, ce.Message},
 		{"invalid principal", &kms.ExplainInput{Caller: kms.CallerInfo{Principal: "nobody"}, Action: "kms:Encrypt", KeyId: md.KeyId}, kms.ErrAccessDenied, "is not a valid principal"},
 	}
 	for _, tt := range tests {
