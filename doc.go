@@ -23,6 +23,31 @@
 // the work. Errors are *Error values carrying the AWS error code; match
 // them with errors.Is against the sentinels (ErrNotFound, ErrDisabled, ...).
 //
+// # Authorization
+//
+// Access is decided as AWS KMS decides it, from three sources evaluated
+// together: the key policy (CreateKey's Policy, PutKeyPolicy; AWS's
+// default key policy when none is given), the caller's IAM identity
+// policies (Options.IdentityPolicies: a map of principal ARN to policy
+// documents, or any IdentityPolicySource), and the key's grants
+// (CreateGrant). An explicit Deny in a key or identity policy refuses; a
+// key-policy statement naming the caller allows; one naming the account
+// delegates to IAM, whose policies must then allow; a principal of
+// another account needs both its own IAM policies and the key policy;
+// otherwise a grant to the caller for the operation, its encryption
+// context constraints met, allows. Every condition key AWS KMS documents
+// is filled by the operations AWS fills it for. A refusal is
+// AccessDeniedException worded as AWS words it. The caller is the
+// context's (WithCaller, WithCallerInfo), the account root by default;
+// without IdentityPolicies IAM is not modelled and every principal's IAM
+// allows everything, so the key policy and grants alone decide.
+//
+// KMS.Explain, embedkms's own, answers "why was I denied": for a
+// principal, an action, a key and request values it returns the decision,
+// the AccessDeniedException message the call would get and the
+// statements (key policy, identity policy, grant) that decided it,
+// evaluated exactly as the call is.
+//
 // # Ciphertext
 //
 // Ciphertext blobs are self-describing (see package crypto for the format):

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 	"time"
 
 	"github.com/embedkms/kms"
@@ -147,4 +148,54 @@ func ExampleKMS_Maintain() {
 	// Output:
 	// deletion date: 2026-01-08
 	// keys left: 0
+}
+
+// Ask why a call is denied. A key policy allows a role to Encrypt only
+// with the encryption context app=billing and denies Bob everything;
+// Explain gives the decision, AccessDeniedException's message and the
+// statements that decided it.
+func ExampleKMS_Explain() {
+	ctx := context.Background()
+	const role = "arn:aws:iam::111122223333:role/App"
+	const bob = "arn:aws:iam::111122223333:user/Bob"
+	k, err := kms.New(kms.Options{IdentityPolicies: kms.IdentityPolicies{role: nil, bob: nil}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer k.Close()
+
+	key, err := k.CreateKey(ctx, &kms.CreateKeyInput{Policy: `{"Version":"2012-10-17","Statement":[
+		{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+		{"Sid":"AppEncrypts","Effect":"Allow","Principal":{"AWS":"` + role + `"},"Action":"kms:Encrypt","Resource":"*",
+		 "Condition":{"StringEquals":{"kms:EncryptionContext:app":"billing"}}},
+		{"Sid":"NotBob","Effect":"Deny","Principal":{"AWS":"` + bob + `"},"Action":"kms:*","Resource":"*"}]}`})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, q := range []struct {
+		caller string
+		ec     map[string]string
+	}{
+		{role, map[string]string{"app": "billing"}},
+		{role, map[string]string{"app": "hr"}},
+		{bob, nil},
+	} {
+		ex, err := k.Explain(ctx, &kms.ExplainInput{
+			Caller: kms.CallerInfo{Principal: q.caller}, Action: "kms:Encrypt",
+			KeyId: key.KeyMetadata.KeyId, EncryptionContext: q.ec,
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(strings.TrimSpace(ex.Decision.String() + " " + strings.ReplaceAll(ex.Message, key.KeyMetadata.Arn, "<key ARN>")))
+		for _, s := range ex.Statements {
+			fmt.Printf("  %v statement %d %q %s\n", s.Source, s.Statement, s.Sid, s.Effect)
+		}
+	}
+	// Output:
+	// Allow
+	//   KeyPolicy statement 1 "AppEncrypts" Allow
+	// ImplicitDeny User: arn:aws:iam::111122223333:role/App is not authorized to perform: kms:Encrypt on resource: <key ARN> because no identity-based policy allows the kms:Encrypt action
+	// ExplicitDeny User: arn:aws:iam::111122223333:user/Bob is not authorized to perform: kms:Encrypt on resource: <key ARN> with an explicit deny in a resource-based policy
+	//   KeyPolicy statement 2 "NotBob" Deny
 }
