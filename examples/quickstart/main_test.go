@@ -34,3 +34,28 @@ func TestQuickstart(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEQuickstartIsThisProgram: the README's quickstart is this file,
+// verbatim, so the program a reader pastes compiles and runs.
+func TestREADMEQuickstartIsThisProgram(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "## Quickstart\n")
+	if !ok {
+		t.Fatal("README has no Quickstart section")
+	}
+	_, block, ok := strings.Cut(after, "```go\n")
+	if !ok {
+		t.Fatal("README's Quickstart has no Go block")
+	}
+	block, _, ok = strings.Cut(block, "```\n")
+	if !ok || block != string(src) {
+		t.Fatal("README's Quickstart is not examples/quickstart/main.go verbatim")
+	}
+}
