@@ -180,6 +180,16 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 		if _, err := tx.Get(records.KeyKey(k.account, k.region, keyID)); err == nil {
 			return errors.New("key id collision") // 122 random bits: never in practice
 		}
+		n, err := records.KeyCount(tx, k.account, k.region)
+		if err != nil {
+			return err
+		}
+		if n >= k.maxKeys {
+			// AWS KMS Developer Guide, "Resource quotas": KMS keys per
+			// account and Region; the message is the model's
+			// LimitExceededException text, with the quota.
+			return newErr(ErrLimitExceeded, "The request was rejected because a quota was exceeded: account %s has %d KMS keys in %s, the quota of KMS keys.", k.account, n, k.region)
+		}
 		return records.PutKey(tx, rec)
 	})
 	if err != nil {

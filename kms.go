@@ -74,12 +74,21 @@ type Options struct {
 	// principals without an IAM policy denied, as in AWS. The account
 	// root needs no IAM policy in its own account.
 	IdentityPolicies IdentityPolicySource
+	// MaxKeys is the quota of customer managed KMS keys per account and
+	// Region: CreateKey beyond it is LimitExceededException. Default:
+	// DefaultMaxKeys, AWS's default quota. AWS managed keys do not count.
+	MaxKeys int
 	// MaintenanceInterval is how often a background pass (see
 	// KMS.Maintain) runs. Default: DefaultMaintenanceInterval. The pass
 	// runs only on the system clock: a handle with its own Clock runs no
 	// goroutine, and tests or tools call Maintain when they want.
 	MaintenanceInterval time.Duration
 }
+
+// DefaultMaxKeys is the default Options.MaxKeys: AWS's default quota of
+// KMS keys per account and Region (AWS KMS Developer Guide, "Resource
+// quotas": 100,000).
+const DefaultMaxKeys = 100000
 
 // DefaultMaintenanceInterval is the default Options.MaintenanceInterval.
 // Keys past their deletion date are refused at once whatever it is; the
@@ -99,6 +108,7 @@ type KMS struct {
 	root                       *keystore.RootKey
 	clock                      Clock
 	iam                        IdentityPolicySource // nil: IAM not modelled
+	maxKeys                    int
 	// decide is the policy decision; policy.Evaluate except in tests
 	// that need a caller allowed on some resources and not others.
 	decide func(policy.Input) policy.Result
@@ -142,6 +152,12 @@ func New(opts Options) (*KMS, error) {
 	}
 	if !regionRE.MatchString(k.region) {
 		return nil, fmt.Errorf("kms: Region %q is not an AWS Region name", k.region)
+	}
+	switch k.maxKeys = opts.MaxKeys; {
+	case k.maxKeys < 0:
+		return nil, fmt.Errorf("kms: MaxKeys %d is negative", opts.MaxKeys)
+	case k.maxKeys == 0:
+		k.maxKeys = DefaultMaxKeys
 	}
 	if opts.MaintenanceInterval < 0 {
 		return nil, fmt.Errorf("kms: MaintenanceInterval %v is negative", opts.MaintenanceInterval)

@@ -13,6 +13,9 @@
 //	                                            in deletion-date order
 //	grant/<account>/<region>/<key id>/<grant id>
 //	                                         -> Grant (JSON)
+//	keycount/<account>/<region>              -> the number of customer
+//	                                            managed keys (decimal), for
+//	                                            the key quota
 //
 // PutKey, DeleteKey, PutAlias and DeleteAlias keep the indexes in step with
 // the records in the same transaction.
@@ -42,6 +45,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/embedkms/kms/backend"
@@ -113,11 +117,17 @@ func GetKey(tx backend.Txn, account, region, keyID string) (*Key, error) {
 	return &k, nil
 }
 
-// PutKey writes a key record and keeps the deletion index in step.
+// PutKey writes a key record and keeps the deletion index and the key
+// count in step.
 func PutKey(tx backend.Txn, k *Key) error {
 	old, err := GetKey(tx, k.Account, k.Region, k.KeyID)
 	switch {
 	case errors.Is(err, backend.ErrNotFound):
+		if countsTowardQuota(k) {
+			if err := addKeyCount(tx, k.Account, k.Region, 1); err != nil {
+				return err
+			}
+		}
 	case err != nil:
 		return err
 	case !old.DeletionDate.Equal(k.DeletionDate) && !old.DeletionDate.IsZero():
@@ -144,6 +154,11 @@ func DeleteKey(tx backend.Txn, account, region, keyID string) error {
 	}
 	if !old.DeletionDate.IsZero() {
 		if err := tx.Delete(deletionKey(account, region, old.DeletionDate, keyID)); err != nil {
+			return err
+		}
+	}
+	if countsTowardQuota(old) {
+		if err := addKeyCount(tx, account, region, -1); err != nil {
 			return err
 		}
 	}
@@ -256,6 +271,51 @@ func ScanKeys(tx backend.Txn, account, region, start string, fn func(*Key) bool)
 // name >= start, in name order, until fn returns false.
 func ScanAliases(tx backend.Txn, account, region, start string, fn func(*Alias) bool) error {
 	return scan(tx, AliasPrefix(account, region), start, fn)
+}
+
+// countsTowardQuota reports whether k counts toward the key quota:
+// customer managed keys do, AWS managed keys do not (AWS KMS Developer
+// Guide, "Resource quotas", KMS keys).
+func countsTowardQuota(k *Key) bool { return true }
+
+func keyCountKey(account, region string) []byte {
+	return []byte("keycount/" + account + "/" + region)
+}
+
+// KeyCount returns the number of customer managed keys of an account and
+// Region. A store written before the count was kept has no count record:
+// it is computed once by scanning the keys, and written.
+func KeyCount(tx backend.Txn, account, region string) (int, error) {
+	v, err := tx.Get(keyCountKey(account, region))
+	if err == nil {
+		n, err := strconv.Atoi(string(v))
+		if err != nil || n < 0 {
+			return 0, errors.New("records: corrupt key count of " + account + "/" + region)
+		}
+		return n, nil
+	}
+	if !errors.Is(err, backend.ErrNotFound) {
+		return 0, err
+	}
+	n := 0
+	if err := ScanKeys(tx, account, region, "", func(k *Key) bool {
+		if countsTowardQuota(k) {
+			n++
+		}
+		return true
+	}); err != nil {
+		return 0, err
+	}
+	return n, tx.Set(keyCountKey(account, region), []byte(strconv.Itoa(n)))
+}
+
+// addKeyCount adds delta to the key count of an account and Region.
+func addKeyCount(tx backend.Txn, account, region string, delta int) error {
+	n, err := KeyCount(tx, account, region)
+	if err != nil {
+		return err
+	}
+	return tx.Set(keyCountKey(account, region), []byte(strconv.Itoa(max(n+delta, 0))))
 }
 
 // Grant is a stored grant on a key.
