@@ -514,7 +514,7 @@ func (k *KMS) planSeed(ctx context.Context, f *SeedFile) (*seedPlan, error) {
 			return nil, f.entryErr("grants", i, sg.KeyID, "id", fmt.Errorf("%q is not a grant id: want 64 lowercase hex digits", sg.ID))
 		}
 		if err := scratch.dryRunGrant(ctx, rec, sg); err != nil {
-			return nil, f.entryErr("grants", i, sg.KeyID, "", err)
+			return nil, f.entryErr("grants", i, sg.KeyID, fieldOf(err), err)
 		}
 		g := k.seedGrantRecord(rec, sg)
 		if ids[g.KeyID+"/"+g.GrantID] {
@@ -550,7 +550,7 @@ func (k *KMS) planSeedKey(ctx context.Context, sk SeedKey) (*seedKeyPlan, error)
 	}
 	plan, err := k.checkCreateKey(ctx, in)
 	if err != nil {
-		return nil, err
+		return nil, &SeedError{Field: fieldOf(err), Err: err}
 	}
 	rec := k.newKeyRecord(sk.ID, plan, in, keystore.Material{})
 	rec.Materials, rec.CurrentMaterial = nil, ""
@@ -563,6 +563,33 @@ func (k *KMS) planSeedKey(ctx context.Context, sk SeedKey) (*seedKeyPlan, error)
 		}
 	}
 	return &seedKeyPlan{rec: rec, material: sk.KeyMaterial}, nil
+}
+
+// fieldOf names the seed field an error of CreateKey or CreateGrant is
+// about, when it says: the member of a ValidationException ("Value 'x'
+// at 'keyUsage' failed ..."; a tag's member is "tags"), the key policy,
+// the tags. Otherwise "": the message names the members it is about.
+func fieldOf(err error) string {
+	var e *Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	switch e.Code {
+	case ErrTag:
+		return "tags"
+	case ErrMalformedPolicyDocument:
+		return "policy"
+	}
+	_, rest, ok := strings.Cut(e.Message, " at '")
+	if !ok {
+		if e.Code == ErrLimitExceeded && strings.Contains(strings.ToLower(e.Message), "policy") {
+			return "policy"
+		}
+		return ""
+	}
+	member, _, _ := strings.Cut(rest, "'")
+	member, _, _ = strings.Cut(member, ".")
+	return member
 }
 
 // checkSeedMaterial checks that m is key material of spec, in the form
