@@ -514,7 +514,14 @@ func (k *KMS) planSeed(ctx context.Context, f *SeedFile) (*seedPlan, error) {
 			return nil, f.entryErr("grants", i, sg.KeyID, "id", fmt.Errorf("%q is not a grant id: want 64 lowercase hex digits", sg.ID))
 		}
 		if err := scratch.dryRunGrant(ctx, rec, sg); err != nil {
-			return nil, f.entryErr("grants", i, sg.KeyID, fieldOf(err), err)
+			field := fieldOf(err)
+			if errors.Is(err, ErrInvalidArn) { // "Invalid principal: p"
+				field = "granteePrincipal"
+				if sg.GranteePrincipal == "" || !strings.HasSuffix(err.Error(), ": "+sg.GranteePrincipal) {
+					field = "retiringPrincipal"
+				}
+			}
+			return nil, f.entryErr("grants", i, sg.KeyID, field, err)
 		}
 		g := k.seedGrantRecord(rec, sg)
 		if ids[g.KeyID+"/"+g.GrantID] {
@@ -585,11 +592,33 @@ func fieldOf(err error) string {
 		if e.Code == ErrLimitExceeded && strings.Contains(strings.ToLower(e.Message), "policy") {
 			return "policy"
 		}
+		for _, p := range proseFields {
+			if strings.HasPrefix(e.Message, p.prefix) {
+				return p.field
+			}
+		}
 		return ""
 	}
 	member, _, _ := strings.Cut(rest, "'")
 	member, _, _ = strings.Cut(member, ".")
 	return member
+}
+
+// proseFields are the fields the prose rules of CreateKey and
+// CreateGrant are about, by the start of their messages.
+var proseFields = []struct{ prefix, field string }{
+	{"You must specify a KeyUsage", "keyUsage"},
+	{"KeyUsage ", "keyUsage"},
+	{"KeySpec ", "keySpec"},
+	{"Grant operation ", "operations"},
+	{"Grants must ", "operations"},
+	{"You must specify either GranteePrincipal", "granteePrincipal"},
+	{"You cannot specify both RetiringPrincipal", "retiringPrincipal"},
+	{"A grant for a GranteeServicePrincipal must have a SourceArn", "constraints"},
+	{"A grant for a GranteeServicePrincipal must have a Retiring", "retiringPrincipal"},
+	{"A grant constraint", "constraints"},
+	{"An encryption context value in a grant constraint", "constraints"},
+	{"Encryption context grant constraints", "constraints"},
 }
 
 // checkSeedMaterial checks that m is key material of spec, in the form
@@ -608,7 +637,16 @@ func checkSeedMaterial(spec KeySpec, m []byte) error {
 		}
 	}
 	if _, err := crypto.NewKeyPrimitive(string(spec), m); err != nil {
-		return fmt.Errorf("not %s key material (%s: PKCS #8 DER for RSA and NIST curves, a 32-byte scalar or seed, or a 64-byte ML-KEM seed)", spec, err)
+		form := "PKCS #8 DER of the private key"
+		switch spec {
+		case KeySpecEccSecgP256k1, KeySpecSm2:
+			form = "the 32-byte private scalar"
+		case KeySpecEccNistEdwards25519, KeySpecMlDsa44, KeySpecMlDsa65, KeySpecMlDsa87:
+			form = "the 32-byte seed"
+		case KeySpecMlKem512, KeySpecMlKem768, KeySpecMlKem1024:
+			form = "the 64-byte seed d || z"
+		}
+		return fmt.Errorf("not %s key material: want %s (%d bytes given)", spec, form, len(m))
 	}
 	return nil
 }

@@ -400,3 +400,89 @@ func TestSeedConflicts(t *testing.T) {
 		})
 	}
 }
+
+// TestSeedInvalid: a seed that is not valid is refused with an error
+// naming the entry (and its line), the field and what is wrong, with the
+// AWS error CreateKey, CreateAlias or CreateGrant gives for the same
+// input where there is one, and nothing of it is written.
+func TestSeedInvalid(t *testing.T) {
+	const (
+		id  = "11111111-2222-4333-8444-555555555555"
+		key = "keys:\n  - id: " + id + "\n"
+	)
+	mat := func(n int) string { return base64.StdEncoding.EncodeToString(make([]byte, n)) }
+	for _, c := range []struct {
+		name, seed  string
+		entry, fld  string
+		line        int
+		code        kms.Code // "" for seed-only errors
+		wantMessage string
+	}{
+		{"unknown top-level field", "kes: []\n", "", "", 0, "", "line 1: field kes not found"},
+		{"unknown key field", key + "    keyspec: RSA_2048\n", "", "", 0, "", "line 3: field keyspec not found"},
+		{"wrong type", "keys: {id: x}\n", "", "", 0, "", "invalid YAML"},
+		{"duplicate mapping key", key + "    description: a\n    description: b\n", "", "", 0, "", "already defined"},
+		{"two documents", key + "---\n" + key, "", "", 0, "", "more than one YAML document"},
+		{"not YAML", "keys: [\n", "", "", 0, "", "invalid YAML"},
+		{"key without id", "keys:\n  - description: x\n", "keys[0]", "id", 2, "", "required"},
+		{"key id not a key id", "keys:\n  - id: alias/x\n", "keys[0]", "id", 2, "", "not a key id"},
+		{"upper-case key id", "keys:\n  - id: 11111111-2222-4333-8444-55555555555A\n", "keys[0]", "id", 2, "", "not a key id"},
+		{"duplicate key", key + "  - id: " + id + "\n", "keys[1]", "id", 3, "", "the seed lists this key twice"},
+		{"unknown key spec", key + "    keySpec: AES_256\n", "keys[0]", "keySpec", 2, kms.ErrValidation, "Member must satisfy enum value set"},
+		{"usage missing", key + "    keySpec: RSA_2048\n", "keys[0]", "keyUsage", 2, kms.ErrValidation, "You must specify a KeyUsage value"},
+		{"usage not of the spec", key + "    keySpec: HMAC_256\n    keyUsage: SIGN_VERIFY\n", "keys[0]", "keyUsage", 2, kms.ErrValidation, "KeyUsage SIGN_VERIFY is not compatible with KeySpec HMAC_256"},
+		{"SM2 outside China", key + "    keySpec: SM2\n    keyUsage: SIGN_VERIFY\n", "keys[0]", "keySpec", 2, kms.ErrValidation, "KeySpec SM2 is supported only in China Regions"},
+		{"description too long", key + "    description: " + strings.Repeat("d", 8193) + "\n", "keys[0]", "description", 2, kms.ErrValidation, "length less than or equal to 8192"},
+		{"reserved tag", key + "    tags: {\"aws:x\": y}\n", "keys[0]", "tags", 2, kms.ErrTag, "Tags beginning with aws: are reserved"},
+		{"bad policy", key + "    policy: '{\"Version\": \"2012-10-17\"}'\n", "keys[0]", "policy", 2, kms.ErrMalformedPolicyDocument, ""},
+		{"policy with an alias", key + "    policy: &p {Version: \"2012-10-17\"}\n", "", "", 0, "", "anchors and aliases are not allowed"},
+		{"policy of another type", key + "    policy: [a]\n", "", "", 0, "", "want a mapping or a string of JSON"},
+		{"material not base64", key + "    keyMaterial: '***'\n", "", "", 0, "", "line 3: keyMaterial: not standard base64"},
+		{"symmetric material too short", key + "    keyMaterial: " + mat(16) + "\n", "keys[0]", "keyMaterial", 2, "", "16 bytes; SYMMETRIC_DEFAULT material is 32 bytes"},
+		{"HMAC material of another size", key + "    keySpec: HMAC_384\n    keyUsage: GENERATE_VERIFY_MAC\n    keyMaterial: " + mat(32) + "\n", "keys[0]", "keyMaterial", 2, "", "32 bytes; HMAC_384 material is 48 bytes"},
+		{"P-256 material not PKCS #8", key + "    keySpec: ECC_NIST_P256\n    keyUsage: SIGN_VERIFY\n    keyMaterial: " + mat(32) + "\n", "keys[0]", "keyMaterial", 2, "", "not ECC_NIST_P256 key material: want PKCS #8 DER of the private key (32 bytes given)"},
+		{"Ed25519 material not a seed", key + "    keySpec: ECC_NIST_EDWARDS25519\n    keyUsage: SIGN_VERIFY\n    keyMaterial: " + mat(31) + "\n", "keys[0]", "keyMaterial", 2, "", "not ECC_NIST_EDWARDS25519 key material: want the 32-byte seed (31 bytes given)"},
+		{"alias without prefix", key + "aliases:\n  - name: app\n    targetKeyId: " + id + "\n", "aliases[0]", "name", 4, kms.ErrValidation, `Alias must start with the prefix "alias/"`},
+		{"reserved alias", key + "aliases:\n  - name: alias/aws/s3\n    targetKeyId: " + id + "\n", "aliases[0]", "name", 4, kms.ErrInvalidAliasName, "reserved for AWS managed keys"},
+		{"alias of no key", key + "aliases:\n  - name: alias/a\n    targetKeyId: 99999999-2222-4333-8444-555555555555\n", "aliases[0]", "targetKeyId", 4, "", "no key 99999999-2222-4333-8444-555555555555 in the seed or in the store"},
+		{"alias without target", key + "aliases:\n  - name: alias/a\n", "aliases[0]", "targetKeyId", 4, "", "required"},
+		{"duplicate alias", key + "aliases:\n  - {name: alias/a, targetKeyId: " + id + "}\n  - {name: alias/a, targetKeyId: " + id + "}\n", "aliases[1]", "name", 5, "", "the seed lists this alias twice"},
+		{"grant without key", key + "grants:\n  - granteePrincipal: arn:aws:iam::111122223333:role/a\n    operations: [Encrypt]\n", "grants[0]", "keyId", 4, "", "required"},
+		{"grant of no key", key + "grants:\n  - keyId: alias/a\n    granteePrincipal: arn:aws:iam::111122223333:role/a\n    operations: [Encrypt]\n", "grants[0]", "keyId", 4, "", `"alias/a" is not a key id`},
+		{"grant without operations", key + "grants:\n  - keyId: " + id + "\n    granteePrincipal: arn:aws:iam::111122223333:role/a\n", "grants[0]", "operations", 4, kms.ErrValidation, "Member must not be null"},
+		{"grant of an unknown operation", key + "grants:\n  - keyId: " + id + "\n    granteePrincipal: arn:aws:iam::111122223333:role/a\n    operations: [Fly]\n", "grants[0]", "operations", 4, kms.ErrValidation, "Member must satisfy enum value set"},
+		{"grant of only CreateGrant", key + "grants:\n  - keyId: " + id + "\n    granteePrincipal: arn:aws:iam::111122223333:role/a\n    operations: [CreateGrant]\n", "grants[0]", "operations", 4, kms.ErrValidation, "Grants must not contain only the CreateGrant operation."},
+		{"grant operation not of the key", key + "grants:\n  - keyId: " + id + "\n    granteePrincipal: arn:aws:iam::111122223333:role/a\n    operations: [Sign]\n", "grants[0]", "operations", 4, kms.ErrValidation, "Grant operation Sign is not valid for a KMS key with KeySpec SYMMETRIC_DEFAULT"},
+		{"grant without grantee", key + "grants:\n  - keyId: " + id + "\n    operations: [Encrypt]\n", "grants[0]", "granteePrincipal", 4, kms.ErrValidation, "You must specify either GranteePrincipal or GranteeServicePrincipal"},
+		{"grantee not a principal", key + "grants:\n  - keyId: " + id + "\n    granteePrincipal: bob\n    operations: [Encrypt]\n", "grants[0]", "granteePrincipal", 4, kms.ErrInvalidArn, "Invalid principal: bob"},
+		{"retiring principal not a principal", key + "grants:\n  - keyId: " + id + "\n    granteePrincipal: arn:aws:iam::111122223333:role/a\n    retiringPrincipal: bob\n    operations: [Encrypt]\n", "grants[0]", "retiringPrincipal", 4, kms.ErrInvalidArn, "Invalid principal: bob"},
+		{"service grantee without SourceArn", key + "grants:\n  - keyId: " + id + "\n    granteeServicePrincipal: logs.amazonaws.com\n    retiringServicePrincipal: logs.amazonaws.com\n    operations: [Encrypt]\n", "grants[0]", "constraints", 4, kms.ErrValidation, "must have a SourceArn grant constraint"},
+		{"grant id not one", key + "grants:\n  - keyId: " + id + "\n    id: g1\n    granteePrincipal: arn:aws:iam::111122223333:role/a\n    operations: [Encrypt]\n", "grants[0]", "id", 4, "", `"g1" is not a grant id`},
+		{"duplicate grant", key + "grants:\n  - {keyId: " + id + ", granteePrincipal: \"arn:aws:iam::111122223333:role/a\", operations: [Encrypt]}\n  - {keyId: " + id + ", granteePrincipal: \"arn:aws:iam::111122223333:role/a\", operations: [Encrypt, Encrypt]}\n", "grants[1]", "", 5, "", "the seed lists this grant twice"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			k, _ := kmstest.New(t)
+			err := k.Seed(ctx, strings.NewReader(c.seed))
+			var se *kms.SeedError
+			if !errors.As(err, &se) {
+				t.Fatalf("Seed = %v, want a *SeedError", err)
+			}
+			if se.Entry != c.entry || se.Field != c.fld || se.Line != c.line || !strings.Contains(err.Error(), c.wantMessage) {
+				t.Errorf("Seed = %q (entry %q field %q line %d), want entry %q field %q line %d, message with %q",
+					err, se.Entry, se.Field, se.Line, c.entry, c.fld, c.line, c.wantMessage)
+			}
+			if c.code != "" && !errors.Is(err, c.code) {
+				t.Errorf("Seed = %v, want %s", err, c.code)
+			}
+			if !strings.HasPrefix(err.Error(), "seed: ") {
+				t.Errorf("message %q does not say it is about the seed", err)
+			}
+			if keys, _ := k.ListKeys(ctx, nil); len(keys.Keys) != 0 {
+				t.Errorf("an invalid seed wrote %d keys", len(keys.Keys))
+			}
+			if al, _ := k.ListAliases(ctx, nil); len(al.Aliases) != 0 {
+				t.Errorf("an invalid seed wrote %d aliases", len(al.Aliases))
+			}
+		})
+	}
+}
