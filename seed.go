@@ -27,55 +27,32 @@ import (
 	"github.com/embedkms/kms/policy"
 )
 
-// Seeding: loading a fixed set of keys, aliases and grants into a handle's
+// Seeding loads a fixed set of keys, aliases and grants into a handle's
 // account and Region, from a YAML seed file (Seed) or a SeedFile built in
-// Go (ApplySeed). A seed is not an AWS operation: it is the set-up of an
-// emulator or of a test, done by whoever holds the handle, so it is not
-// authorized (like Backup and Restore) and its key policies skip the
-// lockout safety check (as with BypassPolicyLockoutSafetyCheck). Every
-// other rule of CreateKey, CreateAlias and CreateGrant applies.
+// Go (ApplySeed). SEED.md documents the schema. A seed is not an AWS
+// operation: it is the set-up of an emulator or of a test, done by
+// whoever holds the handle, so it is not authorized (like Backup and
+// Restore) and its key policies skip the lockout safety check (as with
+// BypassPolicyLockoutSafetyCheck). Every other rule of CreateKey,
+// CreateAlias and CreateGrant applies.
 //
-// The schema, every field optional unless marked:
-//
-//	keys:
-//	  - id: 1234abcd-12ab-34cd-56ef-1234567890ab  # required: a UUID, or mrk- and 32 hex digits (multi-Region)
-//	    keySpec: SYMMETRIC_DEFAULT                 # default SYMMETRIC_DEFAULT
-//	    keyUsage: ENCRYPT_DECRYPT                  # required unless SYMMETRIC_DEFAULT
-//	    description: app secrets
-//	    policy: {Version: "2012-10-17", Statement: [...]}  # a mapping, or a JSON string; default: the default key policy
-//	    tags: {Project: alpha}
-//	    enabled: false                             # default true (state Enabled); false: Disabled
-//	    keyMaterial: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=  # base64; for tests only
-//	aliases:
-//	  - name: alias/app                            # required
-//	    targetKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab  # required: a key id of the seed or the store
-//	grants:
-//	  - keyId: 1234abcd-12ab-34cd-56ef-1234567890ab  # required: a key id of the seed or the store
-//	    granteePrincipal: arn:aws:iam::111122223333:role/app  # or granteeServicePrincipal
-//	    operations: [Encrypt, Decrypt]             # required
-//	    id: <64 lowercase hex digits>              # default: derived from the grant's content
-//	    name: app-grant
-//	    retiringPrincipal: arn:aws:iam::111122223333:role/admin  # or retiringServicePrincipal
-//	    constraints: {encryptionContextEquals: {tenant: acme}, encryptionContextSubset: {...}, sourceArn: ...}
-//
-// keyMaterial is the key's secret in the form package crypto stores it
-// (crypto.GenerateKeyMaterial): 32 bytes for SYMMETRIC_DEFAULT, the HMAC
-// spec's size (28, 32, 48 or 64 bytes) for HMAC_*, PKCS #8 DER for RSA_*
-// and ECC_NIST_*, the 32-byte scalar for ECC_SECG_P256K1 and SM2, the
-// 32-byte seed for ECC_NIST_EDWARDS25519 and ML_DSA_*, the 64-byte seed
-// d || z for ML_KEM_*. It is wrapped under the root key like any other
-// material, never stored in the clear, and gets a material id derived
-// from the key id, so that the same seed gives byte-identical ciphertext
-// headers in every store and ciphertexts made under it in one store
-// decrypt in another. Known key material is for tests only: anyone who
-// reads the seed file holds the key.
+// Known key material (SeedKey.KeyMaterial) is for tests only: whoever
+// reads the seed holds the key. It is in the form package crypto stores
+// it (crypto.GenerateKeyMaterial): 32 bytes for SYMMETRIC_DEFAULT, the
+// HMAC spec's size for HMAC_*, PKCS #8 DER for RSA_* and ECC_NIST_*, the
+// 32-byte scalar for ECC_SECG_P256K1 and SM2, the 32-byte seed for
+// ECC_NIST_EDWARDS25519 and ML_DSA_*, the 64-byte seed d || z for
+// ML_KEM_*. It is wrapped under the root key like any other material,
+// never stored in the clear, and gets a material id derived from the key
+// id, so that ciphertexts made under the key in one store decrypt in
+// another seeded alike.
 
 // MaxSeedSize is the largest seed file Seed and ParseSeed read.
 const MaxSeedSize = 16 << 20
 
 // ErrSeedConflict is matched (errors.Is) by the error of a seed that
 // contradicts what the store holds: a key of the same id with another key
-// spec, key usage, Region type or key material, or a grant of the same id
+// spec, key usage, origin or key material, or a grant of the same id
 // with other contents. Nothing of such a seed is written.
 var ErrSeedConflict = errors.New("conflicts with what the store holds")
 

@@ -486,3 +486,51 @@ func TestSeedInvalid(t *testing.T) {
 		})
 	}
 }
+
+// TestSeedAgainstStore: aliases and grants of a seed may name keys the
+// store holds but the seed does not list; such a key pending deletion
+// refuses them with KMSInvalidStateException, as CreateAlias and
+// CreateGrant do, and nothing of the seed is written.
+func TestSeedAgainstStore(t *testing.T) {
+	k, _ := kmstest.New(t)
+	live, err := k.CreateKey(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doomed, err := k.CreateKey(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: doomed.KeyMetadata.KeyId, PendingWindowInDays: 7}); err != nil {
+		t.Fatal(err)
+	}
+	liveID, doomedID := live.KeyMetadata.KeyId, doomed.KeyMetadata.KeyId
+	ok := "aliases:\n  - {name: alias/live, targetKeyId: " + liveID + "}\n" +
+		"grants:\n  - {keyId: " + liveID + ", granteePrincipal: \"arn:aws:iam::111122223333:role/r\", operations: [Encrypt]}\n"
+	for _, c := range []struct{ name, extra, entry string }{
+		{"alias of a key pending deletion", "  - {name: alias/doomed, targetKeyId: " + doomedID + "}\n", "aliases[1]"},
+		{"grant on a key pending deletion", "  - {keyId: " + doomedID + ", granteePrincipal: \"arn:aws:iam::111122223333:role/r\", operations: [Encrypt]}\n", "grants[1]"},
+	} {
+		seed := ok + c.extra
+		if strings.HasPrefix(c.entry, "aliases") {
+			seed = strings.Replace(ok, "grants:\n", c.extra+"grants:\n", 1)
+		}
+		err := k.Seed(ctx, strings.NewReader(seed))
+		var se *kms.SeedError
+		if !errors.Is(err, kms.ErrKMSInvalidState) || !errors.As(err, &se) || se.Entry != c.entry {
+			t.Errorf("%s: Seed = %v, want KMSInvalidStateException at %s", c.name, err, c.entry)
+		}
+		if al, _ := k.ListAliases(ctx, nil); len(al.Aliases) != 0 {
+			t.Errorf("%s: a refused seed wrote aliases", c.name)
+		}
+	}
+	mustSeed(t, k, []byte(ok))
+	al, err := k.ListAliases(ctx, nil)
+	if err != nil || len(al.Aliases) != 1 || al.Aliases[0].TargetKeyId != liveID {
+		t.Errorf("ListAliases = %+v, %v", al, err)
+	}
+	g, err := k.ListGrants(ctx, &kms.ListGrantsInput{KeyId: liveID})
+	if err != nil || len(g.Grants) != 1 {
+		t.Errorf("ListGrants = %+v, %v", g, err)
+	}
+}
