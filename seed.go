@@ -815,8 +815,12 @@ func (k *KMS) writeSeed(ctx context.Context, tx backend.Txn, f *SeedFile, p *see
 		if !errors.Is(err, backend.ErrNotFound) {
 			return err
 		}
-		if err := opCreateGrant.checkState(KeyState(rec.State), k.recARN(rec)); err != nil {
-			return f.entryErr("grants", i, g.KeyID, "keyId", err)
+		// A seed describes an end state: a Disabled key may hold grants
+		// (made before it was disabled); a key pending deletion may not.
+		if st := KeyState(rec.State); st != KeyStateDisabled {
+			if err := opCreateGrant.checkState(st, k.recARN(rec)); err != nil {
+				return f.entryErr("grants", i, g.KeyID, "keyId", err)
+			}
 		}
 		gs, err := k.grantsOf(ctx, tx, rec)
 		if err != nil {

@@ -217,6 +217,11 @@ func TestSeedRoundTrip(t *testing.T) {
 		t.Fatalf("ListGrants of the P-256 key = %+v, %v", grants, err)
 	}
 
+	grants, err = k.ListGrants(ctx, &kms.ListGrantsInput{KeyId: seedMRK})
+	if err != nil || len(grants.Grants) != 1 || !slices.Equal(grants.Grants[0].Operations, []kms.GrantOperation{kms.GrantOperationDecrypt}) {
+		t.Fatalf("ListGrants of the Disabled key = %+v, %v", grants, err)
+	}
+
 	// The seeded grant is in force: the grantee may decrypt the golden blob.
 	app := kms.WithCaller(ctx, "arn:aws:iam::111122223333:role/app")
 	blob, _ := hex.DecodeString(goldenBlob)
