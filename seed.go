@@ -322,8 +322,8 @@ func (k *KMS) Seed(ctx context.Context, r io.Reader) error {
 //
 // An entry the store already holds is left as the store holds it, unless
 // it contradicts the seed in what AWS never changes, which is an error
-// matching ErrSeedConflict: a key's spec, usage, origin, multi-Region
-// type or (when the seed gives it) material; a grant's contents. So what
+// matching ErrSeedConflict: a key's spec, usage, origin or (when the
+// seed gives it) material; a grant's contents. So what
 // can change through the API (a key's description, policy, tags and
 // state, an alias's target) keeps its latest value when a durable store
 // is seeded again, and a key or grant deleted since is created again.
@@ -408,8 +408,8 @@ func (f *SeedFile) entryErr(list string, i int, name, field string, err error) e
 }
 
 // planSeed checks every entry of f, without writing anything, and builds
-// the records of its keys (without material) and grants. Keys and grants
-// that entries refer to but f does not list are read from the store.
+// the records of its keys (without material) and grants. Keys that
+// aliases and grants name but f does not list are read from the store.
 func (k *KMS) planSeed(ctx context.Context, f *SeedFile) (*seedPlan, error) {
 	p := &seedPlan{}
 	byID := map[string]*records.Key{}
