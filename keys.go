@@ -54,75 +54,11 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	if in == nil {
 		in = &CreateKeyInput{}
 	}
-	var v validator
-	if in.Policy != "" {
-		v.length("policy", in.Policy, 1, 131072)
-		v.pattern("policy", in.Policy, policyRE)
-	}
-	v.length("description", in.Description, 0, MaxDescriptionLength)
-	enum(&v, "keyUsage", in.KeyUsage, KeyUsageType("").Values())
-	enum(&v, "customerMasterKeySpec", in.CustomerMasterKeySpec, CustomerMasterKeySpec("").Values())
-	enum(&v, "keySpec", in.KeySpec, KeySpec("").Values())
-	enum(&v, "origin", in.Origin, OriginType("").Values())
-	if in.CustomKeyStoreId != "" {
-		v.length("customKeyStoreId", in.CustomKeyStoreId, 1, 64)
-	}
-	if in.XksKeyId != "" {
-		v.length("xksKeyId", in.XksKeyId, 1, 128)
-		v.pattern("xksKeyId", in.XksKeyId, xksKeyIDRE)
-	}
-	v.tags(in.Tags)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	spec := in.KeySpec
-	if in.CustomerMasterKeySpec != "" {
-		if spec != "" {
-			return nil, invalid("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.")
-		}
-		spec = KeySpec(in.CustomerMasterKeySpec)
-	}
-	if spec == "" {
-		spec = KeySpecSymmetricDefault
-	}
-	usage := in.KeyUsage
-	if usage == "" {
-		if spec != KeySpecSymmetricDefault {
-			return nil, invalid("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
-		}
-		usage = KeyUsageTypeEncryptDecrypt
-	}
-	origin := in.Origin
-	if origin == "" {
-		origin = OriginTypeAwsKms
-	}
-	if in.XksKeyId != "" && origin != OriginTypeExternalKeyStore {
-		return nil, invalid("XksKeyId can be specified only for keys with Origin EXTERNAL_KEY_STORE.")
-	}
-	if in.CustomKeyStoreId != "" {
-		return nil, newErr(ErrCustomKeyStoreNotFound, "Custom key store '%s' does not exist", in.CustomKeyStoreId)
-	}
-	if !slices.Contains(specUsages[spec], usage) {
-		return nil, invalid("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
-	}
-	if spec == KeySpecSm2 && !k.isChinaPartition() {
-		// "SM2 ... is available only in China Regions" (CreateKey, KeySpec).
-		return nil, invalid("KeySpec SM2 is supported only in China Regions")
-	}
-	if origin != OriginTypeAwsKms {
-		return nil, errUnsupported("Origin " + string(origin))
-	}
-	if err := tagRules(in.Tags, nil); err != nil {
-		return nil, err
-	}
-	pol := in.Policy
-	if pol == "" {
-		pol = policy.DefaultKeyPolicy(k.partition, k.account)
-	}
-	doc, err := k.parseKeyPolicy(ctx, pol)
+	plan, err := k.checkCreateKey(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	spec, usage, origin, pol, doc := plan.spec, plan.usage, plan.origin, plan.policy, plan.doc
 	x := authzExtra{
 		newKey:        &records.Key{Account: k.account, Region: k.region, KeySpec: string(spec), KeyUsage: string(usage), Origin: string(origin), MultiRegion: in.MultiRegion},
 		requestTags:   in.Tags,
@@ -158,24 +94,7 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	if err != nil {
 		return nil, internal(err)
 	}
-	rec := &records.Key{
-		Account:         k.account,
-		Region:          k.region,
-		KeyID:           keyID,
-		CreationDate:    k.clock.Now().UTC(),
-		Description:     in.Description,
-		KeyUsage:        string(usage),
-		KeySpec:         string(spec),
-		Origin:          string(origin),
-		State:           string(KeyStateEnabled),
-		Policy:          pol,
-		MultiRegion:     in.MultiRegion,
-		Materials:       []keystore.Material{mat},
-		CurrentMaterial: mat.ID,
-	}
-	for _, t := range in.Tags {
-		rec.Tags = append(rec.Tags, records.Tag{Key: t.TagKey, Value: t.TagValue})
-	}
+	rec := k.newKeyRecord(keyID, plan, in, mat)
 	err = k.store.Update(ctx, func(tx backend.Txn) error {
 		if _, err := tx.Get(records.KeyKey(k.account, k.region, keyID)); err == nil {
 			return errors.New("key id collision") // 122 random bits: never in practice
@@ -197,6 +116,118 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 	}
 	k.shared.invalidate([]keyRef{ref}, nil)
 	return &CreateKeyOutput{KeyMetadata: k.metadata(rec)}, nil
+}
+
+// keyPlan is what checkCreateKey makes of a CreateKeyInput: the key's
+// spec, usage and origin with their defaults, and its key policy.
+type keyPlan struct {
+	spec   KeySpec
+	usage  KeyUsageType
+	origin OriginType
+	policy string
+	doc    *policy.Document
+}
+
+// checkCreateKey applies every check of CreateKey that does not depend on
+// the caller: the model's constraints, the rules the API reference states
+// in prose, the tags and the key policy (the default one when in has
+// none). Seed checks its keys with it too.
+func (k *KMS) checkCreateKey(ctx context.Context, in *CreateKeyInput) (keyPlan, error) {
+	var v validator
+	if in.Policy != "" {
+		v.length("policy", in.Policy, 1, 131072)
+		v.pattern("policy", in.Policy, policyRE)
+	}
+	v.length("description", in.Description, 0, MaxDescriptionLength)
+	enum(&v, "keyUsage", in.KeyUsage, KeyUsageType("").Values())
+	enum(&v, "customerMasterKeySpec", in.CustomerMasterKeySpec, CustomerMasterKeySpec("").Values())
+	enum(&v, "keySpec", in.KeySpec, KeySpec("").Values())
+	enum(&v, "origin", in.Origin, OriginType("").Values())
+	if in.CustomKeyStoreId != "" {
+		v.length("customKeyStoreId", in.CustomKeyStoreId, 1, 64)
+	}
+	if in.XksKeyId != "" {
+		v.length("xksKeyId", in.XksKeyId, 1, 128)
+		v.pattern("xksKeyId", in.XksKeyId, xksKeyIDRE)
+	}
+	v.tags(in.Tags)
+	if err := v.err(); err != nil {
+		return keyPlan{}, err
+	}
+	spec := in.KeySpec
+	if in.CustomerMasterKeySpec != "" {
+		if spec != "" {
+			return keyPlan{}, invalid("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.")
+		}
+		spec = KeySpec(in.CustomerMasterKeySpec)
+	}
+	if spec == "" {
+		spec = KeySpecSymmetricDefault
+	}
+	usage := in.KeyUsage
+	if usage == "" {
+		if spec != KeySpecSymmetricDefault {
+			return keyPlan{}, invalid("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+		}
+		usage = KeyUsageTypeEncryptDecrypt
+	}
+	origin := in.Origin
+	if origin == "" {
+		origin = OriginTypeAwsKms
+	}
+	if in.XksKeyId != "" && origin != OriginTypeExternalKeyStore {
+		return keyPlan{}, invalid("XksKeyId can be specified only for keys with Origin EXTERNAL_KEY_STORE.")
+	}
+	if in.CustomKeyStoreId != "" {
+		return keyPlan{}, newErr(ErrCustomKeyStoreNotFound, "Custom key store '%s' does not exist", in.CustomKeyStoreId)
+	}
+	if !slices.Contains(specUsages[spec], usage) {
+		return keyPlan{}, invalid("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
+	}
+	if spec == KeySpecSm2 && !k.isChinaPartition() {
+		// "SM2 ... is available only in China Regions" (CreateKey, KeySpec).
+		return keyPlan{}, invalid("KeySpec SM2 is supported only in China Regions")
+	}
+	if origin != OriginTypeAwsKms {
+		return keyPlan{}, errUnsupported("Origin " + string(origin))
+	}
+	if err := tagRules(in.Tags, nil); err != nil {
+		return keyPlan{}, err
+	}
+	pol := in.Policy
+	if pol == "" {
+		pol = policy.DefaultKeyPolicy(k.partition, k.account)
+	}
+	doc, err := k.parseKeyPolicy(ctx, pol)
+	if err != nil {
+		return keyPlan{}, err
+	}
+	return keyPlan{spec: spec, usage: usage, origin: origin, policy: pol, doc: doc}, nil
+}
+
+// newKeyRecord builds the record of a new key of plan, Enabled, created
+// now, with in's description, tags and multi-Region flag and mat as its
+// one (current) material.
+func (k *KMS) newKeyRecord(keyID string, plan keyPlan, in *CreateKeyInput, mat keystore.Material) *records.Key {
+	rec := &records.Key{
+		Account:         k.account,
+		Region:          k.region,
+		KeyID:           keyID,
+		CreationDate:    k.clock.Now().UTC(),
+		Description:     in.Description,
+		KeyUsage:        string(plan.usage),
+		KeySpec:         string(plan.spec),
+		Origin:          string(plan.origin),
+		State:           string(KeyStateEnabled),
+		Policy:          plan.policy,
+		MultiRegion:     in.MultiRegion,
+		Materials:       []keystore.Material{mat},
+		CurrentMaterial: mat.ID,
+	}
+	for _, t := range in.Tags {
+		rec.Tags = append(rec.Tags, records.Tag{Key: t.TagKey, Value: t.TagValue})
+	}
+	return rec
 }
 
 // errUnsupported reports a valid AWS request this version cannot serve yet.

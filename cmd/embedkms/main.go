@@ -23,6 +23,10 @@
 // key material is encrypted under a root key: from -root-key-file, or the
 // EMBEDKMS_ROOT_KEY environment variable (the base64 of 32 bytes).
 //
+// -seed FILE loads keys with fixed ids (and, for tests, known key
+// material), aliases and grants from a YAML seed file at every start; the
+// module's SEED.md documents the format.
+//
 // Run `embedkms serve -h` for the flags.
 package main
 

@@ -215,6 +215,7 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"serve", "-h"}, 0, "", "-root-key-file"},
 		{[]string{"serve", "-h"}, 0, "", rootKeyEnv},
 		{[]string{"serve", "-h"}, 0, "", "-engine"},
+		{[]string{"serve", "-h"}, 0, "", "-seed FILE loads the keys, aliases and grants"},
 		{[]string{"version"}, 0, "embedkms ", ""},
 		{nil, 2, "", "Usage"},
 		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},

@@ -36,6 +36,7 @@ type config struct {
 	store, engine            string
 	rootKeyFile              string
 	principals               string
+	seed                     string
 	log                      bool
 	maxConns                 int
 	headerTimeout            time.Duration
@@ -60,6 +61,13 @@ policies, key policies and grants decide as in AWS. FILE is JSON:
 	  "policies": [{"Version": "2012-10-17", "Statement": [...]}]}]}
 
 (an assumed-role session may add "roleArn", its role's ARN with its path).
+
+-seed FILE loads the keys, aliases and grants of a YAML seed file into
+-account and -region at start, before serving: fixed key ids, specs,
+policies, tags, states and, for tests only, known key material. Seeding
+again (every start on a durable store) adds what is missing and changes
+nothing else; a seed that contradicts the store (a key's spec or
+material) stops the server before it serves, having written nothing.
 
 -store memory (the default) keeps keys until the process exits. -store DIR
 keeps them in DIR, durably (a request answered is on disk), with key
@@ -93,6 +101,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.engine, "engine", "badger", "durable store `engine` of -store DIR: badger, or file (one append-only log file, no database)")
 	fs.StringVar(&c.rootKeyFile, "root-key-file", "", "`file` holding the 32 raw bytes of the root key, mode 0600 or 0400 (or set "+rootKeyEnv+")")
 	fs.StringVar(&c.principals, "principals", "", "JSON `file` of access keys, their principals and IAM policies; requests must be signed with one")
+	fs.StringVar(&c.seed, "seed", "", "YAML `file` of keys, aliases and grants to load into -account and -region at start")
 	fs.BoolVar(&c.log, "log", false, "log one JSON line per request to stderr: operation, key, caller, outcome, duration (never request or response bodies)")
 	fs.IntVar(&c.maxConns, "max-conns", 1024, "most connections served at once; more wait to be accepted")
 	fs.DurationVar(&c.headerTimeout, "header-timeout", 10*time.Second, "time a client has to send a request's headers")
@@ -240,6 +249,12 @@ func runServer(ctx context.Context, stopSignals func(), c config, log *slog.Logg
 		}
 		return err
 	}
+	if c.seed != "" {
+		if err := seed(ctx, def, c.seed); err != nil {
+			return err
+		}
+		log.Info("seeded", "file", c.seed, "account", c.account, "region", c.region)
+	}
 
 	hopts := []awsapi.Option{awsapi.WithHandles(handles)}
 	if principals != nil {
@@ -283,6 +298,19 @@ func runServer(ctx context.Context, stopSignals func(), c config, log *slog.Logg
 		log.Warn("requests still under way at the shutdown timeout were cut off", "error", err.Error())
 	}
 	<-served
+	return nil
+}
+
+// seed loads the seed file path into k.
+func seed(ctx context.Context, k *kms.KMS, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("-seed: %w", err)
+	}
+	defer f.Close()
+	if err := k.Seed(ctx, f); err != nil {
+		return fmt.Errorf("-seed %s: %w", path, err)
+	}
 	return nil
 }
 
