@@ -635,7 +635,7 @@ func (k *KMS) RetireGrant(ctx context.Context, in *RetireGrantInput) (*RetireGra
 	}
 	err = k.store.Update(ctx, func(tx backend.Txn) error {
 		if k.closed.Load() {
-			return newErr(ErrKMSInternal, "the handle is closed")
+			return errClosed()
 		}
 		rec, r, err := k.txKey(tx, keyID, opRetireGrant)
 		if err != nil {
