@@ -350,3 +350,23 @@ func TestInvalidCallerRefused(t *testing.T) {
 	md := plKey(t, k, "")
 	azWantCode(t, plEncrypt(kms.WithCaller(t.Context(), "alice"), k, md.KeyId, nil), kms.ErrAccessDenied, "not a valid principal")
 }
+
+// TestCreateKeyLockoutCheckSeesTheKeysTags: the lockout safety check of
+// CreateKey asks whether the caller could call PutKeyPolicy on the key as
+// it will be, tags included: a policy letting Bob manage only keys
+// tagged Owner=Bob passes for a key created with that tag (after which
+// PutKeyPolicy is indeed allowed) and fails for one created without it.
+func TestCreateKeyLockoutCheckSeesTheKeysTags(t *testing.T) {
+	k := plIAMHandle(t, kms.IdentityPolicies{plBob: {plIAM(`{"Effect":"Allow","Action":"kms:*","Resource":"*"}`)}})
+	bob := kms.WithCaller(t.Context(), plBob)
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + plBob + `"},"Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Owner":"Bob"}}}]}`
+	out, err := k.CreateKey(bob, &kms.CreateKeyInput{Policy: pol, Tags: []kms.Tag{{TagKey: "Owner", TagValue: "Bob"}}})
+	if err != nil {
+		t.Fatalf("CreateKey with the tag the policy asks for: %v", err)
+	}
+	if _, err := k.PutKeyPolicy(bob, &kms.PutKeyPolicyInput{KeyId: out.KeyMetadata.KeyId, Policy: pol}); err != nil {
+		t.Fatalf("PutKeyPolicy on the created key: %v", err)
+	}
+	_, err = k.CreateKey(bob, &kms.CreateKeyInput{Policy: pol})
+	azWantCode(t, err, kms.ErrMalformedPolicyDocument, "will not allow you to update the key policy in the future")
+}
