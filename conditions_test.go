@@ -10,6 +10,7 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"crypto/x509"
+	"strings"
 	"testing"
 
 	"github.com/embedkms/kms"
@@ -324,6 +325,133 @@ func TestConditionKeysInKeyPolicies(t *testing.T) {
 			},
 		},
 		{
+			// "kms:CustomerMasterKeySpec (deprecated)", "kms:CustomerMasterKeyUsage
+			// (deprecated)": they work as kms:KeySpec and kms:KeyUsage.
+			name:   "kms:CustomerMasterKeySpec",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeSignVerify},
+			policy: ckDeny("kms:Sign", `{"StringEquals":{"kms:CustomerMasterKeySpec":"ECC_NIST_P256"}}`),
+			calls:  []ckCall{{"Sign", ckSign(kms.SigningAlgorithmSpecEcdsaSha256, ""), false}},
+		},
+		{
+			name:   "kms:CustomerMasterKeyUsage",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeSignVerify},
+			policy: ckDeny("kms:Sign", `{"StringEquals":{"kms:CustomerMasterKeyUsage":"SIGN_VERIFY"}}`),
+			calls:  []ckCall{{"Sign", ckSign(kms.SigningAlgorithmSpecEcdsaSha256, ""), false}},
+		},
+		{
+			// "kms:MultiRegionKeyType": PRIMARY or REPLICA, for multi-Region
+			// keys; a single-Region key has none.
+			name:   "kms:MultiRegionKeyType of a single-Region key",
+			policy: ckDeny("kms:Encrypt", `{"Null":{"kms:MultiRegionKeyType":"false"}}`),
+			calls:  []ckCall{{"single-Region key", ckEncrypt(nil), true}},
+		},
+		{
+			// "kms:EncryptionAlgorithm" is for the encryption operations
+			// only: a Sign request has none.
+			name:   "kms:EncryptionAlgorithm only on encryption operations",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeSignVerify},
+			policy: ckDeny("kms:*", `{"StringEquals":{"kms:EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}}`),
+			calls:  []ckCall{{"Sign", ckSign(kms.SigningAlgorithmSpecEcdsaSha256, ""), true}},
+		},
+		{
+			// "kms:BypassPolicyLockoutSafetyCheck" is for CreateKey and
+			// PutKeyPolicy only.
+			name:   "kms:BypassPolicyLockoutSafetyCheck on other operations",
+			policy: ckDeny("kms:Encrypt", `{"Bool":{"kms:BypassPolicyLockoutSafetyCheck":"false"}}`),
+			calls:  []ckCall{{"Encrypt", ckEncrypt(nil), true}},
+		},
+		{
+			// "kms:GrantOperations": the operations of the grant to be.
+			name:   "kms:GrantOperations",
+			policy: ckDeny("kms:CreateGrant", `{"ForAnyValue:StringEquals":{"kms:GrantOperations":"Decrypt"}}`),
+			calls: []ckCall{
+				{"Encrypt", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), true},
+				{"Encrypt and Decrypt", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt, kms.GrantOperationDecrypt}}), false},
+			},
+		},
+		{
+			// "kms:GranteePrincipal": only grants to Alice.
+			name:   "kms:GranteePrincipal",
+			policy: ckDeny("kms:CreateGrant", `{"StringNotEquals":{"kms:GranteePrincipal":"`+plAlice+`"}}`),
+			calls: []ckCall{
+				{"to Alice", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), true},
+				{"to Bob", ckGrant(kms.CreateGrantInput{GranteePrincipal: plBob, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), false},
+			},
+		},
+		{
+			// "kms:RetiringPrincipal": no grant Bob may retire.
+			name:   "kms:RetiringPrincipal",
+			policy: ckDeny("kms:CreateGrant", `{"StringEquals":{"kms:RetiringPrincipal":"`+plBob+`"}}`),
+			calls: []ckCall{
+				{"no retiring principal", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), true},
+				{"retired by Bob", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, RetiringPrincipal: plBob, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), false},
+			},
+		},
+		{
+			// "kms:GrantConstraintType": grants must have an
+			// EncryptionContextSubset constraint.
+			name:   "kms:GrantConstraintType",
+			policy: ckDeny("kms:CreateGrant", `{"StringNotEquals":{"kms:GrantConstraintType":"EncryptionContextSubset"}}`),
+			calls: []ckCall{
+				{"subset", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextSubset: map[string]string{"Dept": "IT"}}}), true},
+				{"equals", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextEquals: map[string]string{"Dept": "IT"}}}), false},
+				{"no constraint", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), false},
+			},
+		},
+		{
+			// "kms:EncryptionContext:context-key" on CreateGrant: the
+			// encryption context of the grant's constraint.
+			name:   "kms:EncryptionContext:context-key on CreateGrant",
+			policy: ckDeny("kms:CreateGrant", `{"StringNotEquals":{"kms:EncryptionContext:Dept":"IT"}}`),
+			calls: []ckCall{
+				{"equals Dept=IT", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextEquals: map[string]string{"Dept": "IT"}}}), true},
+				{"subset Dept=IT", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextSubset: map[string]string{"Dept": "IT"}}}), true},
+				{"subset Dept=HR", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextSubset: map[string]string{"Dept": "HR"}}}), false},
+			},
+		},
+		{
+			// "kms:GrantIsForAWSResource": grant operations only through an
+			// integrated AWS service; the key is for CreateGrant, ListGrants
+			// and RevokeGrant only.
+			name:   "kms:GrantIsForAWSResource",
+			policy: ckDeny("kms:*", `{"Bool":{"kms:GrantIsForAWSResource":"false"}}`),
+			calls: []ckCall{
+				{"CreateGrant via EBS", ckAs(kms.CallerInfo{Principal: plRoot, ViaService: "ec2.us-east-1.amazonaws.com"},
+					ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}})), true},
+				{"CreateGrant directly", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), false},
+				{"ListGrants directly", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.ListGrants(ctx, &kms.ListGrantsInput{KeyId: md.KeyId})
+					return err
+				}, false},
+				{"RevokeGrant directly", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.RevokeGrant(ctx, &kms.RevokeGrantInput{KeyId: md.KeyId, GrantId: strings.Repeat("ab", 32)})
+					return err
+				}, false},
+				{"Encrypt (no such key)", ckEncrypt(nil), true},
+			},
+		},
+		{
+			// "aws:SourceArn" (IAM User Guide, "AWS global condition
+			// context keys"): the resource a service acts for.
+			name:   "aws:SourceArn",
+			policy: ckDeny("kms:Encrypt", `{"ArnNotLike":{"aws:SourceArn":"arn:aws:s3:::finance-*"}}`),
+			calls: []ckCall{
+				{"for a finance bucket", ckAs(kms.CallerInfo{Principal: plRoot, SourceArn: "arn:aws:s3:::finance-2026"}, ckEncrypt(nil)), true},
+				{"for another bucket", ckAs(kms.CallerInfo{Principal: plRoot, SourceArn: "arn:aws:s3:::other"}, ckEncrypt(nil)), false},
+			},
+		},
+		{
+			// "aws:RequestedRegion": the handle's Region.
+			name:   "aws:RequestedRegion",
+			policy: ckDeny("kms:Encrypt", `{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}`),
+			calls:  []ckCall{{"in us-east-1", ckEncrypt(nil), false}},
+		},
+		{
 			name:   "aws:PrincipalArn",
 			policy: ckDeny("kms:Encrypt", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/B*"}}`),
 			calls: []ckCall{
@@ -356,6 +484,15 @@ func TestConditionKeysInKeyPolicies(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// ckGrant calls CreateGrant on the key with in.
+func ckGrant(in kms.CreateGrantInput) func(context.Context, *kms.KMS, *kms.KeyMetadata) error {
+	return func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+		in.KeyId = md.KeyId
+		_, err := k.CreateGrant(ctx, &in)
+		return err
 	}
 }
 
