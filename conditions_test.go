@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/embedkms/kms"
 	"github.com/embedkms/kms/kmstest"
@@ -559,4 +560,95 @@ func TestResourceAliasesInIAMPolicy(t *testing.T) {
 		t.Fatalf("key with a finance alias: %v", err)
 	}
 	azWantCode(t, plEncrypt(alice, k, other.KeyId, nil), kms.ErrAccessDenied, "no identity-based policy")
+}
+
+// ckWithin runs call and fails the test if it does not return within ten
+// seconds: an authorization that reads the store outside the transaction
+// its operation holds waits for that transaction forever.
+func ckWithin(t *testing.T, name string, call func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s did not return: its authorization waits for its own transaction", name)
+		return nil
+	}
+}
+
+// TestAuthorizationInsideWriteTransactions: operations that authorize
+// inside their write transaction (key updates, PutKeyPolicy's lockout
+// check, alias writes, CreateGrant, RevokeGrant) evaluate conditions that
+// read the store (kms:ResourceAliases) and the key's grants in that
+// transaction, and decide as outside one.
+func TestAuthorizationInsideWriteTransactions(t *testing.T) {
+	iam := kms.IdentityPolicies{
+		plAlice: {plIAM(
+			`{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/finance-*"}}}`,
+			`{"Effect":"Allow","Action":"kms:*Alias","Resource":"arn:aws:kms:*:*:alias/*"}`,
+		)},
+		plBob: nil,
+	}
+	k, _ := kmstest.NewWithOptions(t, kms.Options{IdentityPolicies: iam})
+	ctx := t.Context()
+	md := plKey(t, k, "")
+	if _, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: "alias/finance-1", TargetKeyId: md.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	other := plKey(t, k, "")
+	g := grCreate(t, k, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: plBob,
+		Operations: []kms.GrantOperation{kms.GrantOperationCreateGrant, kms.GrantOperationEncrypt}})
+	alice, bob := kms.WithCaller(ctx, plAlice), kms.WithCaller(ctx, plBob)
+	pol, err := k.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := []struct {
+		name string
+		call func() error
+	}{
+		{"UpdateKeyDescription", func() error {
+			_, err := k.UpdateKeyDescription(alice, &kms.UpdateKeyDescriptionInput{KeyId: md.KeyId, Description: "d"})
+			return err
+		}},
+		{"PutKeyPolicy", func() error {
+			_, err := k.PutKeyPolicy(alice, &kms.PutKeyPolicyInput{KeyId: md.KeyId, Policy: pol.Policy})
+			return err
+		}},
+		{"CreateGrant by Alice", func() error {
+			_, err := k.CreateGrant(alice, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: plBob, Operations: []kms.GrantOperation{kms.GrantOperationDecrypt}})
+			return err
+		}},
+		{"CreateGrant by Bob through his grant", func() error {
+			_, err := k.CreateGrant(bob, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}})
+			return err
+		}},
+		{"CreateAlias", func() error {
+			_, err := k.CreateAlias(alice, &kms.CreateAliasInput{AliasName: "alias/finance-2", TargetKeyId: md.KeyId})
+			return err
+		}},
+		{"RevokeGrant", func() error {
+			_, err := k.RevokeGrant(alice, &kms.RevokeGrantInput{KeyId: md.KeyId, GrantId: g.GrantId})
+			return err
+		}},
+	}
+	for _, tt := range allowed {
+		if err := ckWithin(t, tt.name, tt.call); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+	}
+	// The key without a finance alias: Alice's policy does not apply, and
+	// Bob has no grant for it.
+	err = ckWithin(t, "UpdateKeyDescription of another key", func() error {
+		_, err := k.UpdateKeyDescription(alice, &kms.UpdateKeyDescriptionInput{KeyId: other.KeyId, Description: "d"})
+		return err
+	})
+	azWantCode(t, err, kms.ErrAccessDenied, "kms:UpdateKeyDescription")
+	err = ckWithin(t, "RevokeGrant by Bob", func() error {
+		_, err := k.RevokeGrant(bob, &kms.RevokeGrantInput{KeyId: md.KeyId, GrantId: g.GrantId})
+		return err
+	})
+	azWantCode(t, err, kms.ErrAccessDenied, "kms:RevokeGrant")
 }
