@@ -464,3 +464,64 @@ func TestGrantsAcrossAccountsAndDeletion(t *testing.T) {
 	_, err = a.ListGrants(ctx, &kms.ListGrantsInput{KeyId: md.KeyId})
 	azWantCode(t, err, kms.ErrNotFound, "")
 }
+
+// TestListRetirableGrantsAcrossAccounts: ListRetirableGrants returns the
+// grants the principal may retire on keys of other accounts too (API
+// reference, ListRetirableGrants: "The grants that are returned include
+// grants for KMS keys in your AWS account and other AWS accounts"), of the
+// handle's Region only, paged.
+func TestListRetirableGrantsAcrossAccounts(t *testing.T) {
+	store := memory.New()
+	t.Cleanup(func() { store.Close() })
+	a, clock := kmstest.NewWithOptions(t, kms.Options{Backend: store})
+	b, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, AccountID: "444455556666", Clock: clock})
+	west, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, Region: "eu-west-1", Clock: clock})
+	ctx := t.Context()
+	mk := func(k *kms.KMS, retiring string) string {
+		md := plKey(t, k, "")
+		return grCreate(t, k, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: retiring, RetiringPrincipal: retiring, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}).GrantId
+	}
+	want := []string{mk(a, plCarol), mk(a, plCarol), mk(b, plCarol)}
+	mk(a, plAlice)
+	mk(west, plCarol)
+	var got []string
+	marker := ""
+	for {
+		out, err := b.ListRetirableGrants(ctx, &kms.ListRetirableGrantsInput{RetiringPrincipal: plCarol, Limit: 1, Marker: marker})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range out.Grants {
+			got = append(got, g.GrantId)
+		}
+		if !out.Truncated {
+			break
+		}
+		marker = out.NextMarker
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("grants retirable by Carol: %v, want %v", got, want)
+	}
+	// Carol retires one on account A's key through her own account's handle.
+	if _, err := b.RetireGrant(kms.WithCaller(ctx, plCarol), &kms.RetireGrantInput{KeyId: arnOfGrantKey(t, b, plCarol, want[0]), GrantId: want[0]}); err != nil {
+		t.Fatalf("Carol retiring a listed grant: %v", err)
+	}
+}
+
+// arnOfGrantKey returns the key ARN ListRetirableGrants gives for grantID.
+func arnOfGrantKey(t *testing.T, k *kms.KMS, retiring, grantID string) string {
+	t.Helper()
+	out, err := k.ListRetirableGrants(t.Context(), &kms.ListRetirableGrantsInput{RetiringPrincipal: retiring})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range out.Grants {
+		if g.GrantId == grantID {
+			return g.KeyId
+		}
+	}
+	t.Fatalf("grant %s not listed", grantID)
+	return ""
+}
