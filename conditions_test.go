@@ -453,6 +453,13 @@ func TestConditionKeysInKeyPolicies(t *testing.T) {
 			calls:  []ckCall{{"in us-east-1", ckEncrypt(nil), false}},
 		},
 		{
+			// A key no operation here fills (kms:ExpirationModel is for
+			// ImportKeyMaterial) is absent: "Null": "false" does not match.
+			name:   "a key the request lacks",
+			policy: ckDeny("kms:Encrypt", `{"Null":{"kms:ExpirationModel":"false","aws:SourceVpc":"false"}}`),
+			calls:  []ckCall{{"Encrypt", ckEncrypt(nil), true}},
+		},
+		{
 			name:   "aws:PrincipalArn",
 			policy: ckDeny("kms:Encrypt", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/B*"}}`),
 			calls: []ckCall{

@@ -370,3 +370,68 @@ func TestCreateKeyLockoutCheckSeesTheKeysTags(t *testing.T) {
 	_, err = k.CreateKey(bob, &kms.CreateKeyInput{Policy: pol})
 	azWantCode(t, err, kms.ErrMalformedPolicyDocument, "will not allow you to update the key policy in the future")
 }
+
+// TestAssumedRoleSessionUsesItsRolesPolicies: an assumed-role session acts
+// with the IAM policies of its role (IAM User Guide, "Policy evaluation
+// logic": a role session's permissions are its role's), whether the role
+// is listed with its path or not, and whether the caller names the role's
+// ARN or only its session ARN.
+func TestAssumedRoleSessionUsesItsRolesPolicies(t *testing.T) {
+	const (
+		pathRole    = "arn:aws:iam::111122223333:role/team/blue/PathRole"
+		pathSession = "arn:aws:sts::111122223333:assumed-role/PathRole/s1"
+	)
+	allow := plIAM(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`)
+	k := plIAMHandle(t, kms.IdentityPolicies{plRole: {allow}, pathRole: {allow}})
+	ctx := t.Context()
+	md := plKey(t, k, "")
+	for _, c := range []kms.CallerInfo{
+		{Principal: plSession},
+		{Principal: pathSession},
+		{Principal: pathSession, RoleARN: pathRole},
+	} {
+		if err := plEncrypt(kms.WithCallerInfo(ctx, c), k, md.KeyId, nil); err != nil {
+			t.Errorf("Encrypt as %+v: %v", c, err)
+		}
+	}
+	// A session of a role with no policies has none.
+	azWantCode(t, plEncrypt(kms.WithCaller(ctx, "arn:aws:sts::111122223333:assumed-role/Unlisted/s1"), k, md.KeyId, nil),
+		kms.ErrAccessDenied, "no identity-based policy allows the kms:Encrypt action")
+}
+
+// TestKeyPolicyOperationsAreAuthorized: GetKeyPolicy, ListKeyPolicies and
+// PutKeyPolicy need kms:GetKeyPolicy, kms:ListKeyPolicies and
+// kms:PutKeyPolicy (AWS KMS API reference, "Required permissions" of
+// each): Alice, whose IAM policy allows only Encrypt and DescribeKey, gets
+// AccessDeniedException from each; the role, allowed kms:*, does not.
+func TestKeyPolicyOperationsAreAuthorized(t *testing.T) {
+	k := plIAMHandle(t, nil)
+	ctx := t.Context()
+	md := plKey(t, k, "")
+	pol, err := k.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]func(ctx context.Context) error{
+		"GetKeyPolicy": func(ctx context.Context) error {
+			_, err := k.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId})
+			return err
+		},
+		"ListKeyPolicies": func(ctx context.Context) error {
+			_, err := k.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: md.KeyId})
+			return err
+		},
+		"PutKeyPolicy": func(ctx context.Context) error {
+			_, err := k.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: md.KeyId, Policy: pol.Policy})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			azWantCode(t, call(kms.WithCaller(ctx, plAlice)), kms.ErrAccessDenied, "User: "+plAlice+" is not authorized to perform: kms:"+name+" on resource: "+md.Arn+" because no identity-based policy allows the kms:"+name+" action")
+			if err := call(kms.WithCaller(ctx, plRole)); err != nil {
+				t.Fatalf("as the role: %v", err)
+			}
+		})
+	}
+}
