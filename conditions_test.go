@@ -449,7 +449,7 @@ func TestConditionKeysInKeyPolicies(t *testing.T) {
 		{
 			// "aws:RequestedRegion": the handle's Region.
 			name:   "aws:RequestedRegion",
-			policy: ckDeny("kms:Encrypt", `{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}`),
+			policy: ckDeny("kms:Encrypt", `{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}`),
 			calls:  []ckCall{{"in us-east-1", ckEncrypt(nil), false}},
 		},
 		{
