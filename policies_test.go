@@ -435,3 +435,44 @@ func TestKeyPolicyOperationsAreAuthorized(t *testing.T) {
 		})
 	}
 }
+
+// TestCrossAccountPrincipalNamedInKeyPolicyStillNeedsIAM: a key policy
+// naming a user of another account directly does not suffice: that
+// account's IAM policy must allow too ("Allowing users in other accounts
+// to use a KMS key": both the key policy and an IAM policy).
+func TestCrossAccountPrincipalNamedInKeyPolicyStillNeedsIAM(t *testing.T) {
+	const dave = "arn:aws:iam::444455556666:user/Dave"
+	store := memory.New()
+	t.Cleanup(func() { store.Close() })
+	iam := kms.IdentityPolicies{plCarol: {plIAM(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`)}, dave: nil}
+	a, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, IdentityPolicies: iam})
+	b, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, AccountID: "444455556666", IdentityPolicies: iam})
+	ctx := t.Context()
+	md := plKey(t, a, plPolicy(`{"Effect":"Allow","Principal":{"AWS":["`+dave+`","`+plCarol+`"]},"Action":"kms:Encrypt","Resource":"*"}`))
+	azWantCode(t, plEncrypt(kms.WithCaller(ctx, dave), b, md.Arn, nil), kms.ErrAccessDenied, "because no identity-based policy allows the kms:Encrypt action")
+	if err := plEncrypt(kms.WithCaller(ctx, plCarol), b, md.Arn, nil); err != nil {
+		t.Fatalf("Carol, allowed by both: %v", err)
+	}
+}
+
+// roleOnlySource is an IdentityPolicySource that knows one role's
+// policies, by the role's ARN only.
+type roleOnlySource struct{ role, doc string }
+
+func (s roleOnlySource) IdentityPolicies(_ context.Context, principal string) ([]string, error) {
+	if principal == s.role {
+		return []string{s.doc}, nil
+	}
+	return nil, nil
+}
+
+// TestIdentitySourceAskedForTheSessionsRole: for an assumed-role session
+// the handle asks an IdentityPolicySource for the session's role, as
+// IdentityPolicySource documents.
+func TestIdentitySourceAskedForTheSessionsRole(t *testing.T) {
+	k, _ := kmstest.NewWithOptions(t, kms.Options{IdentityPolicies: roleOnlySource{plRole, plIAM(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`)}})
+	md := plKey(t, k, "")
+	if err := plEncrypt(kms.WithCaller(t.Context(), plSession), k, md.KeyId, nil); err != nil {
+		t.Fatalf("a session of the role: %v", err)
+	}
+}
