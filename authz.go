@@ -277,12 +277,15 @@ func (c *conditions) Lookup(key string) ([]string, bool) {
 		return nonEmpty(string(x.keyAgreement))
 	case "kms:datakeypairspec":
 		return nonEmpty(string(x.dataKeyPairSpec))
-	case "kms:keyspec":
+	case "kms:keyspec", "kms:customermasterkeyspec":
+		// kms:CustomerMasterKeySpec and kms:CustomerMasterKeyUsage are
+		// the deprecated names of kms:KeySpec and kms:KeyUsage, which
+		// AWS KMS still supports ("Condition keys for AWS KMS").
 		if rec == nil {
 			return nil, false
 		}
 		return one(rec.KeySpec)
-	case "kms:keyusage":
+	case "kms:keyusage", "kms:customermasterkeyusage":
 		if rec == nil {
 			return nil, false
 		}

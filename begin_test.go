@@ -393,3 +393,31 @@ func TestClosedWhileRunning(t *testing.T) {
 		})
 	}
 }
+
+// TestRetireGrantClosedWhileRunning: RetireGrant, which decides access
+// itself rather than through authorization, stops with the same
+// closed-handle error when the handle closes while it runs.
+func TestRetireGrantClosedWhileRunning(t *testing.T) {
+	bg := context.Background()
+	store := &closingStore{Store: memory.New()}
+	defer store.Store.Close()
+	other, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, RootKey: make([]byte, 32)})
+	key, err := other.CreateKey(bg, &kms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := other.CreateGrant(bg, &kms.CreateGrantInput{KeyId: key.KeyMetadata.KeyId, GranteePrincipal: "arn:aws:iam::111122223333:user/Alice", Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	k, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, RootKey: make([]byte, 32)})
+	store.k, store.armed = k, true
+	_, err = k.RetireGrant(bg, &kms.RetireGrantInput{KeyId: key.KeyMetadata.Arn, GrantId: g.GrantId})
+	if store.armed {
+		t.Fatal("the operation read nothing from the store")
+	}
+	if !errors.Is(err, kms.ErrClosed) {
+		t.Fatalf("got %v, want the closed-handle error", err)
+	}
+}

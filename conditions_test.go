@@ -10,7 +10,9 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"crypto/x509"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/embedkms/kms"
 	"github.com/embedkms/kms/kmstest"
@@ -324,6 +326,140 @@ func TestConditionKeysInKeyPolicies(t *testing.T) {
 			},
 		},
 		{
+			// "kms:CustomerMasterKeySpec (deprecated)", "kms:CustomerMasterKeyUsage
+			// (deprecated)": they work as kms:KeySpec and kms:KeyUsage.
+			name:   "kms:CustomerMasterKeySpec",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeSignVerify},
+			policy: ckDeny("kms:Sign", `{"StringEquals":{"kms:CustomerMasterKeySpec":"ECC_NIST_P256"}}`),
+			calls:  []ckCall{{"Sign", ckSign(kms.SigningAlgorithmSpecEcdsaSha256, ""), false}},
+		},
+		{
+			name:   "kms:CustomerMasterKeyUsage",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeSignVerify},
+			policy: ckDeny("kms:Sign", `{"StringEquals":{"kms:CustomerMasterKeyUsage":"SIGN_VERIFY"}}`),
+			calls:  []ckCall{{"Sign", ckSign(kms.SigningAlgorithmSpecEcdsaSha256, ""), false}},
+		},
+		{
+			// "kms:MultiRegionKeyType": PRIMARY or REPLICA, for multi-Region
+			// keys; a single-Region key has none.
+			name:   "kms:MultiRegionKeyType of a single-Region key",
+			policy: ckDeny("kms:Encrypt", `{"Null":{"kms:MultiRegionKeyType":"false"}}`),
+			calls:  []ckCall{{"single-Region key", ckEncrypt(nil), true}},
+		},
+		{
+			// "kms:EncryptionAlgorithm" is for the encryption operations
+			// only: a Sign request has none.
+			name:   "kms:EncryptionAlgorithm only on encryption operations",
+			create: kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeSignVerify},
+			policy: ckDeny("kms:*", `{"StringEquals":{"kms:EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}}`),
+			calls:  []ckCall{{"Sign", ckSign(kms.SigningAlgorithmSpecEcdsaSha256, ""), true}},
+		},
+		{
+			// "kms:BypassPolicyLockoutSafetyCheck" is for CreateKey and
+			// PutKeyPolicy only.
+			name:   "kms:BypassPolicyLockoutSafetyCheck on other operations",
+			policy: ckDeny("kms:Encrypt", `{"Bool":{"kms:BypassPolicyLockoutSafetyCheck":"false"}}`),
+			calls:  []ckCall{{"Encrypt", ckEncrypt(nil), true}},
+		},
+		{
+			// "kms:GrantOperations": the operations of the grant to be.
+			name:   "kms:GrantOperations",
+			policy: ckDeny("kms:CreateGrant", `{"ForAnyValue:StringEquals":{"kms:GrantOperations":"Decrypt"}}`),
+			calls: []ckCall{
+				{"Encrypt", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), true},
+				{"Encrypt and Decrypt", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt, kms.GrantOperationDecrypt}}), false},
+			},
+		},
+		{
+			// "kms:GranteePrincipal": only grants to Alice.
+			name:   "kms:GranteePrincipal",
+			policy: ckDeny("kms:CreateGrant", `{"StringNotEquals":{"kms:GranteePrincipal":"`+plAlice+`"}}`),
+			calls: []ckCall{
+				{"to Alice", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), true},
+				{"to Bob", ckGrant(kms.CreateGrantInput{GranteePrincipal: plBob, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), false},
+			},
+		},
+		{
+			// "kms:RetiringPrincipal": no grant Bob may retire.
+			name:   "kms:RetiringPrincipal",
+			policy: ckDeny("kms:CreateGrant", `{"StringEquals":{"kms:RetiringPrincipal":"`+plBob+`"}}`),
+			calls: []ckCall{
+				{"no retiring principal", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), true},
+				{"retired by Bob", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, RetiringPrincipal: plBob, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), false},
+			},
+		},
+		{
+			// "kms:GrantConstraintType": grants must have an
+			// EncryptionContextSubset constraint.
+			name:   "kms:GrantConstraintType",
+			policy: ckDeny("kms:CreateGrant", `{"StringNotEquals":{"kms:GrantConstraintType":"EncryptionContextSubset"}}`),
+			calls: []ckCall{
+				{"subset", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextSubset: map[string]string{"Dept": "IT"}}}), true},
+				{"equals", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextEquals: map[string]string{"Dept": "IT"}}}), false},
+				{"no constraint", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), false},
+			},
+		},
+		{
+			// "kms:EncryptionContext:context-key" on CreateGrant: the
+			// encryption context of the grant's constraint.
+			name:   "kms:EncryptionContext:context-key on CreateGrant",
+			policy: ckDeny("kms:CreateGrant", `{"StringNotEquals":{"kms:EncryptionContext:Dept":"IT"}}`),
+			calls: []ckCall{
+				{"equals Dept=IT", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextEquals: map[string]string{"Dept": "IT"}}}), true},
+				{"subset Dept=IT", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextSubset: map[string]string{"Dept": "IT"}}}), true},
+				{"subset Dept=HR", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt},
+					Constraints: &kms.GrantConstraints{EncryptionContextSubset: map[string]string{"Dept": "HR"}}}), false},
+			},
+		},
+		{
+			// "kms:GrantIsForAWSResource": grant operations only through an
+			// integrated AWS service; the key is for CreateGrant, ListGrants
+			// and RevokeGrant only.
+			name:   "kms:GrantIsForAWSResource",
+			policy: ckDeny("kms:*", `{"Bool":{"kms:GrantIsForAWSResource":"false"}}`),
+			calls: []ckCall{
+				{"CreateGrant via EBS", ckAs(kms.CallerInfo{Principal: plRoot, ViaService: "ec2.us-east-1.amazonaws.com"},
+					ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}})), true},
+				{"CreateGrant directly", ckGrant(kms.CreateGrantInput{GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}), false},
+				{"ListGrants directly", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.ListGrants(ctx, &kms.ListGrantsInput{KeyId: md.KeyId})
+					return err
+				}, false},
+				{"RevokeGrant directly", func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+					_, err := k.RevokeGrant(ctx, &kms.RevokeGrantInput{KeyId: md.KeyId, GrantId: strings.Repeat("ab", 32)})
+					return err
+				}, false},
+				{"Encrypt (no such key)", ckEncrypt(nil), true},
+			},
+		},
+		{
+			// "aws:SourceArn" (IAM User Guide, "AWS global condition
+			// context keys"): the resource a service acts for.
+			name:   "aws:SourceArn",
+			policy: ckDeny("kms:Encrypt", `{"ArnNotLike":{"aws:SourceArn":"arn:aws:s3:::finance-*"}}`),
+			calls: []ckCall{
+				{"for a finance bucket", ckAs(kms.CallerInfo{Principal: plRoot, SourceArn: "arn:aws:s3:::finance-2026"}, ckEncrypt(nil)), true},
+				{"for another bucket", ckAs(kms.CallerInfo{Principal: plRoot, SourceArn: "arn:aws:s3:::other"}, ckEncrypt(nil)), false},
+			},
+		},
+		{
+			// "aws:RequestedRegion": the handle's Region.
+			name:   "aws:RequestedRegion",
+			policy: ckDeny("kms:Encrypt", `{"StringEquals":{"aws:RequestedRegion":"us-east-1"}}`),
+			calls:  []ckCall{{"in us-east-1", ckEncrypt(nil), false}},
+		},
+		{
+			// A key no operation here fills (kms:ExpirationModel is for
+			// ImportKeyMaterial) is absent: "Null": "false" does not match.
+			name:   "a key the request lacks",
+			policy: ckDeny("kms:Encrypt", `{"Null":{"kms:ExpirationModel":"false","aws:SourceVpc":"false"}}`),
+			calls:  []ckCall{{"Encrypt", ckEncrypt(nil), true}},
+		},
+		{
 			name:   "aws:PrincipalArn",
 			policy: ckDeny("kms:Encrypt", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/B*"}}`),
 			calls: []ckCall{
@@ -356,6 +492,15 @@ func TestConditionKeysInKeyPolicies(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// ckGrant calls CreateGrant on the key with in.
+func ckGrant(in kms.CreateGrantInput) func(context.Context, *kms.KMS, *kms.KeyMetadata) error {
+	return func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+		in.KeyId = md.KeyId
+		_, err := k.CreateGrant(ctx, &in)
+		return err
 	}
 }
 
@@ -422,4 +567,95 @@ func TestResourceAliasesInIAMPolicy(t *testing.T) {
 		t.Fatalf("key with a finance alias: %v", err)
 	}
 	azWantCode(t, plEncrypt(alice, k, other.KeyId, nil), kms.ErrAccessDenied, "no identity-based policy")
+}
+
+// ckWithin runs call and fails the test if it does not return within ten
+// seconds: an authorization that reads the store outside the transaction
+// its operation holds waits for that transaction forever.
+func ckWithin(t *testing.T, name string, call func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s did not return: its authorization waits for its own transaction", name)
+		return nil
+	}
+}
+
+// TestAuthorizationInsideWriteTransactions: operations that authorize
+// inside their write transaction (key updates, PutKeyPolicy's lockout
+// check, alias writes, CreateGrant, RevokeGrant) evaluate conditions that
+// read the store (kms:ResourceAliases) and the key's grants in that
+// transaction, and decide as outside one.
+func TestAuthorizationInsideWriteTransactions(t *testing.T) {
+	iam := kms.IdentityPolicies{
+		plAlice: {plIAM(
+			`{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":{"ForAnyValue:StringLike":{"kms:ResourceAliases":"alias/finance-*"}}}`,
+			`{"Effect":"Allow","Action":"kms:*Alias","Resource":"arn:aws:kms:*:*:alias/*"}`,
+		)},
+		plBob: nil,
+	}
+	k, _ := kmstest.NewWithOptions(t, kms.Options{IdentityPolicies: iam})
+	ctx := t.Context()
+	md := plKey(t, k, "")
+	if _, err := k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: "alias/finance-1", TargetKeyId: md.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	other := plKey(t, k, "")
+	g := grCreate(t, k, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: plBob,
+		Operations: []kms.GrantOperation{kms.GrantOperationCreateGrant, kms.GrantOperationEncrypt}})
+	alice, bob := kms.WithCaller(ctx, plAlice), kms.WithCaller(ctx, plBob)
+	pol, err := k.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := []struct {
+		name string
+		call func() error
+	}{
+		{"UpdateKeyDescription", func() error {
+			_, err := k.UpdateKeyDescription(alice, &kms.UpdateKeyDescriptionInput{KeyId: md.KeyId, Description: "d"})
+			return err
+		}},
+		{"PutKeyPolicy", func() error {
+			_, err := k.PutKeyPolicy(alice, &kms.PutKeyPolicyInput{KeyId: md.KeyId, Policy: pol.Policy})
+			return err
+		}},
+		{"CreateGrant by Alice", func() error {
+			_, err := k.CreateGrant(alice, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: plBob, Operations: []kms.GrantOperation{kms.GrantOperationDecrypt}})
+			return err
+		}},
+		{"CreateGrant by Bob through his grant", func() error {
+			_, err := k.CreateGrant(bob, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: plAlice, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}})
+			return err
+		}},
+		{"CreateAlias", func() error {
+			_, err := k.CreateAlias(alice, &kms.CreateAliasInput{AliasName: "alias/finance-2", TargetKeyId: md.KeyId})
+			return err
+		}},
+		{"RevokeGrant", func() error {
+			_, err := k.RevokeGrant(alice, &kms.RevokeGrantInput{KeyId: md.KeyId, GrantId: g.GrantId})
+			return err
+		}},
+	}
+	for _, tt := range allowed {
+		if err := ckWithin(t, tt.name, tt.call); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+	}
+	// The key without a finance alias: Alice's policy does not apply, and
+	// Bob has no grant for it.
+	err = ckWithin(t, "UpdateKeyDescription of another key", func() error {
+		_, err := k.UpdateKeyDescription(alice, &kms.UpdateKeyDescriptionInput{KeyId: other.KeyId, Description: "d"})
+		return err
+	})
+	azWantCode(t, err, kms.ErrAccessDenied, "kms:UpdateKeyDescription")
+	err = ckWithin(t, "RevokeGrant by Bob", func() error {
+		_, err := k.RevokeGrant(bob, &kms.RevokeGrantInput{KeyId: md.KeyId, GrantId: g.GrantId})
+		return err
+	})
+	azWantCode(t, err, kms.ErrAccessDenied, "kms:RevokeGrant")
 }

@@ -529,9 +529,12 @@ func (k *KMS) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGrantsO
 	return out, nil
 }
 
-// ListRetirableGrants lists the grants of the handle's account and Region
-// whose retiring principal is the one given. It is authorized by IAM
-// policy alone (kms:ListRetirableGrants on resource "*").
+// ListRetirableGrants lists the grants of the handle's Region whose
+// retiring principal is the one given, on the keys of every account (API
+// reference, ListRetirableGrants: "The grants that are returned include
+// grants for KMS keys in your AWS account and other AWS accounts"). It is
+// authorized by IAM policy alone (kms:ListRetirableGrants on resource "*"),
+// in the caller's account only.
 func (k *KMS) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsInput) (*ListRetirableGrantsOutput, error) {
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
@@ -565,13 +568,14 @@ func (k *KMS) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsIn
 	limit := pageLimit(in.Limit, 50, 100)
 	out := &ListRetirableGrantsOutput{Grants: []GrantListEntry{}}
 	err = k.store.View(ctx, func(tx backend.Txn) error {
-		return records.ScanAccountGrants(tx, k.account, k.region, start, func(g *records.Grant) bool {
-			if in.RetiringPrincipal != "" && g.RetiringPrincipal != in.RetiringPrincipal ||
+		return records.ScanAllGrants(tx, start, func(g *records.Grant) bool {
+			if g.Region != k.region ||
+				in.RetiringPrincipal != "" && g.RetiringPrincipal != in.RetiringPrincipal ||
 				in.RetiringServicePrincipal != "" && g.RetiringServicePrincipal != in.RetiringServicePrincipal {
 				return true
 			}
 			if len(out.Grants) == limit {
-				out.Truncated, out.NextMarker = true, encodeMarker("retirable", g.KeyID+"/"+g.GrantID)
+				out.Truncated, out.NextMarker = true, encodeMarker("retirable", g.Account+"/"+g.Region+"/"+g.KeyID+"/"+g.GrantID)
 				return false
 			}
 			out.Grants = append(out.Grants, k.grantEntry(g))
@@ -635,7 +639,7 @@ func (k *KMS) RetireGrant(ctx context.Context, in *RetireGrantInput) (*RetireGra
 	}
 	err = k.store.Update(ctx, func(tx backend.Txn) error {
 		if k.closed.Load() {
-			return newErr(ErrKMSInternal, "the handle is closed")
+			return errClosed()
 		}
 		rec, r, err := k.txKey(tx, keyID, opRetireGrant)
 		if err != nil {

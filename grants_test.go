@@ -489,3 +489,158 @@ func TestGrantToServicePrincipalNeedsItsSourceArn(t *testing.T) {
 		t.Fatalf("ListRetirableGrants = %+v, %v", out, err)
 	}
 }
+
+// TestListRetirableGrantsAcrossAccounts: ListRetirableGrants returns the
+// grants the principal may retire on keys of other accounts too (API
+// reference, ListRetirableGrants: "The grants that are returned include
+// grants for KMS keys in your AWS account and other AWS accounts"), of the
+// handle's Region only, paged.
+func TestListRetirableGrantsAcrossAccounts(t *testing.T) {
+	store := memory.New()
+	t.Cleanup(func() { store.Close() })
+	a, clock := kmstest.NewWithOptions(t, kms.Options{Backend: store})
+	b, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, AccountID: "444455556666", Clock: clock})
+	west, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, Region: "eu-west-1", Clock: clock})
+	ctx := t.Context()
+	mk := func(k *kms.KMS, retiring string) string {
+		md := plKey(t, k, "")
+		return grCreate(t, k, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: retiring, RetiringPrincipal: retiring, Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}}).GrantId
+	}
+	want := []string{mk(a, plCarol), mk(a, plCarol), mk(b, plCarol)}
+	mk(a, plAlice)
+	mk(west, plCarol)
+	var got []string
+	marker := ""
+	for {
+		out, err := b.ListRetirableGrants(ctx, &kms.ListRetirableGrantsInput{RetiringPrincipal: plCarol, Limit: 1, Marker: marker})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range out.Grants {
+			got = append(got, g.GrantId)
+		}
+		if !out.Truncated {
+			break
+		}
+		marker = out.NextMarker
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("grants retirable by Carol: %v, want %v", got, want)
+	}
+	// Carol retires one on account A's key through her own account's handle.
+	if _, err := b.RetireGrant(kms.WithCaller(ctx, plCarol), &kms.RetireGrantInput{KeyId: arnOfGrantKey(t, b, plCarol, want[0]), GrantId: want[0]}); err != nil {
+		t.Fatalf("Carol retiring a listed grant: %v", err)
+	}
+}
+
+// arnOfGrantKey returns the key ARN ListRetirableGrants gives for grantID.
+func arnOfGrantKey(t *testing.T, k *kms.KMS, retiring, grantID string) string {
+	t.Helper()
+	out, err := k.ListRetirableGrants(t.Context(), &kms.ListRetirableGrantsInput{RetiringPrincipal: retiring})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range out.Grants {
+		if g.GrantId == grantID {
+			return g.KeyId
+		}
+	}
+	t.Fatalf("grant %s not listed", grantID)
+	return ""
+}
+
+// TestGrantToServicePrincipal: a grant to a service principal allows that
+// service only for the resource of its SourceArn constraint (API
+// reference, CreateGrant, GranteeServicePrincipal; GrantConstraints,
+// SourceArn), and its retiring service principal may retire it.
+func TestGrantToServicePrincipal(t *testing.T) {
+	k := grHandle(t)
+	ctx := t.Context()
+	md := plKey(t, k, "")
+	const (
+		s3     = "s3.amazonaws.com"
+		bucket = "arn:aws:s3:us-east-1:111122223333:bucket/b"
+	)
+	g := grCreate(t, k, &kms.CreateGrantInput{KeyId: md.KeyId, GranteeServicePrincipal: s3, RetiringServicePrincipal: s3,
+		Operations: []kms.GrantOperation{kms.GrantOperationEncrypt}, Constraints: &kms.GrantConstraints{SourceArn: bucket}})
+	tests := []struct {
+		name    string
+		caller  kms.CallerInfo
+		allowed bool
+	}{
+		{"S3 for the bucket", kms.CallerInfo{Principal: s3, SourceArn: bucket}, true},
+		{"S3 for another bucket", kms.CallerInfo{Principal: s3, SourceArn: bucket + "2"}, false},
+		{"S3 for no resource", kms.CallerInfo{Principal: s3}, false},
+		{"another service for the bucket", kms.CallerInfo{Principal: "dynamodb.amazonaws.com", SourceArn: bucket}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := plEncrypt(kms.WithCallerInfo(ctx, tt.caller), k, md.KeyId, nil)
+			if tt.allowed && err != nil {
+				t.Fatalf("want allowed: %v", err)
+			}
+			if !tt.allowed {
+				azWantCode(t, err, kms.ErrAccessDenied, "kms:Encrypt")
+			}
+		})
+	}
+	_, err := k.RetireGrant(kms.WithCaller(ctx, "dynamodb.amazonaws.com"), &kms.RetireGrantInput{GrantToken: g.GrantToken})
+	azWantCode(t, err, kms.ErrAccessDenied, "kms:RetireGrant")
+	if _, err := k.RetireGrant(kms.WithCaller(ctx, s3), &kms.RetireGrantInput{GrantToken: g.GrantToken}); err != nil {
+		t.Fatalf("RetireGrant by its retiring service principal: %v", err)
+	}
+	azWantCode(t, plEncrypt(kms.WithCallerInfo(ctx, kms.CallerInfo{Principal: s3, SourceArn: bucket}), k, md.KeyId, nil), kms.ErrAccessDenied, "kms:Encrypt")
+}
+
+// TestRetireGrantAndIAMPolicies: "Retiring and revoking grants": a Deny of
+// kms:RetireGrant in an IAM policy refuses even the retiring principal; a
+// principal of the key's account, or of a retiring account, may retire
+// when its IAM policy allows kms:RetireGrant, and not without.
+func TestRetireGrantAndIAMPolicies(t *testing.T) {
+	const dave = "arn:aws:iam::444455556666:user/Dave"
+	allowRetire := plIAM(`{"Effect":"Allow","Action":"kms:RetireGrant","Resource":"*"}`)
+	iam := kms.IdentityPolicies{
+		plAlice: {allowRetire},
+		plBob:   {plIAM(`{"Effect":"Deny","Action":"kms:RetireGrant","Resource":"*"}`)},
+		plRole:  nil,
+		plCarol: {allowRetire},
+		dave:    nil,
+	}
+	store := memory.New()
+	t.Cleanup(func() { store.Close() })
+	a, clock := kmstest.NewWithOptions(t, kms.Options{Backend: store, IdentityPolicies: iam})
+	b, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, AccountID: "444455556666", IdentityPolicies: iam, Clock: clock})
+	ctx := t.Context()
+	md := plKey(t, a, "")
+	enc := []kms.GrantOperation{kms.GrantOperationEncrypt}
+	tests := []struct {
+		name     string
+		k        *kms.KMS
+		caller   string
+		retiring string
+		allowed  bool
+		msg      string
+	}{
+		{"retiring principal denied by IAM", a, plBob, plBob, false, "with an explicit deny in an identity-based policy"},
+		{"key's account principal allowed by IAM", a, plAlice, plSession, true, ""},
+		{"key's account principal without IAM", a, plSession, plBob, false, "the grant does not allow it"},
+		{"retiring account principal allowed by IAM", b, plCarol, plOther, true, ""},
+		{"retiring account principal without IAM", b, dave, plOther, false, "the grant does not allow it"},
+		{"another account's principal allowed by IAM", b, plCarol, plBob, false, "the grant does not allow it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := grCreate(t, a, &kms.CreateGrantInput{KeyId: md.KeyId, GranteePrincipal: plAlice, RetiringPrincipal: tt.retiring, Operations: enc})
+			_, err := tt.k.RetireGrant(kms.WithCaller(ctx, tt.caller), &kms.RetireGrantInput{KeyId: md.Arn, GrantId: g.GrantId})
+			if tt.allowed {
+				if err != nil {
+					t.Fatalf("want allowed: %v", err)
+				}
+				return
+			}
+			azWantCode(t, err, kms.ErrAccessDenied, "kms:RetireGrant", tt.msg)
+		})
+	}
+}

@@ -77,6 +77,11 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 		// (AWS KMS API reference, CreateKey, BypassPolicyLockoutSafetyCheck).
 		probe := *x.newKey
 		probe.KeyID, probe.Policy = keyID, pol
+		// The key as it will be: a policy conditioned on its tags
+		// (aws:ResourceTag/<k>) sees the tags it is created with.
+		for _, t := range in.Tags {
+			probe.Tags = append(probe.Tags, records.Tag{Key: t.TagKey, Value: t.TagValue})
+		}
 		if err := k.lockoutCheck(ctx, nil, &probe, doc, x); err != nil {
 			return nil, err
 		}

@@ -387,3 +387,129 @@ func TestIdentityPolicySourceAskedForTheRole(t *testing.T) {
 		t.Fatalf("account root: %v; source asked about %v", err, src.asked)
 	}
 }
+
+// TestCreateKeyLockoutCheckSeesTheKeysTags: the lockout safety check of
+// CreateKey asks whether the caller could call PutKeyPolicy on the key as
+// it will be, tags included: a policy letting Bob manage only keys
+// tagged Owner=Bob passes for a key created with that tag (after which
+// PutKeyPolicy is indeed allowed) and fails for one created without it.
+func TestCreateKeyLockoutCheckSeesTheKeysTags(t *testing.T) {
+	k := plIAMHandle(t, kms.IdentityPolicies{plBob: {plIAM(`{"Effect":"Allow","Action":"kms:*","Resource":"*"}`)}})
+	bob := kms.WithCaller(t.Context(), plBob)
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + plBob + `"},"Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/Owner":"Bob"}}}]}`
+	out, err := k.CreateKey(bob, &kms.CreateKeyInput{Policy: pol, Tags: []kms.Tag{{TagKey: "Owner", TagValue: "Bob"}}})
+	if err != nil {
+		t.Fatalf("CreateKey with the tag the policy asks for: %v", err)
+	}
+	if _, err := k.PutKeyPolicy(bob, &kms.PutKeyPolicyInput{KeyId: out.KeyMetadata.KeyId, Policy: pol}); err != nil {
+		t.Fatalf("PutKeyPolicy on the created key: %v", err)
+	}
+	_, err = k.CreateKey(bob, &kms.CreateKeyInput{Policy: pol})
+	azWantCode(t, err, kms.ErrMalformedPolicyDocument, "will not allow you to update the key policy in the future")
+}
+
+// TestAssumedRoleSessionUsesItsRolesPolicies: an assumed-role session acts
+// with the IAM policies of its role (IAM User Guide, "Policy evaluation
+// logic": a role session's permissions are its role's), whether the role
+// is listed with its path or not, and whether the caller names the role's
+// ARN or only its session ARN.
+func TestAssumedRoleSessionUsesItsRolesPolicies(t *testing.T) {
+	const (
+		pathRole    = "arn:aws:iam::111122223333:role/team/blue/PathRole"
+		pathSession = "arn:aws:sts::111122223333:assumed-role/PathRole/s1"
+	)
+	allow := plIAM(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`)
+	k := plIAMHandle(t, kms.IdentityPolicies{plRole: {allow}, pathRole: {allow}})
+	ctx := t.Context()
+	md := plKey(t, k, "")
+	for _, c := range []kms.CallerInfo{
+		{Principal: plSession},
+		{Principal: pathSession},
+		{Principal: pathSession, RoleARN: pathRole},
+	} {
+		if err := plEncrypt(kms.WithCallerInfo(ctx, c), k, md.KeyId, nil); err != nil {
+			t.Errorf("Encrypt as %+v: %v", c, err)
+		}
+	}
+	// A session of a role with no policies has none.
+	azWantCode(t, plEncrypt(kms.WithCaller(ctx, "arn:aws:sts::111122223333:assumed-role/Unlisted/s1"), k, md.KeyId, nil),
+		kms.ErrAccessDenied, "no identity-based policy allows the kms:Encrypt action")
+}
+
+// TestKeyPolicyOperationsAreAuthorized: GetKeyPolicy, ListKeyPolicies and
+// PutKeyPolicy need kms:GetKeyPolicy, kms:ListKeyPolicies and
+// kms:PutKeyPolicy (AWS KMS API reference, "Required permissions" of
+// each): Alice, whose IAM policy allows only Encrypt and DescribeKey, gets
+// AccessDeniedException from each; the role, allowed kms:*, does not.
+func TestKeyPolicyOperationsAreAuthorized(t *testing.T) {
+	k := plIAMHandle(t, nil)
+	ctx := t.Context()
+	md := plKey(t, k, "")
+	pol, err := k.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]func(ctx context.Context) error{
+		"GetKeyPolicy": func(ctx context.Context) error {
+			_, err := k.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId})
+			return err
+		},
+		"ListKeyPolicies": func(ctx context.Context) error {
+			_, err := k.ListKeyPolicies(ctx, &kms.ListKeyPoliciesInput{KeyId: md.KeyId})
+			return err
+		},
+		"PutKeyPolicy": func(ctx context.Context) error {
+			_, err := k.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: md.KeyId, Policy: pol.Policy})
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			azWantCode(t, call(kms.WithCaller(ctx, plAlice)), kms.ErrAccessDenied, "User: "+plAlice+" is not authorized to perform: kms:"+name+" on resource: "+md.Arn+" because no identity-based policy allows the kms:"+name+" action")
+			if err := call(kms.WithCaller(ctx, plRole)); err != nil {
+				t.Fatalf("as the role: %v", err)
+			}
+		})
+	}
+}
+
+// TestCrossAccountPrincipalNamedInKeyPolicyStillNeedsIAM: a key policy
+// naming a user of another account directly does not suffice: that
+// account's IAM policy must allow too ("Allowing users in other accounts
+// to use a KMS key": both the key policy and an IAM policy).
+func TestCrossAccountPrincipalNamedInKeyPolicyStillNeedsIAM(t *testing.T) {
+	const dave = "arn:aws:iam::444455556666:user/Dave"
+	store := memory.New()
+	t.Cleanup(func() { store.Close() })
+	iam := kms.IdentityPolicies{plCarol: {plIAM(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`)}, dave: nil}
+	a, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, IdentityPolicies: iam})
+	b, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, AccountID: "444455556666", IdentityPolicies: iam})
+	ctx := t.Context()
+	md := plKey(t, a, plPolicy(`{"Effect":"Allow","Principal":{"AWS":["`+dave+`","`+plCarol+`"]},"Action":"kms:Encrypt","Resource":"*"}`))
+	azWantCode(t, plEncrypt(kms.WithCaller(ctx, dave), b, md.Arn, nil), kms.ErrAccessDenied, "because no identity-based policy allows the kms:Encrypt action")
+	if err := plEncrypt(kms.WithCaller(ctx, plCarol), b, md.Arn, nil); err != nil {
+		t.Fatalf("Carol, allowed by both: %v", err)
+	}
+}
+
+// roleOnlySource is an IdentityPolicySource that knows one role's
+// policies, by the role's ARN only.
+type roleOnlySource struct{ role, doc string }
+
+func (s roleOnlySource) IdentityPolicies(_ context.Context, principal string) ([]string, error) {
+	if principal == s.role {
+		return []string{s.doc}, nil
+	}
+	return nil, nil
+}
+
+// TestIdentitySourceAskedForTheSessionsRole: for an assumed-role session
+// the handle asks an IdentityPolicySource for the session's role, as
+// IdentityPolicySource documents.
+func TestIdentitySourceAskedForTheSessionsRole(t *testing.T) {
+	k, _ := kmstest.NewWithOptions(t, kms.Options{IdentityPolicies: roleOnlySource{plRole, plIAM(`{"Effect":"Allow","Action":"kms:Encrypt","Resource":"*"}`)}})
+	md := plKey(t, k, "")
+	if err := plEncrypt(kms.WithCaller(t.Context(), plSession), k, md.KeyId, nil); err != nil {
+		t.Fatalf("a session of the role: %v", err)
+	}
+}

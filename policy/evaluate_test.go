@@ -264,6 +264,8 @@ func TestEvaluateGrantCreateGrantConstraints(t *testing.T) {
 		{"Subset parent, stricter Subset child", in(parentSub, nil, map[string]string{"a": "1", "b": "2"}), policy.Allow, policy.ReasonNone},
 		{"Subset parent, Equals child including it", in(parentSub, map[string]string{"a": "1"}, nil), policy.Allow, policy.ReasonNone},
 		{"Subset parent, looser child", in(parentSub, nil, map[string]string{"b": "2"}), policy.ImplicitDeny, policy.ReasonNoIdentityPolicy},
+		{"Subset parent, Equals child without it", in(parentSub, map[string]string{"b": "2"}, nil), policy.ImplicitDeny, policy.ReasonNoIdentityPolicy},
+		{"Subset parent, Equals child with another value", in(parentSub, map[string]string{"a": "2"}, nil), policy.ImplicitDeny, policy.ReasonNoIdentityPolicy},
 		{"Subset parent, unconstrained child", in(parentSub, nil, nil), policy.ImplicitDeny, policy.ReasonNoIdentityPolicy},
 	})
 }

@@ -378,10 +378,11 @@ func ScanGrants(tx backend.Txn, account, region, keyID, start string, fn func(*G
 	return scan(tx, GrantPrefix(account, region, keyID), start, fn)
 }
 
-// ScanAccountGrants calls fn for each grant of an account and Region whose
-// "<key id>/<grant id>" is >= start, in that order, until fn returns false.
-func ScanAccountGrants(tx backend.Txn, account, region, start string, fn func(*Grant) bool) error {
-	return scan(tx, GrantAccountPrefix(account, region), start, fn)
+// ScanAllGrants calls fn for each grant of every account and Region whose
+// "<account>/<region>/<key id>/<grant id>" is >= start, in that order,
+// until fn returns false.
+func ScanAllGrants(tx backend.Txn, start string, fn func(*Grant) bool) error {
+	return scan(tx, []byte("grant/"), start, fn)
 }
 
 func scan[T any](tx backend.Txn, prefix []byte, start string, fn func(*T) bool) error {
