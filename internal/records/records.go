@@ -67,6 +67,14 @@ type Key struct {
 	MultiRegion         bool                `json:"multiRegion,omitempty"`
 	Materials           []keystore.Material `json:"materials"`
 	CurrentMaterial     string              `json:"currentMaterial"`
+	// KeyManager is "AWS" for an AWS managed key; "" is a customer
+	// managed key.
+	KeyManager string `json:"keyManager,omitempty"`
+	// RotationPeriodInDays is set while automatic rotation is enabled:
+	// the days between rotations. NextRotationDate is when the next one
+	// is due.
+	RotationPeriodInDays int32     `json:"rotationPeriodInDays,omitempty"`
+	NextRotationDate     time.Time `json:"nextRotationDate,omitzero"`
 }
 
 // Tag is a stored tag.
