@@ -53,3 +53,28 @@ func TestManagedKeyRecord(t *testing.T) {
 		t.Errorf("customer key record: KeyManager %q, RotationPeriodInDays %d, NextRotationDate %v", rec.KeyManager, rec.RotationPeriodInDays, rec.NextRotationDate)
 	}
 }
+
+// Two callers that both missed the alias (in the cache and the store)
+// both reach managedTarget: the second finds, in its transaction, the key
+// the first created, and creates none.
+func TestManagedTargetFindsTheAliasInItsTransaction(t *testing.T) {
+	k, err := New(Options{Clock: mgFixedClock{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	ctx := context.Background()
+	ref := keyRef{k.account, k.region, "alias/aws/sns"}
+	first, ok, err := k.managedTarget(ctx, ref)
+	if !ok || err != nil {
+		t.Fatalf("first managedTarget: %v, %v", ok, err)
+	}
+	second, ok, err := k.managedTarget(ctx, ref)
+	if !ok || err != nil || second != first {
+		t.Fatalf("second managedTarget = %v, %v, %v; want %v", second, ok, err, first)
+	}
+	keys, err := k.ListKeys(ctx, nil)
+	if err != nil || len(keys.Keys) != 1 || keys.Keys[0].KeyId != first.name {
+		t.Fatalf("ListKeys = %+v, %v; want only %s", keys, err, first.name)
+	}
+}

@@ -391,7 +391,11 @@ func TestManagedAliasesListed(t *testing.T) {
 			}
 		}
 	}
-	for _, a := range list(0, "") {
+	before := list(0, "")
+	if got := atAliasNames(before); !slices.Equal(got, pre) {
+		t.Fatalf("before any use ListAliases = %v, want %v", got, pre)
+	}
+	for _, a := range before {
 		if a.TargetKeyId != "" || !a.CreationDate.IsZero() || !a.LastUpdatedDate.IsZero() || a.AliasArn != "arn:aws:kms:us-east-1:111122223333:"+a.AliasName {
 			t.Errorf("before any use: %+v", a)
 		}
@@ -621,4 +625,24 @@ func TestManagedKeyAllowed(t *testing.T) {
 			t.Errorf("the account reading the key: %v", err)
 		}
 	}
+}
+
+// kms:KeyManager is AWS for an AWS managed key, CUSTOMER for others (AWS
+// KMS Developer Guide, "Condition keys for AWS KMS", kms:KeyManager): an
+// IAM policy allowing DescribeKey only on AWS managed keys lets its
+// principal describe those and no other.
+func TestManagedKeyManagerCondition(t *testing.T) {
+	const alice = "arn:aws:iam::111122223333:user/alice"
+	k, _ := kmstest.NewWithOptions(t, kms.Options{IdentityPolicies: kms.IdentityPolicies{alice: {`{
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Action": "kms:DescribeKey", "Resource": "*",
+    "Condition": {"StringEquals": {"kms:KeyManager": "AWS"}}}]
+}`}}})
+	ctx := kms.WithCaller(t.Context(), alice)
+	customer := mgCustomerKey(t, k)
+	if _, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: "alias/aws/sqs"}); err != nil {
+		t.Errorf("DescribeKey of the AWS managed key: %v", err)
+	}
+	_, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: customer})
+	atWantErr(t, err, kms.ErrAccessDenied, "User: "+alice+" is not authorized to perform: kms:DescribeKey on resource: "+atKeyARN(customer)+" because no identity-based policy allows the kms:DescribeKey action")
 }
