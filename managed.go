@@ -70,19 +70,22 @@ var managedKeyPolicies embed.FS
 // managed key of us-east-1; AWS creates no new kinds since 2021: AWS KMS
 // Developer Guide, "AWS managed keys") to what its key protects, the
 // middle of its description "Default key that protects my ... when no
-// other key is defined". Recorded descriptions: EBS volumes, S3 objects,
-// RDS database volumes, Lambda functions, SSM parameters, EFS
-// filesystems, ACM private keys, Backup data, Lightsail signing keys,
-// Glue data, DynamoDB data, DMS replication instance volumes (DescribeKey
-// outputs in public repositories and CLI transcripts). The others follow
-// the "<Service> data" form, which is assumed.
+// other key is defined" (the wording of keys created since 2021; older
+// ones read "Default master key that protects my ..."). Found in recorded
+// DescribeKey outputs, CLI transcripts and imports of real keys in public
+// repositories: EBS volumes, S3 objects, RDS database volumes, Lambda
+// functions, SSM parameters, SQS messages, SNS data, Secrets Manager data,
+// EFS filesystems, ACM private keys, Backup data, CodeCommit repositories,
+// Lightsail signing keys, Glue data, DynamoDB data, DMS replication
+// instance volumes, kinesis video data, X-Ray data, Elasticsearch data.
+// The others follow the "<Service> data" form, which is assumed.
 var managedServices = map[string]string{
 	"acm":               "ACM private keys",
 	"appflow":           "AppFlow data",
 	"backup":            "Backup data",
 	"cloud9":            "Cloud9 data",
 	"codeartifact":      "CodeArtifact data",
-	"codecommit":        "CodeCommit data",
+	"codecommit":        "CodeCommit repositories",
 	"connect":           "Connect data",
 	"dax":               "DAX data",
 	"dms":               "DMS replication instance volumes",
@@ -99,7 +102,7 @@ var managedServices = map[string]string{
 	"kafka":             "Kafka data",
 	"kendra":            "Kendra data",
 	"kinesis":           "Kinesis data",
-	"kinesisvideo":      "Kinesis Video Streams data",
+	"kinesisvideo":      "kinesis video data",
 	"lambda":            "Lambda functions",
 	"lex":               "Lex data",
 	"lightsail":         "Lightsail signing keys",
@@ -110,7 +113,7 @@ var managedServices = map[string]string{
 	"secretsmanager":    "Secrets Manager data",
 	"ses":               "SES data",
 	"sns":               "SNS data",
-	"sqs":               "SQS data",
+	"sqs":               "SQS messages",
 	"ssm":               "SSM parameters",
 	"timestream":        "Timestream data",
 	"translate":         "Translate data",
