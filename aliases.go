@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/embedkms/kms/backend"
@@ -152,7 +153,9 @@ func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAli
 }
 
 // UpdateAlias points an existing alias at another key of the same key spec
-// and key usage.
+// and key usage. The predefined aliases of AWS managed keys
+// (alias/aws/<service>) cannot be changed, and no alias may point at an
+// AWS managed key: AccessDeniedException.
 func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAliasOutput, error) {
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
@@ -166,6 +169,9 @@ func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAli
 		return nil, err
 	}
 	if err := checkAliasName(in.AliasName, false); err != nil {
+		return nil, err
+	}
+	if err := k.refuseManagedAlias(ctx, in.AliasName, opUpdateAlias); err != nil {
 		return nil, err
 	}
 	err := k.writeAlias(ctx, in.AliasName, func(a aliasTxn) error {
@@ -205,7 +211,9 @@ func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAli
 	return &UpdateAliasOutput{}, nil
 }
 
-// DeleteAlias deletes an alias; the key is not affected.
+// DeleteAlias deletes an alias; the key is not affected. The predefined
+// aliases of AWS managed keys (alias/aws/<service>) cannot be deleted:
+// AccessDeniedException.
 func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAliasOutput, error) {
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
@@ -214,6 +222,9 @@ func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAli
 		in = &DeleteAliasInput{}
 	}
 	if err := checkAliasName(in.AliasName, false); err != nil {
+		return nil, err
+	}
+	if err := k.refuseManagedAlias(ctx, in.AliasName, opDeleteAlias); err != nil {
 		return nil, err
 	}
 	err := k.writeAlias(ctx, in.AliasName, func(a aliasTxn) error {
@@ -247,8 +258,9 @@ func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAli
 }
 
 // ListAliases lists the aliases of the handle's account and Region in name
-// order, or with KeyId (a key id or key ARN) only those pointing at that
-// key. Limit is 1..100 (default 50; larger values are clamped to 100).
+// order, the predefined aliases of AWS managed keys included (without
+// TargetKeyId until the key exists), or with KeyId (a key id or key ARN)
+// only those pointing at that key. Limit is 1..100 (default 50; larger values are clamped to 100).
 func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error) {
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
@@ -321,7 +333,35 @@ func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAlias
 			}
 			return nil
 		}
-		return records.ScanAliases(tx, k.account, k.region, start, add)
+		// The predefined aliases of AWS managed keys not created yet
+		// are listed too, without TargetKeyId (AWS KMS Developer Guide,
+		// "Listing aliases": "The response might also include aliases
+		// that have no TargetKeyId field. These are predefined aliases
+		// that AWS has created but has not yet associated with a KMS
+		// key"; the ListAliases example of the AWS CLI reference lists
+		// alias/aws/redshift so), merged in name order.
+		pre := managedAliasNames[sort.SearchStrings(managedAliasNames, start):]
+		addPre := func(name string) bool {
+			return add(&records.Alias{Name: name})
+		}
+		more := true
+		err := records.ScanAliases(tx, k.account, k.region, start, func(al *records.Alias) bool {
+			for len(pre) > 0 && pre[0] < al.Name {
+				if more = addPre(pre[0]); !more {
+					return false
+				}
+				pre = pre[1:]
+			}
+			if len(pre) > 0 && pre[0] == al.Name { // created: listed as stored
+				pre = pre[1:]
+			}
+			more = add(al)
+			return more
+		})
+		for ; err == nil && more && len(pre) > 0; pre = pre[1:] {
+			more = addPre(pre[0])
+		}
+		return err
 	})
 	if err != nil {
 		return nil, internal(err)

@@ -54,7 +54,9 @@ func atCreateAlias(t *testing.T, k *kms.KMS, name, target string) {
 	}
 }
 
-// atAliases returns every alias of the handle (following NextMarker).
+// atAliases returns every alias of the handle (following NextMarker) but
+// the predefined aliases of AWS managed keys not created yet (no
+// TargetKeyId), which TestManagedAliasesListed covers.
 func atAliases(t *testing.T, k *kms.KMS, keyID string) []kms.AliasListEntry {
 	t.Helper()
 	var all []kms.AliasListEntry
@@ -64,7 +66,11 @@ func atAliases(t *testing.T, k *kms.KMS, keyID string) []kms.AliasListEntry {
 		if err != nil {
 			t.Fatalf("ListAliases: %v", err)
 		}
-		all = append(all, out.Aliases...)
+		for _, a := range out.Aliases {
+			if a.TargetKeyId != "" {
+				all = append(all, a)
+			}
+		}
 		if !out.Truncated {
 			return all
 		}
@@ -80,6 +86,16 @@ func atAlias(t *testing.T, k *kms.KMS, name string) (kms.AliasListEntry, bool) {
 		}
 	}
 	return kms.AliasListEntry{}, false
+}
+
+// atPredefinedAliases returns the names of the predefined aliases of AWS
+// managed keys, in name order.
+func atPredefinedAliases() []string {
+	var names []string
+	for _, svc := range kms.ManagedKeyServices() {
+		names = append(names, "alias/aws/"+svc)
+	}
+	return names
 }
 
 func atAliasNames(as []kms.AliasListEntry) []string {
@@ -524,8 +540,8 @@ func TestUpdateAliasErrors(t *testing.T) {
 	}{
 		{"alias unknown", "alias/nope", other, kms.ErrNotFound,
 			"Alias arn:aws:kms:us-east-1:111122223333:alias/nope is not found."},
-		{"reserved alias name is only looked up", "alias/aws/s3", other, kms.ErrNotFound,
-			"Alias arn:aws:kms:us-east-1:111122223333:alias/aws/s3 is not found."},
+		{"alias/aws/ name of no AWS service is only looked up", "alias/aws/nosuchservice", other, kms.ErrNotFound,
+			"Alias arn:aws:kms:us-east-1:111122223333:alias/aws/nosuchservice is not found."},
 		// Key-state table footnote [10]: "If the destination CMK is pending
 		// deletion, the command fails".
 		{"new target pending deletion", "alias/a", pending, kms.ErrKMSInvalidState,
@@ -709,12 +725,15 @@ func TestListAliases(t *testing.T) {
 	ctx := t.Context()
 	k1, k2, bare := atNewKey(t, k), atNewKey(t, k), atNewKey(t, k)
 
+	// With no alias of its own, an account lists the predefined aliases
+	// of AWS managed keys (TestManagedAliasesListed has the details).
+	pre := atPredefinedAliases()
 	empty, err := k.ListAliases(ctx, &kms.ListAliasesInput{})
 	if err != nil {
 		t.Fatalf("ListAliases: %v", err)
 	}
-	if empty.Aliases == nil || len(empty.Aliases) != 0 || empty.Truncated || empty.NextMarker != "" {
-		t.Errorf("ListAliases with no aliases = %+v, want an empty, untruncated list", empty)
+	if got := atAliasNames(empty.Aliases); !slices.Equal(got, pre) || empty.Truncated || empty.NextMarker != "" {
+		t.Errorf("ListAliases with no aliases = %v, Truncated %v, NextMarker %q; want %v, untruncated", got, empty.Truncated, empty.NextMarker, pre)
 	}
 
 	atCreateAlias(t, k, "alias/c", k1)
@@ -726,7 +745,7 @@ func TestListAliases(t *testing.T) {
 		keyID string
 		want  []string
 	}{
-		{"all", "", []string{"alias/a", "alias/b", "alias/c"}},
+		{"all", "", append([]string{"alias/a"}, append(pre, "alias/b", "alias/c")...)},
 		{"by key id", k1, []string{"alias/a", "alias/c"}},
 		{"by key ARN", atKeyARN(k1), []string{"alias/a", "alias/c"}},
 		{"other key", k2, []string{"alias/b"}},
@@ -814,6 +833,10 @@ func TestListAliasesPagination(t *testing.T) {
 		target[names[j]] = keys[i/kms.MaxAliasesPerKey]
 		atCreateAlias(t, k, names[j], target[names[j]])
 	}
+	// The listing begins with the predefined aliases of AWS managed keys
+	// (alias/aws/... sorts before alias/page-...).
+	pre := atPredefinedAliases()
+	names = append(pre, names...)
 
 	t.Run("Limit 9", func(t *testing.T) {
 		var got []string
@@ -841,11 +864,11 @@ func TestListAliasesPagination(t *testing.T) {
 			}
 			marker = out.NextMarker
 		}
-		if pages != (n+8)/9 {
-			t.Errorf("%d pages, want %d", pages, (n+8)/9)
+		if pages != (len(names)+8)/9 {
+			t.Errorf("%d pages, want %d", pages, (len(names)+8)/9)
 		}
 		if !slices.Equal(got, names) {
-			t.Errorf("listed %d aliases, want each of %d exactly once in name order:\n%v", len(got), n, got)
+			t.Errorf("listed %d aliases, want each of %d exactly once in name order:\n%v", len(got), len(names), got)
 		}
 	})
 
@@ -922,20 +945,21 @@ func TestListAliasesPagination(t *testing.T) {
 	})
 
 	t.Run("alias deleted between pages", func(t *testing.T) {
-		first, err := k.ListAliases(ctx, &kms.ListAliasesInput{Limit: 10})
+		d := len(pre) + 10 // past the predefined aliases, which cannot be deleted
+		first, err := k.ListAliases(ctx, &kms.ListAliasesInput{Limit: int32(d)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Delete the alias the next page would start at.
-		if _, err := k.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: names[10]}); err != nil {
+		if _, err := k.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: names[d]}); err != nil {
 			t.Fatal(err)
 		}
 		next, err := k.ListAliases(ctx, &kms.ListAliasesInput{Limit: 10, Marker: first.NextMarker})
 		if err != nil {
 			t.Fatalf("ListAliases after the marker's alias was deleted: %v", err)
 		}
-		if got := atAliasNames(next.Aliases); !slices.Equal(got, names[11:21]) {
-			t.Errorf("second page = %v, want %v", got, names[11:21])
+		if got := atAliasNames(next.Aliases); !slices.Equal(got, names[d+1:d+11]) {
+			t.Errorf("second page = %v, want %v", got, names[d+1:d+11])
 		}
 	})
 }

@@ -299,7 +299,7 @@ func (c *conditions) Lookup(key string) ([]string, bool) {
 		if c.r.rec == nil {
 			return nil, false
 		}
-		return one(string(KeyManagerTypeCustomer))
+		return one(string(keyManager(c.r.rec)))
 	case "kms:multiregion":
 		if rec == nil {
 			return nil, false

@@ -52,7 +52,9 @@ func azInternalAliases(t *testing.T, k *KMS) map[string]string {
 	}
 	m := map[string]string{}
 	for _, a := range out.Aliases {
-		m[a.AliasName] = a.TargetKeyId
+		if a.TargetKeyId != "" { // not a predefined alias/aws/ one
+			m[a.AliasName] = a.TargetKeyId
+		}
 	}
 	return m
 }

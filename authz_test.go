@@ -84,7 +84,9 @@ func (e *azEnv) aliases(t *testing.T) map[string]string {
 	}
 	m := map[string]string{}
 	for _, a := range out.Aliases {
-		m[a.AliasName] = a.TargetKeyId
+		if a.TargetKeyId != "" { // not a predefined alias/aws/ one
+			m[a.AliasName] = a.TargetKeyId
+		}
 	}
 	return m
 }

@@ -165,7 +165,11 @@ func bkRead(t *testing.T, hs []*kms.KMS) []bkState {
 		for marker := ""; ; {
 			out, err := k.ListAliases(ctx, &kms.ListAliasesInput{Limit: 100, Marker: marker})
 			lcNoErr(t, err)
-			s.Aliases = append(s.Aliases, out.Aliases...)
+			for _, a := range out.Aliases {
+				if a.TargetKeyId != "" { // not a predefined alias/aws/ one
+					s.Aliases = append(s.Aliases, a)
+				}
+			}
 			if marker = out.NextMarker; marker == "" {
 				break
 			}

@@ -263,7 +263,7 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 		KeyUsage:              KeyUsageType(rec.KeyUsage),
 		KeyState:              state,
 		Origin:                OriginType(rec.Origin),
-		KeyManager:            KeyManagerTypeCustomer,
+		KeyManager:            keyManager(rec),
 		KeySpec:               KeySpec(rec.KeySpec),
 		CustomerMasterKeySpec: customerMasterKeySpec(KeySpec(rec.KeySpec)),
 		MultiRegion:           rec.MultiRegion,

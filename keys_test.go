@@ -1127,7 +1127,9 @@ func TestScheduledDeletionHappensWhenDue(t *testing.T) {
 		lcNoErr(t, err)
 		var names []string
 		for _, a := range out.Aliases {
-			names = append(names, a.AliasName)
+			if a.TargetKeyId != "" { // not a predefined alias/aws/ one
+				names = append(names, a.AliasName)
+			}
 		}
 		return names
 	}

@@ -232,6 +232,11 @@ func (k *KMS) aliasTarget(ctx context.Context, ref keyRef) (keyRef, error) {
 			return err
 		})
 		if errors.Is(err, backend.ErrNotFound) {
+			// A predefined alias/aws/<service> gets its AWS managed
+			// key on first use (managed.go).
+			if t, ok, err := k.managedTarget(ctx, ref); ok {
+				return t, err
+			}
 			return keyRef{}, k.aliasNotFound(ref)
 		}
 		if err != nil {

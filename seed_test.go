@@ -485,8 +485,8 @@ func TestSeedInvalid(t *testing.T) {
 			if keys, _ := k.ListKeys(ctx, nil); len(keys.Keys) != 0 {
 				t.Errorf("an invalid seed wrote %d keys", len(keys.Keys))
 			}
-			if al, _ := k.ListAliases(ctx, nil); len(al.Aliases) != 0 {
-				t.Errorf("an invalid seed wrote %d aliases", len(al.Aliases))
+			if al, _ := k.ListAliases(ctx, nil); len(sdStored(al.Aliases)) != 0 {
+				t.Errorf("an invalid seed wrote %d aliases", len(sdStored(al.Aliases)))
 			}
 		})
 	}
@@ -525,17 +525,29 @@ func TestSeedAgainstStore(t *testing.T) {
 		if !errors.Is(err, kms.ErrKMSInvalidState) || !errors.As(err, &se) || se.Entry != c.entry {
 			t.Errorf("%s: Seed = %v, want KMSInvalidStateException at %s", c.name, err, c.entry)
 		}
-		if al, _ := k.ListAliases(ctx, nil); len(al.Aliases) != 0 {
+		if al, _ := k.ListAliases(ctx, nil); len(sdStored(al.Aliases)) != 0 {
 			t.Errorf("%s: a refused seed wrote aliases", c.name)
 		}
 	}
 	mustSeed(t, k, []byte(ok))
 	al, err := k.ListAliases(ctx, nil)
-	if err != nil || len(al.Aliases) != 1 || al.Aliases[0].TargetKeyId != liveID {
+	if al.Aliases = sdStored(al.Aliases); err != nil || len(al.Aliases) != 1 || al.Aliases[0].TargetKeyId != liveID {
 		t.Errorf("ListAliases = %+v, %v", al, err)
 	}
 	g, err := k.ListGrants(ctx, &kms.ListGrantsInput{KeyId: liveID})
 	if err != nil || len(g.Grants) != 1 {
 		t.Errorf("ListGrants = %+v, %v", g, err)
 	}
+}
+
+// sdStored keeps the aliases that point at a key: ListAliases also lists
+// the predefined alias/aws/* aliases of AWS managed keys not created yet.
+func sdStored(as []kms.AliasListEntry) []kms.AliasListEntry {
+	var out []kms.AliasListEntry
+	for _, a := range as {
+		if a.TargetKeyId != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }

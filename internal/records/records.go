@@ -71,6 +71,14 @@ type Key struct {
 	MultiRegion         bool                `json:"multiRegion,omitempty"`
 	Materials           []keystore.Material `json:"materials"`
 	CurrentMaterial     string              `json:"currentMaterial"`
+	// KeyManager is "AWS" for an AWS managed key; "" is a customer
+	// managed key.
+	KeyManager string `json:"keyManager,omitempty"`
+	// RotationPeriodInDays is set while automatic rotation is enabled:
+	// the days between rotations. NextRotationDate is when the next one
+	// is due.
+	RotationPeriodInDays int32     `json:"rotationPeriodInDays,omitempty"`
+	NextRotationDate     time.Time `json:"nextRotationDate,omitzero"`
 }
 
 // Tag is a stored tag.
@@ -276,7 +284,7 @@ func ScanAliases(tx backend.Txn, account, region, start string, fn func(*Alias) 
 // countsTowardQuota reports whether k counts toward the key quota:
 // customer managed keys do, AWS managed keys do not (AWS KMS Developer
 // Guide, "Resource quotas", KMS keys).
-func countsTowardQuota(k *Key) bool { return true }
+func countsTowardQuota(k *Key) bool { return k.KeyManager != "AWS" }
 
 func keyCountKey(account, region string) []byte {
 	return []byte("keycount/" + account + "/" + region)
