@@ -28,6 +28,13 @@ type ckCall struct {
 	allowed bool
 }
 
+func ckEnableRotation(days int32) func(context.Context, *kms.KMS, *kms.KeyMetadata) error {
+	return func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+		_, err := k.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId, RotationPeriodInDays: days})
+		return err
+	}
+}
+
 func ckEncrypt(ec map[string]string) func(context.Context, *kms.KMS, *kms.KeyMetadata) error {
 	return func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
 		return plEncrypt(ctx, k, md.KeyId, ec)
@@ -278,6 +285,19 @@ func TestConditionKeysInKeyPolicies(t *testing.T) {
 					_, err := k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId})
 					return err
 				}, true},
+			},
+		},
+		{
+			// kms:RotationPeriodInDays is the request's RotationPeriodInDays;
+			// a request without one has no value (the Numeric operator
+			// then does not match).
+			name:   "kms:RotationPeriodInDays",
+			policy: ckDeny("kms:EnableKeyRotation", `{"NumericGreaterThan":{"kms:RotationPeriodInDays":"180"}}`),
+			calls: []ckCall{
+				{"90 days", ckEnableRotation(90), true},
+				{"180 days", ckEnableRotation(180), true},
+				{"181 days", ckEnableRotation(181), false},
+				{"no period", ckEnableRotation(0), true},
 			},
 		},
 		{
