@@ -155,6 +155,12 @@ func (k *KMS) entry(ctx context.Context, keyID string, o keyOp) (*cachedKey, err
 }
 
 func (k *KMS) entryByRef(ctx context.Context, ref keyRef) (*cachedKey, error) {
+	return k.entryByRefRotating(ctx, ref, true)
+}
+
+// entryByRefRotating is entryByRef; with rotate it first performs the
+// key's automatic rotation if it is due, and returns the key as read after.
+func (k *KMS) entryByRefRotating(ctx context.Context, ref keyRef, rotate bool) (*cachedKey, error) {
 	ck, ok := k.shared.loadKey(ref)
 	if !ok {
 		gen := k.shared.gen.Load()
@@ -178,13 +184,13 @@ func (k *KMS) entryByRef(ctx context.Context, ref keyRef) (*cachedKey, error) {
 	if k.due(ck.rec) {
 		return nil, k.purge(ctx, ref)
 	}
-	if rotationDue(ck.rec, k.clock.Now()) {
+	if rotate && rotationDue(ck.rec, k.clock.Now()) {
 		// Rotate, then read the key again: the rotation made new material
 		// current (rotation.go).
 		if err := k.rotateIfDue(ctx, ref); err != nil {
 			return nil, err
 		}
-		return k.entryByRef(ctx, ref)
+		return k.entryByRefRotating(ctx, ref, false)
 	}
 	return ck, nil
 }

@@ -316,6 +316,10 @@ func TestRotateKeyOnDemandLimit(t *testing.T) {
 	ctx := context.Background()
 	k, clock := kmstest.New(t)
 	md := lcCreate(t, k, nil)
+	// An automatic rotation first: it does not count.
+	rtEnable(t, k, md.KeyId, 90)
+	clock.Advance(90 * rtDay)
+	lcNoErr(t, k.Maintain(ctx))
 	for range kms.MaxOnDemandRotations {
 		rtRotate(t, k, md.KeyId)
 	}
@@ -328,10 +332,9 @@ func TestRotateKeyOnDemandLimit(t *testing.T) {
 	if got := lcDescribe(t, k, md.KeyId).CurrentKeyMaterialId; got != last {
 		t.Fatal("the refused rotation changed the current material")
 	}
-	if n := len(rtList(t, k, md.KeyId, "", 0)); n != 25 {
-		t.Fatalf("%d rotations listed, want 25", n)
+	if n := len(rtList(t, k, md.KeyId, "", 0)); n != 26 {
+		t.Fatalf("%d rotations listed, want 26", n)
 	}
-	rtEnable(t, k, md.KeyId, 90)
 	clock.Advance(90 * rtDay)
 	if got := lcDescribe(t, k, md.KeyId).CurrentKeyMaterialId; got == last {
 		t.Fatal("automatic rotation stopped at the on-demand limit")
@@ -417,12 +420,16 @@ func TestAutomaticRotationOnUse(t *testing.T) {
 // stores the rotation with it.
 func TestAutomaticRotationOnUpdate(t *testing.T) {
 	ctx := context.Background()
-	k, clock := kmstest.New(t)
+	k, _, _, clock, s := lcShared(t)
 	md := lcCreate(t, k, nil)
 	rtEnable(t, k, md.KeyId, 90)
 	clock.Advance(90 * rtDay)
 	_, err := k.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: md.KeyId, Description: "changed"})
 	lcNoErr(t, err)
+	// Stored by the update itself, before anything reads the key.
+	if rec := lcStoredKey(t, s, "111122223333", "us-east-1", md.KeyId); len(rec.Rotations) != 1 || rec.Description != "changed" {
+		t.Fatalf("stored after the update: %d rotations, description %q", len(rec.Rotations), rec.Description)
+	}
 	got := rtList(t, k, md.KeyId, "", 0)
 	if len(got) != 1 || got[0].RotationType != kms.RotationTypeAutomatic || !got[0].RotationDate.Equal(clock.Now()) {
 		t.Fatalf("rotations %+v, want one automatic now", got)
