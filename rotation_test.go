@@ -1,6 +1,7 @@
 package kms_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/embedkms/kms"
 	"github.com/embedkms/kms/backend"
+	"github.com/embedkms/kms/backend/memory"
+	"github.com/embedkms/kms/keystore"
 	"github.com/embedkms/kms/kmstest"
 )
 
@@ -685,5 +688,31 @@ func TestManagedKeyRotation(t *testing.T) {
 	got := rtList(t, k, md.KeyId, "", 0)
 	if len(got) != 1 || got[0].RotationType != kms.RotationTypeAutomatic || got[0].KeyMaterialId != lcDescribe(t, k, md.KeyId).CurrentKeyMaterialId {
 		t.Fatalf("a year on the AWS managed key lists %+v, want one automatic rotation", got)
+	}
+}
+
+// RewrapRootKey moves a store holding rotated keys and the rotation index
+// to another root key: every material still decrypts and the rotation
+// schedule still runs.
+func TestRotationSurvivesRewrap(t *testing.T) {
+	ctx := context.Background()
+	store := memory.New()
+	t.Cleanup(func() { store.Close() })
+	oldKey, newKey := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	clock := kmstest.NewClock(kmstest.Start)
+	k, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, Clock: clock, RootKey: oldKey})
+	md := lcCreate(t, k, nil)
+	enc, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("first")})
+	lcNoErr(t, err)
+	rtRotate(t, k, md.KeyId)
+	rtEnable(t, k, md.KeyId, 90)
+	lcNoErr(t, k.Close())
+	lcNoErr(t, kms.RewrapRootKey(ctx, store, keystore.RawRootKey(oldKey), keystore.RawRootKey(newKey)))
+	k2, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, Clock: clock, RootKey: newKey})
+	rtDecrypts(t, k2, enc.CiphertextBlob, []byte("first"), md.CurrentKeyMaterialId)
+	clock.Advance(90 * rtDay)
+	lcNoErr(t, k2.Maintain(ctx))
+	if got := rtList(t, k2, md.KeyId, "", 0); len(got) != 2 || got[1].RotationType != kms.RotationTypeAutomatic {
+		t.Fatalf("after the rewrap: %+v", got)
 	}
 }
