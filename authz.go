@@ -44,6 +44,9 @@ type authzExtra struct {
 	bypassLockout *bool
 	// pendingWindow is kms:ScheduleKeyDeletionPendingWindowInDays.
 	pendingWindow int32
+	// rotationPeriod is kms:RotationPeriodInDays (EnableKeyRotation; the
+	// value the request gave, absent when it gave none).
+	rotationPeriod int32
 	// CreateGrant: kms:GrantOperations, kms:GranteePrincipal,
 	// kms:RetiringPrincipal, kms:GrantConstraintType, and the new grant's
 	// constraints (a grant allowing CreateGrant allows only grants at
@@ -331,6 +334,11 @@ func (c *conditions) Lookup(key string) ([]string, bool) {
 			return nil, false
 		}
 		return one(strconv.Itoa(int(x.pendingWindow)))
+	case "kms:rotationperiodindays":
+		if x.rotationPeriod == 0 {
+			return nil, false
+		}
+		return one(strconv.Itoa(int(x.rotationPeriod)))
 	case "aws:tagkeys":
 		if x.tagKeys == nil {
 			return nil, false

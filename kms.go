@@ -22,8 +22,8 @@ const (
 	DefaultPartition = "aws"
 )
 
-// Clock tells the time. Scheduled key deletion (and later automatic
-// rotation) happens when the clock says it is due.
+// Clock tells the time. Scheduled key deletion and automatic key rotation
+// happen when the clock says they are due.
 type Clock interface {
 	Now() time.Time
 }

@@ -11,10 +11,12 @@ import (
 
 // Maintain runs the maintenance pass once: it deletes, for good, every key
 // of the handle's account and Region whose deletion date has passed by
-// the handle's clock, with its key material and its aliases. Such keys are
-// already refused by every operation; the pass is what removes them from
-// storage when nothing touches them. It reads only the index of keys
-// pending deletion, so it costs next to nothing when nothing is due.
+// the handle's clock, with its key material and its aliases, and it
+// performs every automatic key rotation that is due. Such keys are
+// already refused by every operation, and a key due for rotation rotates
+// when it is next used; the pass is what does both when nothing touches
+// the keys. It reads only the indexes of keys pending deletion and of
+// keys that rotate, so it costs next to nothing when nothing is due.
 //
 // A handle on the system clock runs the pass in the background every
 // Options.MaintenanceInterval; tests and tools on their own clock call
@@ -23,7 +25,15 @@ func (k *KMS) Maintain(ctx context.Context) error {
 	if k.closed.Load() {
 		return errClosed()
 	}
-	return k.sweep(ctx)
+	return k.maintain(ctx)
+}
+
+// maintain is one maintenance pass: deletions, then rotations.
+func (k *KMS) maintain(ctx context.Context) error {
+	if err := k.sweep(ctx); err != nil {
+		return err
+	}
+	return k.rotateSweep(ctx)
 }
 
 // maintainEvery runs the pass every interval until ctx is cancelled (by
@@ -39,7 +49,7 @@ func (k *KMS) maintainEvery(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 			// A failed pass (a store error) is retried at the next tick;
 			// the keys stay refused meanwhile.
-			_ = k.sweep(ctx)
+			_ = k.maintain(ctx)
 		}
 	}
 }

@@ -131,7 +131,7 @@ func internal(err error) error {
 func (k *KMS) entry(ctx context.Context, keyID string, o keyOp) (*cachedKey, error) {
 	// A bare key id found in the cache names a real key: skip parsing.
 	if !strings.HasPrefix(keyID, "arn:") && !strings.HasPrefix(keyID, "alias/") {
-		if ck, ok := k.shared.loadKey(keyRef{k.account, k.region, keyID}); ok && !k.due(ck.rec) {
+		if ck, ok := k.shared.loadKey(keyRef{k.account, k.region, keyID}); ok && !k.needsWork(ck.rec) {
 			return ck, nil
 		}
 	}
@@ -155,6 +155,12 @@ func (k *KMS) entry(ctx context.Context, keyID string, o keyOp) (*cachedKey, err
 }
 
 func (k *KMS) entryByRef(ctx context.Context, ref keyRef) (*cachedKey, error) {
+	return k.entryByRefRotating(ctx, ref, true)
+}
+
+// entryByRefRotating is entryByRef; with rotate it first performs the
+// key's automatic rotation if it is due, and returns the key as read after.
+func (k *KMS) entryByRefRotating(ctx context.Context, ref keyRef, rotate bool) (*cachedKey, error) {
 	ck, ok := k.shared.loadKey(ref)
 	if !ok {
 		gen := k.shared.gen.Load()
@@ -178,7 +184,23 @@ func (k *KMS) entryByRef(ctx context.Context, ref keyRef) (*cachedKey, error) {
 	if k.due(ck.rec) {
 		return nil, k.purge(ctx, ref)
 	}
+	if rotate && rotationDue(ck.rec, k.clock.Now()) {
+		// Rotate, then read the key again: the rotation made new material
+		// current (rotation.go).
+		if err := k.rotateIfDue(ctx, ref); err != nil {
+			return nil, err
+		}
+		return k.entryByRefRotating(ctx, ref, false)
+	}
 	return ck, nil
+}
+
+// needsWork reports whether a cached key may not be used as it is: its
+// deletion or its automatic rotation is due. One clock reading, for the
+// hot path.
+func (k *KMS) needsWork(rec *records.Key) bool {
+	now := k.clock.Now()
+	return (KeyState(rec.State) == KeyStatePendingDeletion && !now.Before(rec.DeletionDate)) || rotationDue(rec, now)
 }
 
 func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
@@ -361,6 +383,15 @@ func (k *KMS) updateKeyTx(ctx context.Context, keyID string, o keyOp, x authzExt
 		if err != nil {
 			return err
 		}
+		now := k.clock.Now()
+		if rotationDue(rec, now) {
+			// The key's automatic rotation is due: it is stored with the
+			// change (a refused request, which stores nothing, leaves it
+			// due for the next access).
+			if err := k.rotateRecord(rec, now, RotationTypeAutomatic); err != nil {
+				return err
+			}
+		}
 		keyARN := k.keyARN(ref)
 		if err := k.authorize(ctx, o, x, resource{arn: keyARN, rec: rec, tx: tx}); err != nil {
 			return err
@@ -368,7 +399,7 @@ func (k *KMS) updateKeyTx(ctx context.Context, keyID string, o keyOp, x authzExt
 		if err := o.checkState(KeyState(rec.State), keyARN); err != nil {
 			return err
 		}
-		if err := fn(tx, rec, k.clock.Now()); err != nil {
+		if err := fn(tx, rec, now); err != nil {
 			return err
 		}
 		out = rec

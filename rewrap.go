@@ -28,8 +28,8 @@ var rewrapPartitions = []string{
 // RewrapRootKey moves store from the root key of old to the root key of
 // next: it re-wraps every key's material (same material ids, so every
 // ciphertext made before still decrypts), re-tags every record of every
-// account and Region (key/, alias/, aliasbykey/, deletion/, grant/,
-// keycount/, meta/store-id),
+// account and Region (key/, alias/, aliasbykey/, deletion/, rotation/,
+// grant/, keycount/, meta/store-id),
 // replaces the root-key check value and old's source metadata by next's.
 // Afterwards a handle opened with next reads everything, and old is
 // refused with keystore.ErrWrongRootKey.
@@ -166,7 +166,7 @@ func rewrapTxn(tx backend.Txn, oldRoot, newRoot *keystore.RootKey, newMeta [][2]
 				return err
 			}
 			continue
-		case hasAnyPrefix(k, "key/", "alias/", "aliasbykey/", "deletion/", "grant/", "keycount/") || bytes.Equal(k, storeIDKey):
+		case hasAnyPrefix(k, "key/", "alias/", "aliasbykey/", "deletion/", "rotation/", "grant/", "keycount/") || bytes.Equal(k, storeIDKey):
 		default:
 			return fmt.Errorf("kms: RewrapRootKey: the backend holds a record it does not know, %q; nothing was changed", k)
 		}

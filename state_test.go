@@ -14,6 +14,7 @@ import (
 // operations need: another (enabled) key, an alias on each, and a
 // ciphertext under each made while both were enabled.
 type stFixture struct {
+	t                  *testing.T
 	k                  *kms.KMS
 	key, other         *kms.KeyMetadata
 	blob, otherBlob    []byte
@@ -26,6 +27,7 @@ func stSetup(t *testing.T, state kms.KeyState) *stFixture {
 	ctx := context.Background()
 	k, _ := kmstest.New(t)
 	f := &stFixture{
+		t:           t,
 		k:           k,
 		key:         lcCreate(t, k, &kms.CreateKeyInput{Description: "under test"}),
 		other:       lcCreate(t, k, &kms.CreateKeyInput{Description: "other"}),
@@ -132,6 +134,33 @@ func TestKeyStateTable(t *testing.T) {
 		}},
 		{"ScheduleKeyDeletion", [3]stOutcome{stOK, stOK, stPendingDel}, func(f *stFixture) error {
 			_, err := f.k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: f.key.KeyId, PendingWindowInDays: 7})
+			return err
+		}},
+		// Rotation: [1] on a disabled key, as AWS sent it for
+		// RotateKeyOnDemand (LocalStack's test_kms.snapshot.json,
+		// test_rotate_key_on_demand_raises_error_given_key_is_disabled).
+		{"EnableKeyRotation", [3]stOutcome{stOK, stDisabled, stPendingDel}, func(f *stFixture) error {
+			_, err := f.k.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: f.key.KeyId})
+			return stRotationUnchanged(f, err, false)
+		}},
+		{"DisableKeyRotation", [3]stOutcome{stOK, stDisabled, stPendingDel}, func(f *stFixture) error {
+			_, err := f.k.DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: f.key.KeyId})
+			return err
+		}},
+		{"RotateKeyOnDemand", [3]stOutcome{stOK, stDisabled, stPendingDel}, func(f *stFixture) error {
+			before := lcDescribe(f.t, f.k, f.key.KeyId).CurrentKeyMaterialId
+			_, err := f.k.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: f.key.KeyId})
+			if after := lcDescribe(f.t, f.k, f.key.KeyId).CurrentKeyMaterialId; (after != before) != (err == nil) {
+				return fmt.Errorf("RotateKeyOnDemand returned %v and the current material went from %s to %s", err, before, after)
+			}
+			return err
+		}},
+		{"GetKeyRotationStatus", [3]stOutcome{stOK, stOK, stOK}, func(f *stFixture) error {
+			_, err := f.k.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: f.key.KeyId})
+			return err
+		}},
+		{"ListKeyRotations", [3]stOutcome{stOK, stOK, stOK}, func(f *stFixture) error {
+			_, err := f.k.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: f.key.KeyId})
 			return err
 		}},
 		{"DescribeKey", [3]stOutcome{stOK, stOK, stOK}, func(f *stFixture) error {
@@ -360,4 +389,22 @@ func TestErrorMatching(t *testing.T) {
 			t.Fatalf("sentinel %+v, want code %s and no message", tc.sentinel, tc.code)
 		}
 	}
+}
+
+// stRotationUnchanged returns err, or an error if the key's rotation
+// status is not what a refused (err != nil) or successful
+// EnableKeyRotation leaves. wasEnabled is the status before.
+func stRotationUnchanged(f *stFixture, err error, wasEnabled bool) error {
+	st, serr := f.k.GetKeyRotationStatus(context.Background(), &kms.GetKeyRotationStatusInput{KeyId: f.key.KeyId})
+	if serr != nil {
+		return serr
+	}
+	want := wasEnabled
+	if err == nil {
+		want = true
+	}
+	if st.KeyRotationEnabled != want {
+		return fmt.Errorf("after %v rotation enabled is %t, want %t", err, st.KeyRotationEnabled, want)
+	}
+	return err
 }

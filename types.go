@@ -685,3 +685,77 @@ type RevokeGrantInput struct {
 
 // RevokeGrantOutput is the (empty) output of RevokeGrant.
 type RevokeGrantOutput struct{}
+
+// EnableKeyRotationInput is the input of EnableKeyRotation.
+type EnableKeyRotationInput struct {
+	KeyId                string
+	RotationPeriodInDays int32 // 90..2560; 0 means the default, 365
+}
+
+// EnableKeyRotationOutput is the (empty) output of EnableKeyRotation.
+type EnableKeyRotationOutput struct{}
+
+// DisableKeyRotationInput is the input of DisableKeyRotation.
+type DisableKeyRotationInput struct {
+	KeyId string
+}
+
+// DisableKeyRotationOutput is the (empty) output of DisableKeyRotation.
+type DisableKeyRotationOutput struct{}
+
+// GetKeyRotationStatusInput is the input of GetKeyRotationStatus.
+type GetKeyRotationStatusInput struct {
+	KeyId string
+}
+
+// GetKeyRotationStatusOutput is the output of GetKeyRotationStatus.
+// RotationPeriodInDays and NextRotationDate are set only while automatic
+// rotation is enabled. OnDemandRotationStartDate is never set: an
+// on-demand rotation is complete when RotateKeyOnDemand returns.
+type GetKeyRotationStatusOutput struct {
+	KeyRotationEnabled        bool
+	KeyId                     string
+	RotationPeriodInDays      int32
+	NextRotationDate          time.Time
+	OnDemandRotationStartDate time.Time
+}
+
+// RotateKeyOnDemandInput is the input of RotateKeyOnDemand.
+type RotateKeyOnDemandInput struct {
+	KeyId string
+}
+
+// RotateKeyOnDemandOutput is the output of RotateKeyOnDemand.
+type RotateKeyOnDemandOutput struct {
+	KeyId string
+}
+
+// ListKeyRotationsInput is the input of ListKeyRotations.
+type ListKeyRotationsInput struct {
+	KeyId              string
+	IncludeKeyMaterial IncludeKeyMaterial
+	Limit              int32
+	Marker             string
+}
+
+// ListKeyRotationsOutput is the output of ListKeyRotations.
+type ListKeyRotationsOutput struct {
+	Rotations  []RotationsListEntry
+	NextMarker string
+	Truncated  bool
+}
+
+// RotationsListEntry is one key material of a key in ListKeyRotations.
+// The members only keys with imported material have (KeyMaterialDescription,
+// ImportState, ExpirationModel, ValidTo) are never set.
+type RotationsListEntry struct {
+	KeyId                  string
+	KeyMaterialId          string
+	KeyMaterialDescription string
+	ImportState            ImportState
+	KeyMaterialState       KeyMaterialState
+	ExpirationModel        ExpirationModelType
+	ValidTo                time.Time
+	RotationDate           time.Time
+	RotationType           RotationType
+}

@@ -49,6 +49,11 @@ var operationTests = map[string]func(*testing.T){
 	"DisableKey":                          testDisableKey,
 	"ScheduleKeyDeletion":                 testScheduleKeyDeletion,
 	"CancelKeyDeletion":                   testCancelKeyDeletion,
+	"EnableKeyRotation":                   testEnableKeyRotation,
+	"DisableKeyRotation":                  testDisableKeyRotation,
+	"GetKeyRotationStatus":                testGetKeyRotationStatus,
+	"RotateKeyOnDemand":                   testRotateKeyOnDemand,
+	"ListKeyRotations":                    testListKeyRotations,
 	"Encrypt":                             testEncrypt,
 	"Decrypt":                             testDecrypt,
 	"ReEncrypt":                           testReEncrypt,
@@ -691,6 +696,112 @@ func testCancelKeyDeletion(t *testing.T) {
 	if md := e.describe(id); md.KeyState != kms.KeyStateDisabled || !md.DeletionDate.IsZero() {
 		t.Errorf("KeyState %s, DeletionDate %v", md.KeyState, md.DeletionDate)
 	}
+	e.allMembersSent()
+}
+
+func testEnableKeyRotation(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	if _, _, err := call(e, e.c.EnableKeyRotation, e.k.EnableKeyRotation, &awskms.EnableKeyRotationInput{KeyId: aws.String(id), RotationPeriodInDays: aws.Int32(180)}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.k.GetKeyRotationStatus(e.ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
+	e.must(st, err)
+	if !st.KeyRotationEnabled || st.RotationPeriodInDays != 180 {
+		t.Errorf("status %+v", st)
+	}
+	// Out of range: the model's ValidationException through the SDK.
+	_, _, err = call(e, e.c.EnableKeyRotation, e.k.EnableKeyRotation, &awskms.EnableKeyRotationInput{KeyId: aws.String(id), RotationPeriodInDays: aws.Int32(89)})
+	wantCode(t, err, "ValidationException")
+	// An HMAC key: UnsupportedOperationException, with no message.
+	hmac := e.key(&kms.CreateKeyInput{KeySpec: kms.KeySpecHmac256, KeyUsage: kms.KeyUsageTypeGenerateVerifyMac}).KeyId
+	_, _, err = call(e, e.c.EnableKeyRotation, e.k.EnableKeyRotation, &awskms.EnableKeyRotationInput{KeyId: aws.String(hmac)})
+	wantCode(t, err, "UnsupportedOperationException")
+	e.allMembersSent()
+}
+
+func testDisableKeyRotation(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	enable := func() { e.must(e.k.EnableKeyRotation(e.ctx, &kms.EnableKeyRotationInput{KeyId: id})) }
+	enable()
+	if _, _, err := call(e, e.c.DisableKeyRotation, e.k.DisableKeyRotation, &awskms.DisableKeyRotationInput{KeyId: aws.String(id)}, opt{undo: enable}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.k.GetKeyRotationStatus(e.ctx, &kms.GetKeyRotationStatusInput{KeyId: id})
+	e.must(st, err)
+	if st.KeyRotationEnabled {
+		t.Errorf("status %+v", st)
+	}
+	e.must(e.k.DisableKey(e.ctx, &kms.DisableKeyInput{KeyId: id}))
+	_, _, err = call(e, e.c.DisableKeyRotation, e.k.DisableKeyRotation, &awskms.DisableKeyRotationInput{KeyId: aws.String(id)})
+	wantCode(t, err, "DisabledException")
+	e.allMembersSent()
+}
+
+func testGetKeyRotationStatus(t *testing.T) {
+	e := newEnv(t)
+	id := e.key(nil).KeyId
+	e.must(e.k.EnableKeyRotation(e.ctx, &kms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: 90}))
+	// Every member the handle sets; the dates to the millisecond.
+	out, _, err := call(e, e.c.GetKeyRotationStatus, e.k.GetKeyRotationStatus, &awskms.GetKeyRotationStatusInput{KeyId: aws.String(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.KeyRotationEnabled || *out.RotationPeriodInDays != 90 || !out.NextRotationDate.Equal(e.clock.Now().Add(90*24*time.Hour).Truncate(time.Millisecond)) || out.OnDemandRotationStartDate != nil {
+		t.Errorf("status %+v", out)
+	}
+	e.allMembersSent()
+}
+
+func testRotateKeyOnDemand(t *testing.T) {
+	e := newEnv(t)
+	md := e.key(nil)
+	out, _, err := call(e, e.c.RotateKeyOnDemand, e.k.RotateKeyOnDemand, &awskms.RotateKeyOnDemandInput{KeyId: aws.String(md.KeyId)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *out.KeyId != md.Arn {
+		t.Errorf("KeyId %s", *out.KeyId)
+	}
+	if cur := e.describe(md.KeyId).CurrentKeyMaterialId; cur == md.CurrentKeyMaterialId {
+		t.Error("the key did not rotate")
+	}
+	// Up to the limit (two made), then LimitExceededException.
+	for range kms.MaxOnDemandRotations - 2 {
+		e.must(e.k.RotateKeyOnDemand(e.ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
+	}
+	_, _, err = call(e, e.c.RotateKeyOnDemand, e.k.RotateKeyOnDemand, &awskms.RotateKeyOnDemandInput{KeyId: aws.String(md.KeyId)})
+	wantCode(t, err, "LimitExceededException")
+	e.allMembersSent()
+}
+
+func testListKeyRotations(t *testing.T) {
+	e := newEnv(t)
+	md := e.key(nil)
+	for range 3 {
+		e.clock.Advance(time.Hour)
+		e.must(e.k.RotateKeyOnDemand(e.ctx, &kms.RotateKeyOnDemandInput{KeyId: md.KeyId}))
+	}
+	e.must(e.k.EnableKeyRotation(e.ctx, &kms.EnableKeyRotationInput{KeyId: md.KeyId}))
+	e.clock.Advance(365 * 24 * time.Hour)
+	out, _, err := call(e, e.c.ListKeyRotations, e.k.ListKeyRotations, &awskms.ListKeyRotationsInput{KeyId: aws.String(md.KeyId), IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial, Limit: aws.Int32(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Rotations) != 3 || !out.Truncated || out.Rotations[0].RotationDate != nil || *out.Rotations[0].KeyMaterialId != md.CurrentKeyMaterialId {
+		t.Fatalf("first page %+v", out)
+	}
+	out, _, err = call(e, e.c.ListKeyRotations, e.k.ListKeyRotations, &awskms.ListKeyRotationsInput{KeyId: aws.String(md.KeyId), IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial, Limit: aws.Int32(3), Marker: out.NextMarker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := out.Rotations[len(out.Rotations)-1]
+	if len(out.Rotations) != 2 || out.Truncated || out.Rotations[0].RotationType != types.RotationTypeOnDemand || last.RotationType != types.RotationTypeAutomatic || last.KeyMaterialState != types.KeyMaterialStateCurrent || !last.RotationDate.Equal(e.clock.Now().Truncate(time.Millisecond)) {
+		t.Fatalf("last page %+v", out)
+	}
+	_, _, err = call(e, e.c.ListKeyRotations, e.k.ListKeyRotations, &awskms.ListKeyRotationsInput{KeyId: aws.String(md.KeyId), Marker: aws.String("bad")})
+	wantCode(t, err, "InvalidMarkerException")
 	e.allMembersSent()
 }
 

@@ -13,6 +13,10 @@
 //	                                            in deletion-date order
 //	grant/<account>/<region>/<key id>/<grant id>
 //	                                         -> Grant (JSON)
+//	rotation/<account>/<region>/<unix nanos, 20 digits>/<key id>
+//	                                         -> empty; enabled keys with
+//	                                            automatic rotation, in
+//	                                            next-rotation-date order
 //	keycount/<account>/<region>              -> the number of customer
 //	                                            managed keys (decimal), for
 //	                                            the key quota
@@ -79,6 +83,24 @@ type Key struct {
 	// is due.
 	RotationPeriodInDays int32     `json:"rotationPeriodInDays,omitempty"`
 	NextRotationDate     time.Time `json:"nextRotationDate,omitzero"`
+	// Rotations are the completed rotations, oldest first: each made the
+	// material it names current. The first material (Materials[0]) has
+	// none.
+	Rotations []Rotation `json:"rotations,omitempty"`
+}
+
+// Rotation is one completed rotation of a key's material.
+type Rotation struct {
+	MaterialID string    `json:"materialId"`
+	Date       time.Time `json:"date"`
+	Type       string    `json:"type"` // "AUTOMATIC" or "ON_DEMAND"
+}
+
+// rotationIndexed reports whether k belongs in the rotation index: it
+// rotates automatically and is Enabled (a key in any other state does not
+// rotate).
+func (k *Key) rotationIndexed() bool {
+	return k.RotationPeriodInDays > 0 && !k.NextRotationDate.IsZero() && k.State == "Enabled"
 }
 
 // Tag is a stored tag.
@@ -125,8 +147,8 @@ func GetKey(tx backend.Txn, account, region, keyID string) (*Key, error) {
 	return &k, nil
 }
 
-// PutKey writes a key record and keeps the deletion index and the key
-// count in step.
+// PutKey writes a key record and keeps the deletion and rotation indexes
+// and the key count in step.
 func PutKey(tx backend.Txn, k *Key) error {
 	old, err := GetKey(tx, k.Account, k.Region, k.KeyID)
 	switch {
@@ -148,10 +170,21 @@ func PutKey(tx backend.Txn, k *Key) error {
 			return err
 		}
 	}
+	if old != nil && old.rotationIndexed() && (!k.rotationIndexed() || !old.NextRotationDate.Equal(k.NextRotationDate)) {
+		if err := tx.Delete(rotationKey(k.Account, k.Region, old.NextRotationDate, k.KeyID)); err != nil {
+			return err
+		}
+	}
+	if k.rotationIndexed() {
+		if err := tx.Set(rotationKey(k.Account, k.Region, k.NextRotationDate, k.KeyID), nil); err != nil {
+			return err
+		}
+	}
 	return put(tx, KeyKey(k.Account, k.Region, k.KeyID), k)
 }
 
-// DeleteKey removes a key record, its deletion-index entry and its grants.
+// DeleteKey removes a key record, its deletion- and rotation-index entries
+// and its grants.
 func DeleteKey(tx backend.Txn, account, region, keyID string) error {
 	old, err := GetKey(tx, account, region, keyID)
 	if errors.Is(err, backend.ErrNotFound) {
@@ -162,6 +195,11 @@ func DeleteKey(tx backend.Txn, account, region, keyID string) error {
 	}
 	if !old.DeletionDate.IsZero() {
 		if err := tx.Delete(deletionKey(account, region, old.DeletionDate, keyID)); err != nil {
+			return err
+		}
+	}
+	if old.rotationIndexed() {
+		if err := tx.Delete(rotationKey(account, region, old.NextRotationDate, keyID)); err != nil {
 			return err
 		}
 	}
@@ -194,10 +232,30 @@ func deletionKey(account, region string, at time.Time, keyID string) []byte {
 	return fmt.Appendf(deletionPrefix(account, region), "%020d/%s", at.UnixNano(), keyID)
 }
 
+func rotationPrefix(account, region string) []byte {
+	return []byte("rotation/" + account + "/" + region + "/")
+}
+
+func rotationKey(account, region string, at time.Time, keyID string) []byte {
+	return fmt.Appendf(rotationPrefix(account, region), "%020d/%s", at.UnixNano(), keyID)
+}
+
 // DueForDeletion returns the ids of the keys of an account and Region
 // whose deletion date is not after now, reading only those.
 func DueForDeletion(tx backend.Txn, account, region string, now time.Time) ([]string, error) {
-	prefix := deletionPrefix(account, region)
+	return dueBy(tx, deletionPrefix(account, region), now)
+}
+
+// DueForRotation returns the ids of the Enabled keys of an account and
+// Region whose next automatic rotation date is not after now, reading
+// only those.
+func DueForRotation(tx backend.Txn, account, region string, now time.Time) ([]string, error) {
+	return dueBy(tx, rotationPrefix(account, region), now)
+}
+
+// dueBy returns the key ids of the date index under prefix whose date is
+// not after now.
+func dueBy(tx backend.Txn, prefix []byte, now time.Time) ([]string, error) {
 	limit := fmt.Appendf(nil, "%020d", now.UnixNano())
 	var due []string
 	err := tx.Scan(prefix, nil, func(k, _ []byte) bool {

@@ -110,3 +110,55 @@ func TestDeletionIndexFollowsKeys(t *testing.T) {
 		t.Fatalf("another account's key is due here: %v", got)
 	}
 }
+
+// The rotation index holds the Enabled keys that rotate, by next rotation
+// date: DueForRotation finds those due, and PutKey and DeleteKey keep it in
+// step with the records.
+func TestRotationIndexFollowsKeys(t *testing.T) {
+	s := memory.New()
+	defer s.Close()
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	due := func(at time.Time) (ids []string) {
+		t.Helper()
+		update(t, s, func(tx backend.Txn) error {
+			var err error
+			ids, err = records.DueForRotation(tx, acct, region, at)
+			return err
+		})
+		return ids
+	}
+	put := func(k *records.Key) {
+		t.Helper()
+		update(t, s, func(tx backend.Txn) error { return records.PutKey(tx, k) })
+	}
+	a := &records.Key{Account: acct, Region: region, KeyID: "a", State: "Enabled", RotationPeriodInDays: 90, NextRotationDate: t0.Add(time.Hour)}
+	b := &records.Key{Account: acct, Region: region, KeyID: "b", State: "Enabled", RotationPeriodInDays: 90, NextRotationDate: t0.Add(2 * time.Hour)}
+	c := &records.Key{Account: acct, Region: region, KeyID: "c", State: "Enabled"} // does not rotate
+	put(a)
+	put(b)
+	put(c)
+	if got := due(t0.Add(time.Hour)); !slices.Equal(got, []string{"a"}) {
+		t.Fatalf("due at +1h: %v", got)
+	}
+	if got := due(t0.Add(3 * time.Hour)); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("due at +3h: %v", got)
+	}
+	a.NextRotationDate = t0.Add(4 * time.Hour) // rotated
+	put(a)
+	b.State = "Disabled"
+	put(b)
+	if got := due(t0.Add(3 * time.Hour)); len(got) != 0 {
+		t.Fatalf("after a's rotation and b disabled, due at +3h: %v", got)
+	}
+	if got := due(t0.Add(4 * time.Hour)); !slices.Equal(got, []string{"a"}) {
+		t.Fatalf("due at +4h: %v", got)
+	}
+	update(t, s, func(tx backend.Txn) error { return records.DeleteKey(tx, acct, region, "a") })
+	n := 0
+	update(t, s, func(tx backend.Txn) error {
+		return tx.Scan([]byte("rotation/"), nil, func(_, _ []byte) bool { n++; return true })
+	})
+	if n != 0 {
+		t.Fatalf("%d rotation index entries left after the delete", n)
+	}
+}
