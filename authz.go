@@ -165,16 +165,11 @@ func (k *KMS) evaluateAs(ctx context.Context, c *caller, o keyOp, x *authzExtra,
 			in.KeyPolicy = d
 		}
 	}
-	switch {
-	case k.iam == nil:
-		in.IdentityPolicies = allowAllIAMDocs
-	case c.info.Type != policy.TypeAccount && c.info.Type != policy.TypeService:
-		docs, err := k.identityPolicies(ctx, c.info, c.Principal)
-		if err != nil {
-			return policy.Result{}, internal(err)
-		}
-		in.IdentityPolicies = docs
+	docs, err := k.callerPolicies(ctx, c)
+	if err != nil {
+		return policy.Result{}, err
 	}
+	in.IdentityPolicies = docs
 	in.NewGrantEquals, in.NewGrantSubset = x.newGrantEq, x.newGrantSub
 	in.Conditions = &conditions{k: k, o: &o, ctx: ctx, c: c, x: x, r: &r}
 	res := k.decide(in)
@@ -191,6 +186,23 @@ func (k *KMS) evaluateAs(ctx context.Context, c *caller, o keyOp, x *authzExtra,
 		return res, nil
 	}
 	return k.decide(in), nil
+}
+
+// callerPolicies returns the IAM policies of the caller: every KMS action
+// when IAM is not modelled, none for an account root (IAM always allows
+// it in its account) or a service principal, else its identity policies.
+func (k *KMS) callerPolicies(ctx context.Context, c *caller) ([]*policy.Document, error) {
+	switch {
+	case k.iam == nil:
+		return allowAllIAMDocs, nil
+	case c.info.Type == policy.TypeAccount || c.info.Type == policy.TypeService:
+		return nil, nil
+	}
+	docs, err := k.identityPolicies(ctx, c.info, c.Principal)
+	if err != nil {
+		return nil, internal(err)
+	}
+	return docs, nil
 }
 
 // conditions is the request's condition context: each key is computed

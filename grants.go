@@ -700,16 +700,11 @@ func (k *KMS) evaluateIAM(ctx context.Context, c *caller, o keyOp, res string) (
 		Action: o.action, Principal: policy.Principal{ARN: c.Principal, RoleARN: c.RoleARN},
 		Resource: res, ResourceAccount: c.info.Account, Time: k.clock.Now(),
 	}}
-	switch {
-	case k.iam == nil:
-		in.IdentityPolicies = allowAllIAMDocs
-	case c.info.Type != policy.TypeAccount && c.info.Type != policy.TypeService:
-		docs, err := k.identityPolicies(ctx, c.info, c.Principal)
-		if err != nil {
-			return policy.Result{}, internal(err)
-		}
-		in.IdentityPolicies = docs
+	docs, err := k.callerPolicies(ctx, c)
+	if err != nil {
+		return policy.Result{}, err
 	}
+	in.IdentityPolicies = docs
 	x := authzExtra{}
 	in.Conditions = &conditions{k: k, o: &o, ctx: ctx, c: c, x: &x, r: &resource{arn: res}}
 	return k.decide(in), nil
