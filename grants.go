@@ -50,7 +50,7 @@ var (
 	grantConstraintArnRE = newModelPattern(`^arn:aws[a-z0-9-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{12}:.+$`)
 )
 
-// grantOpsBySpec are the grant operations a key allows, by key usage
+// grantOpsFor returns the grant operations a key allows, by key usage
 // (AWS KMS Developer Guide, "Grants in AWS KMS", grant operations: "the
 // operations must be supported by the KMS key"); every key allows
 // CreateGrant, RetireGrant and DescribeKey.
