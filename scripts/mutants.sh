@@ -10,13 +10,13 @@
 # tests it names fail or match nothing on the unmutated code.
 #
 # Usage: scripts/mutants.sh [LIST]   (default scripts/mutants.txt)
-# MUTANTS_JOBS sets how many mutants run at once (default 2);
+# MUTANTS_JOBS sets how many mutants run at once (default: the CPUs);
 # MUTANTS_VERBOSE=1 prints, for each mutant, the tests that caught it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 list=${1:-scripts/mutants.txt}
-jobs=${MUTANTS_JOBS:-2}
+jobs=${MUTANTS_JOBS:-$(nproc 2>/dev/null || echo 2)}
 shopt -u patsub_replacement 2>/dev/null || true # "&" in a replacement is literal
 
 tmp=$(mktemp -d)
