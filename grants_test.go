@@ -235,7 +235,10 @@ func TestListGrants(t *testing.T) {
 	slices.Sort(ids)
 	var got []string
 	marker := ""
-	for {
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("the listing never ends")
+		}
 		out, err := k.ListGrants(ctx, &kms.ListGrantsInput{KeyId: md.Arn, Limit: 2, Marker: marker})
 		if err != nil {
 			t.Fatal(err)
@@ -272,7 +275,10 @@ func TestListGrants(t *testing.T) {
 	grCreate(t, k, &kms.CreateGrantInput{KeyId: other.KeyId, GranteePrincipal: plAlice, RetiringPrincipal: plRole, Operations: []kms.GrantOperation{kms.GrantOperationDecrypt}})
 	var n int
 	marker = ""
-	for {
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("the listing never ends")
+		}
 		r, err := k.ListRetirableGrants(ctx, &kms.ListRetirableGrantsInput{RetiringPrincipal: plRole, Limit: 4, Marker: marker})
 		if err != nil {
 			t.Fatal(err)
@@ -511,7 +517,10 @@ func TestListRetirableGrantsAcrossAccounts(t *testing.T) {
 	mk(west, plCarol)
 	var got []string
 	marker := ""
-	for {
+	for pages := 0; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("the listing never ends")
+		}
 		out, err := b.ListRetirableGrants(ctx, &kms.ListRetirableGrantsInput{RetiringPrincipal: plCarol, Limit: 1, Marker: marker})
 		if err != nil {
 			t.Fatal(err)
