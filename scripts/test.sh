@@ -15,6 +15,7 @@ need() { # need COMMAND DEBIAN-PACKAGE: install it if missing and possible
 }
 need aws awscli        # cmd/embedkms runs the real AWS CLI against embedkms serve
 need openssl openssl   # crypto/openssl_test.go checks interop with the openssl command
+need softhsm2-util softhsm2 # keystore/hsm and examples/xksproxy run against a SoftHSM2 token
 
 unformatted=$(gofmt -l .)
 if [ -n "$unformatted" ]; then
