@@ -139,11 +139,17 @@ func TestProxyErrors(t *testing.T) {
 		status int
 	}{
 		{"bad signature", func() error { _, err := badSig.GetHealthStatus(ctx, md); return err }, xks.AuthenticationFailedException, 401},
-		{"unknown access key", func() error { _, err := badKey.Encrypt(ctx, keyID, xks.EncryptRequest{RequestMetadata: md, Plaintext: []byte("x")}); return err }, xks.AuthenticationFailedException, 401},
+		{"unknown access key", func() error {
+			_, err := badKey.Encrypt(ctx, keyID, xks.EncryptRequest{RequestMetadata: md, Plaintext: []byte("x")})
+			return err
+		}, xks.AuthenticationFailedException, 401},
 		{"other region", func() error { _, err := badRegion.GetKeyMetadata(ctx, keyID, md); return err }, xks.AuthenticationFailedException, 401},
 		{"other uri path", func() error { _, err := badPath.GetHealthStatus(ctx, md); return err }, xks.InvalidUriPathException, 404},
 		{"unknown key metadata", func() error { _, err := c.GetKeyMetadata(ctx, unknown, md); return err }, xks.KeyNotFoundException, 404},
-		{"unknown key encrypt", func() error { _, err := c.Encrypt(ctx, unknown, xks.EncryptRequest{RequestMetadata: md, Plaintext: []byte("x")}); return err }, xks.KeyNotFoundException, 404},
+		{"unknown key encrypt", func() error {
+			_, err := c.Encrypt(ctx, unknown, xks.EncryptRequest{RequestMetadata: md, Plaintext: []byte("x")})
+			return err
+		}, xks.KeyNotFoundException, 404},
 		{"unknown key decrypt", func() error { _, err := c.Decrypt(ctx, unknown, decryptRequest(e, aad)); return err }, xks.KeyNotFoundException, 404},
 		{"tampered ciphertext", func() error {
 			r := decryptRequest(e, aad)
