@@ -425,6 +425,27 @@ func TestStaleHandle(t *testing.T) {
 	if _, err := h.Encrypt(k2.ID, []byte("x"), nil); err != nil {
 		t.Fatalf("Encrypt with a key made by the other Token: %v", err)
 	}
+	// A key made again under a cached id (a restored key) is found anew.
+	k3, err := h.GenerateKey("replaced")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.DeleteKey(k3.ID); err != nil {
+		t.Fatal(err)
+	}
+	err = other.with(func(ctx *pkcs11.Ctx, s pkcs11.SessionHandle) error {
+		_, err := ctx.GenerateKey(s, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_AES_KEY_GEN, nil)}, keyTemplate(k3.ID, "again"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Encrypt(k3.ID, []byte("x"), nil); err != nil {
+		t.Fatalf("Encrypt with a key made again under its id: %v", err)
+	}
+	if k, err := h.FindKey(k3.ID); err != nil || k.Label != "again" {
+		t.Fatalf("FindKey = %+v, %v; want the new key", k, err)
+	}
 }
 
 func TestReopenAfterClose(t *testing.T) {
