@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -83,6 +84,13 @@ type Options struct {
 	// runs only on the system clock: a handle with its own Clock runs no
 	// goroutine, and tests or tools call Maintain when they want.
 	MaintenanceInterval time.Duration
+	// CloudHsmClusters are the PKCS#11 tokens that AWS_CLOUDHSM custom
+	// key stores can use, by the CloudHsmClusterId that names each one
+	// (see CreateCustomKeyStore). nil: no cluster exists.
+	CloudHsmClusters map[string]PKCS11Cluster
+	// XksHTTPClient sends the requests of EXTERNAL_KEY_STORE custom key
+	// stores to their proxies. Default: http.DefaultClient.
+	XksHTTPClient *http.Client
 }
 
 // DefaultMaxKeys is the default Options.MaxKeys: AWS's default quota of
@@ -109,6 +117,7 @@ type KMS struct {
 	clock                      Clock
 	iam                        IdentityPolicySource // nil: IAM not modelled
 	maxKeys                    int
+	cks                        *customKeyStores // connections of custom key stores
 	// decide is the policy decision; policy.Evaluate except in tests
 	// that need a caller allowed on some resources and not others.
 	decide func(policy.Input) policy.Result
@@ -159,6 +168,7 @@ func New(opts Options) (*KMS, error) {
 	case k.maxKeys == 0:
 		k.maxKeys = DefaultMaxKeys
 	}
+	k.cks = newCustomKeyStores(opts.CloudHsmClusters, opts.XksHTTPClient)
 	if opts.MaintenanceInterval < 0 {
 		return nil, fmt.Errorf("kms: MaintenanceInterval %v is negative", opts.MaintenanceInterval)
 	}
@@ -250,6 +260,7 @@ func (k *KMS) Close() error {
 			<-k.maintenanceDone
 		}
 		releaseShared(k.storeID)
+		k.cks.closeAll()
 		if k.ownsStore {
 			err = k.store.Close()
 		}

@@ -166,7 +166,8 @@ func rewrapTxn(tx backend.Txn, oldRoot, newRoot *keystore.RootKey, newMeta [][2]
 				return err
 			}
 			continue
-		case hasAnyPrefix(k, "key/", "alias/", "aliasbykey/", "deletion/", "rotation/", "grant/", "keycount/") || bytes.Equal(k, storeIDKey):
+		case hasAnyPrefix(k, "key/", "alias/", "aliasbykey/", "deletion/", "rotation/", "grant/", "keycount/",
+			"customkeystore/", "customkeystorename/", "customkeystorekey/") || bytes.Equal(k, storeIDKey):
 		default:
 			return fmt.Errorf("kms: RewrapRootKey: the backend holds a record it does not know, %q; nothing was changed", k)
 		}
@@ -176,6 +177,11 @@ func rewrapTxn(tx backend.Txn, oldRoot, newRoot *keystore.RootKey, newMeta [][2]
 		}
 		if bytes.HasPrefix(k, []byte("key/")) {
 			if v, err = rewrapKeyRecord(k, v, oldRoot, newRoot); err != nil {
+				return err
+			}
+		}
+		if bytes.HasPrefix(k, []byte("customkeystore/")) {
+			if v, err = rewrapCustomKeyStoreRecord(k, v, oldRoot, newRoot); err != nil {
 				return err
 			}
 		}
