@@ -57,7 +57,7 @@ func tableProblems(ops map[string]operation, handle, sdk reflect.Type) []string 
 			ft.In(2).Kind() != reflect.Pointer || ft.Out(0).Kind() != reflect.Pointer {
 			continue
 		}
-		if _, ok := ops[m.Name]; !ok && !handleOnly[m.Name] {
+		if _, ok := ops[m.Name]; !ok && !handleOnly[m.Name] && !notServedYet[m.Name] {
 			problems = append(problems, m.Name+": a method of the handle shaped as an operation, not in the table")
 		}
 	}
@@ -67,6 +67,15 @@ func tableProblems(ops map[string]operation, handle, sdk reflect.Type) []string 
 // handleOnly are the handle's methods shaped as operations that are
 // embedkms's own, not AWS KMS operations: not served.
 var handleOnly = map[string]bool{"Explain": true}
+
+// notServedYet are AWS KMS operations the handle implements that the wire
+// table does not serve yet: the custom key store operations (issue 13),
+// until their members and errors are wired through the codec and the SDK
+// tests. Remove a name when its entry joins the table.
+var notServedYet = map[string]bool{
+	"CreateCustomKeyStore": true, "DescribeCustomKeyStores": true, "UpdateCustomKeyStore": true,
+	"ConnectCustomKeyStore": true, "DisconnectCustomKeyStore": true, "DeleteCustomKeyStore": true,
+}
 
 // handleWithExtra is a handle that gained an operation-shaped method.
 type handleWithExtra struct{ *kms.KMS }
