@@ -666,4 +666,3 @@ func TestMultiRegionAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
