@@ -395,6 +395,9 @@ func TestMultiRegionDeletion(t *testing.T) {
 	p := s.primary(t, nil)
 	s.replicate(t, mrEast, p.KeyId, mrWest)
 	s.replicate(t, mrEast, p.KeyId, mrSouth)
+	if _, err := east.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: p.KeyId}); err != nil {
+		t.Fatal(err)
+	}
 	out, err := east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: p.KeyId, PendingWindowInDays: 7})
 	if err != nil {
 		t.Fatal(err)
@@ -408,6 +411,9 @@ func TestMultiRegionDeletion(t *testing.T) {
 	}
 	_, err = east.Encrypt(ctx, &kms.EncryptInput{KeyId: p.KeyId, Plaintext: []byte("x")})
 	wantErr(t, err, kms.ErrKMSInvalidState, p.Arn+" is pending replica deletion.")
+	if st, err := east.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: p.KeyId}); err != nil || st.KeyRotationEnabled {
+		t.Errorf("rotation status pending replica deletion: %+v, %v", st, err)
+	}
 	_, err = east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: p.KeyId, ReplicaRegion: "ca-central-1"})
 	wantErr(t, err, kms.ErrKMSInvalidState, p.Arn+" is pending replica deletion.")
 	_, err = east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: p.KeyId})

@@ -255,8 +255,9 @@ func (k *KMS) DisableKeyRotation(ctx context.Context, in *DisableKeyRotationInpu
 
 // GetKeyRotationStatus tells whether a key rotates automatically, and if
 // so its rotation period and next rotation date. An AWS managed key
-// always does, yearly. A key pending deletion reports false (its setting
-// returns if the deletion is cancelled), and so do asymmetric and HMAC
+// always does, yearly. A key pending deletion (or a multi-Region primary
+// pending replica deletion) reports false (its setting returns if the
+// deletion is cancelled), and so do asymmetric and HMAC
 // keys, which never rotate (AWS answers them so since 2026:
 // floci-io/floci#618). KeyId is a key id or key ARN, of another account
 // too.
@@ -290,7 +291,7 @@ func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 	if err := checkRotatable(rec, ck.arn); err != nil {
 		return nil, err
 	}
-	if rec.RotationPeriodInDays > 0 && KeyState(rec.State) != KeyStatePendingDeletion {
+	if st := KeyState(rec.State); rec.RotationPeriodInDays > 0 && st != KeyStatePendingDeletion && st != KeyStatePendingReplicaDeletion {
 		out.KeyRotationEnabled = true
 		out.RotationPeriodInDays = rec.RotationPeriodInDays
 		out.NextRotationDate = rec.NextRotationDate
