@@ -660,6 +660,18 @@ func TestMultiRegionAuthorization(t *testing.T) {
 	if _, err := east.UpdatePrimaryRegion(alice, &kms.UpdatePrimaryRegionInput{KeyId: p2.KeyId, PrimaryRegion: mrSouth}); err != nil {
 		t.Fatalf("UpdatePrimaryRegion allowed on both keys: %v", err)
 	}
+	// kms:MultiRegionKeyType tells the copies apart: one policy, given to
+	// both, denies Encrypt on the replica only.
+	typed := plIAM(allowRoot, `{"Effect":"Deny","Principal":"*","Action":"kms:Encrypt","Resource":"*","Condition":{"StringEquals":{"kms:MultiRegionKeyType":"REPLICA"}}}`)
+	p4 := s.primary(t, &kms.CreateKeyInput{Policy: typed})
+	if _, err := east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: p4.KeyId, ReplicaRegion: mrWest, Policy: typed}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := east.Encrypt(ctx, &kms.EncryptInput{KeyId: p4.KeyId, Plaintext: []byte("x")}); err != nil {
+		t.Errorf("Encrypt at the primary: %v", err)
+	}
+	_, err = s.h[mrWest].Encrypt(ctx, &kms.EncryptInput{KeyId: p4.KeyId, Plaintext: []byte("x")})
+	wantErr(t, err, kms.ErrAccessDenied, mrARN(mrWest, p4.KeyId))
 	// kms:PrimaryRegion: the primary's policy allows ap-southeast-1 only.
 	p3 := s.primary(t, &kms.CreateKeyInput{Policy: plIAM(allowRoot,
 		`{"Effect":"Deny","Principal":"*","Action":"kms:UpdatePrimaryRegion","Resource":"*","Condition":{"StringNotEquals":{"kms:PrimaryRegion":"ap-southeast-1"}}}`,
