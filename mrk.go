@@ -417,10 +417,8 @@ func (k *KMS) UpdatePrimaryRegion(ctx context.Context, in *UpdatePrimaryRegionIn
 		if err := k.checkOtherRegion("PrimaryRegion", in.PrimaryRegion, rec.Region); err != nil {
 			return err
 		}
+		// No copy in PrimaryRegion: the key there does not exist.
 		to := keyRef{rec.Account, in.PrimaryRegion, rec.KeyID}
-		if !slices.Contains(rec.ReplicaRegions, in.PrimaryRegion) {
-			return k.keyNotFound(to)
-		}
 		next, err := records.GetKey(tx, to.account, to.region, to.name)
 		if errors.Is(err, backend.ErrNotFound) {
 			return k.keyNotFound(to)
