@@ -59,6 +59,9 @@ type authzExtra struct {
 	// grantForAWS says kms:GrantIsForAWSResource applies (CreateGrant,
 	// ListGrants, RevokeGrant).
 	grantForAWS bool
+	// replicaRegion is kms:ReplicaRegion (ReplicateKey); primaryRegion is
+	// kms:PrimaryRegion (UpdatePrimaryRegion).
+	replicaRegion, primaryRegion string
 }
 
 // resource is one resource an operation acts on: a key (rec set) or an
@@ -324,7 +327,14 @@ func (c *conditions) Lookup(key string) ([]string, bool) {
 		if rec == nil || !rec.MultiRegion {
 			return nil, false
 		}
+		if rec.IsReplica() {
+			return one(string(MultiRegionKeyTypeReplica))
+		}
 		return one(string(MultiRegionKeyTypePrimary))
+	case "kms:replicaregion":
+		return nonEmpty(x.replicaRegion)
+	case "kms:primaryregion":
+		return nonEmpty(x.primaryRegion)
 	case "kms:viaservice":
 		return nonEmpty(c.c.ViaService)
 	case "kms:requestalias":

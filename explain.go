@@ -108,6 +108,7 @@ var explainOps = func() map[string]keyOp {
 		opEncrypt, opDecrypt, opGenerateDataKey, opGenerateDataKeyWithoutPlaintext,
 		opReEncryptFrom, opReEncryptTo,
 		opTagResource, opUntagResource, opListResourceTags,
+		opReplicateKey, opUpdatePrimaryRegion,
 	} {
 		m[strings.ToLower(o.action)] = o
 	}

@@ -272,15 +272,16 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 	algs := algorithmsOf(KeySpec(rec.KeySpec), KeyUsageType(rec.KeyUsage))
 	md.EncryptionAlgorithms, md.SigningAlgorithms, md.MacAlgorithms = algs.encryption, algs.signing, algs.mac
 	md.KeyAgreementAlgorithms, md.EncapsulationAlgorithms = algs.agreement, algs.encapsulation
-	if state == KeyStatePendingDeletion {
+	switch state {
+	case KeyStatePendingDeletion:
 		md.DeletionDate = rec.DeletionDate
+	case KeyStatePendingReplicaDeletion:
+		// "present only when the KeyState of the KMS key is
+		// PendingReplicaDeletion" (KeyMetadata in the API reference).
+		md.PendingDeletionWindowInDays = rec.PendingWindowInDays
 	}
 	if rec.MultiRegion {
-		md.MultiRegionConfiguration = &MultiRegionConfiguration{
-			MultiRegionKeyType: MultiRegionKeyTypePrimary,
-			PrimaryKey:         &MultiRegionKey{Arn: keyARN, Region: rec.Region},
-			ReplicaKeys:        []MultiRegionKey{},
-		}
+		md.MultiRegionConfiguration = k.mrkConfiguration(rec)
 	}
 	return md
 }
@@ -435,7 +436,9 @@ func (k *KMS) setEnabled(ctx context.Context, keyID string, o keyOp, to KeyState
 
 // ScheduleKeyDeletion puts a key in PendingDeletion; after
 // PendingWindowInDays days (7..30, default 30) by the handle's clock the key,
-// its material and its aliases are deleted for good.
+// its material and its aliases are deleted for good. A multi-Region
+// primary key with replicas goes to PendingReplicaDeletion instead, and
+// its waiting period starts when its last replica is deleted.
 func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (*ScheduleKeyDeletionOutput, error) {
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
@@ -458,23 +461,35 @@ func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionIn
 	}
 	x := authzExtra{pendingWindow: days}
 	rec, err := k.updateKeyX(ctx, in.KeyId, opScheduleKeyDeletion, x, func(rec *records.Key, now time.Time) error {
+		rec.PendingWindowInDays = days
+		if isPrimary(rec) && len(rec.ReplicaRegions) > 0 {
+			// A multi-Region primary key with replicas waits for them:
+			// "its key state changes to PendingReplicaDeletion", and its
+			// waiting period begins when the last replica is deleted
+			// (ScheduleKeyDeletion in the API reference; purgeTx).
+			rec.State = string(KeyStatePendingReplicaDeletion)
+			return nil
+		}
 		rec.State = string(KeyStatePendingDeletion)
 		rec.DeletionDate = now.UTC().Add(time.Duration(days) * 24 * time.Hour)
-		rec.PendingWindowInDays = days
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	// DeletionDate "does not appear" for a primary key with replicas
+	// (ScheduleKeyDeletionResponse in the API reference).
 	return &ScheduleKeyDeletionOutput{
 		KeyId:               k.recARN(rec),
 		DeletionDate:        rec.DeletionDate,
-		KeyState:            KeyStatePendingDeletion,
+		KeyState:            KeyState(rec.State),
 		PendingWindowInDays: days,
 	}, nil
 }
 
-// CancelKeyDeletion stops a scheduled deletion; the key becomes Disabled.
+// CancelKeyDeletion stops a scheduled deletion (PendingDeletion, or
+// PendingReplicaDeletion of a multi-Region primary key); the key becomes
+// Disabled.
 func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput) (*CancelKeyDeletionOutput, error) {
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err

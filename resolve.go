@@ -278,9 +278,9 @@ func (k *KMS) due(rec *records.Key) bool {
 // purge deletes a key whose deletion date has passed, with every alias that
 // points at it, and returns the NotFoundException the caller reports.
 func (k *KMS) purge(ctx context.Context, ref keyRef) error {
-	var aliases []keyRef
+	var aliases, keys []keyRef
 	err := k.store.Update(ctx, func(tx backend.Txn) error {
-		aliases = aliases[:0]
+		aliases, keys = nil, nil
 		rec, err := records.GetKey(tx, ref.account, ref.region, ref.name)
 		if errors.Is(err, backend.ErrNotFound) {
 			return nil
@@ -291,24 +291,15 @@ func (k *KMS) purge(ctx context.Context, ref keyRef) error {
 		if !k.due(rec) {
 			return nil
 		}
-		names, err := records.AliasesOf(tx, ref.account, ref.region, ref.name)
-		if err != nil {
-			return err
-		}
-		for _, n := range names {
-			aliases = append(aliases, keyRef{ref.account, ref.region, n})
-		}
-		for _, a := range aliases {
-			if err := records.DeleteAlias(tx, a.account, a.region, a.name); err != nil {
-				return err
-			}
-		}
-		return records.DeleteKey(tx, ref.account, ref.region, ref.name)
+		// A multi-Region copy's deletion changes the others (mrk.go).
+		keys = copyRefs(rec)
+		aliases, err = k.purgeTx(tx, rec)
+		return err
 	})
 	if err != nil {
 		return internal(err)
 	}
-	k.shared.invalidate([]keyRef{ref}, aliases)
+	k.shared.invalidate(append(keys, ref), aliases)
 	return k.keyNotFound(ref)
 }
 
@@ -388,7 +379,7 @@ func (k *KMS) updateKeyTx(ctx context.Context, keyID string, o keyOp, x authzExt
 			// The key's automatic rotation is due: it is stored with the
 			// change (a refused request, which stores nothing, leaves it
 			// due for the next access).
-			if err := k.rotateRecord(rec, now, RotationTypeAutomatic); err != nil {
+			if err := k.rotateRecord(tx, rec, now, RotationTypeAutomatic); err != nil {
 				return err
 			}
 		}
@@ -408,6 +399,8 @@ func (k *KMS) updateKeyTx(ctx context.Context, keyID string, o keyOp, x authzExt
 	if err != nil {
 		return nil, internal(k.purgeIfDue(ctx, err))
 	}
-	k.shared.invalidate([]keyRef{ref}, nil)
+	// Every copy of a multi-Region key: fn or a rotation may have
+	// written them (mrk.go).
+	k.invalidateCopies(out, ref)
 	return out, nil
 }

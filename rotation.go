@@ -80,18 +80,36 @@ func checkRotatable(rec *records.Key, keyARN string) error {
 	return nil
 }
 
+// checkRotationWrite is checkRotatable for the operations that change a
+// key's rotation (EnableKeyRotation, DisableKeyRotation,
+// RotateKeyOnDemand): a multi-Region replica is refused too, as its
+// rotation is its primary's, done on the primary ("Automatic key
+// rotation ... is a shared property", Developer Guide, "Multi-Region keys
+// in AWS KMS"; wording: notPrimary).
+func checkRotationWrite(rec *records.Key, keyARN string) error {
+	if err := checkRotatable(rec, keyARN); err != nil {
+		return err
+	}
+	if rec.IsReplica() {
+		return notPrimary(keyARN)
+	}
+	return nil
+}
+
 // rotationDue reports whether rec's automatic rotation is due at now.
 func rotationDue(rec *records.Key, now time.Time) bool {
-	return rec.RotationPeriodInDays > 0 && KeyState(rec.State) == KeyStateEnabled && !now.Before(rec.NextRotationDate)
+	return rec.RotationPeriodInDays > 0 && KeyState(rec.State) == KeyStateEnabled && !now.Before(rec.NextRotationDate) && !rec.IsReplica()
 }
 
 // rotateRecord gives rec new key material and makes it current, recording
 // the rotation as typ at now. An automatic rotation also sets the next
-// one, a rotation period later.
-func (k *KMS) rotateRecord(rec *records.Key, now time.Time, typ RotationType) error {
+// one, a rotation period later. The caller stores rec; the other copies
+// of a multi-Region primary key get the same material and are stored
+// here, in tx (mrk.go).
+func (k *KMS) rotateRecord(tx backend.Txn, rec *records.Key, now time.Time, typ RotationType) error {
 	secret := crypto.Random(crypto.AES256KeySize)
+	defer clear(secret)
 	mat, err := k.root.Seal(k.recARN(rec), secret)
-	clear(secret)
 	if err != nil {
 		return err
 	}
@@ -102,7 +120,7 @@ func (k *KMS) rotateRecord(rec *records.Key, now time.Time, typ RotationType) er
 	if typ == RotationTypeAutomatic {
 		rec.NextRotationDate = now.Add(time.Duration(rec.RotationPeriodInDays) * day)
 	}
-	return nil
+	return k.rotateCopies(tx, rec, mat, secret)
 }
 
 // rotateIfDue performs, in one transaction, the automatic rotation of the
@@ -111,7 +129,9 @@ func (k *KMS) rotateRecord(rec *records.Key, now time.Time, typ RotationType) er
 // same due rotation at once rotate the key once: the backend serializes
 // their transactions and the later ones find it done.
 func (k *KMS) rotateIfDue(ctx context.Context, ref keyRef) error {
+	var rotated *records.Key
 	err := k.store.Update(ctx, func(tx backend.Txn) error {
+		rotated = nil
 		rec, err := records.GetKey(tx, ref.account, ref.region, ref.name)
 		if errors.Is(err, backend.ErrNotFound) {
 			return nil
@@ -123,15 +143,20 @@ func (k *KMS) rotateIfDue(ctx context.Context, ref keyRef) error {
 		if !rotationDue(rec, now) {
 			return nil
 		}
-		if err := k.rotateRecord(rec, now, RotationTypeAutomatic); err != nil {
+		if err := k.rotateRecord(tx, rec, now, RotationTypeAutomatic); err != nil {
 			return err
 		}
+		rotated = rec
 		return records.PutKey(tx, rec)
 	})
 	if err != nil {
 		return internal(err)
 	}
-	k.shared.invalidate([]keyRef{ref}, nil)
+	if rotated != nil {
+		k.invalidateCopies(rotated, ref)
+	} else {
+		k.shared.invalidate([]keyRef{ref}, nil)
+	}
 	return nil
 }
 
@@ -179,8 +204,8 @@ func (k *KMS) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationInput)
 		period = DefaultRotationPeriodInDays
 	}
 	x := authzExtra{rotationPeriod: in.RotationPeriodInDays}
-	_, err := k.updateKeyTx(ctx, in.KeyId, opEnableKeyRotation, x, func(_ backend.Txn, rec *records.Key, now time.Time) error {
-		if err := checkRotatable(rec, k.recARN(rec)); err != nil {
+	_, err := k.updateKeyTx(ctx, in.KeyId, opEnableKeyRotation, x, func(tx backend.Txn, rec *records.Key, now time.Time) error {
+		if err := checkRotationWrite(rec, k.recARN(rec)); err != nil {
 			return err
 		}
 		switch {
@@ -191,7 +216,7 @@ func (k *KMS) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationInput)
 			rec.NextRotationDate = start.Add(time.Duration(period) * day)
 		}
 		rec.RotationPeriodInDays = period
-		return nil
+		return syncRotation(tx, rec)
 	})
 	if err != nil {
 		return nil, err
@@ -214,13 +239,13 @@ func (k *KMS) DisableKeyRotation(ctx context.Context, in *DisableKeyRotationInpu
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	_, err := k.updateKeyTx(ctx, in.KeyId, opDisableKeyRotation, authzExtra{}, func(_ backend.Txn, rec *records.Key, _ time.Time) error {
-		if err := checkRotatable(rec, k.recARN(rec)); err != nil {
+	_, err := k.updateKeyTx(ctx, in.KeyId, opDisableKeyRotation, authzExtra{}, func(tx backend.Txn, rec *records.Key, _ time.Time) error {
+		if err := checkRotationWrite(rec, k.recARN(rec)); err != nil {
 			return err
 		}
 		rec.RotationPeriodInDays = 0
 		rec.NextRotationDate = time.Time{}
-		return nil
+		return syncRotation(tx, rec)
 	})
 	if err != nil {
 		return nil, err
@@ -230,8 +255,9 @@ func (k *KMS) DisableKeyRotation(ctx context.Context, in *DisableKeyRotationInpu
 
 // GetKeyRotationStatus tells whether a key rotates automatically, and if
 // so its rotation period and next rotation date. An AWS managed key
-// always does, yearly. A key pending deletion reports false (its setting
-// returns if the deletion is cancelled), and so do asymmetric and HMAC
+// always does, yearly. A key pending deletion (or a multi-Region primary
+// pending replica deletion) reports false (its setting returns if the
+// deletion is cancelled), and so do asymmetric and HMAC
 // keys, which never rotate (AWS answers them so since 2026:
 // floci-io/floci#618). KeyId is a key id or key ARN, of another account
 // too.
@@ -265,7 +291,7 @@ func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 	if err := checkRotatable(rec, ck.arn); err != nil {
 		return nil, err
 	}
-	if rec.RotationPeriodInDays > 0 && KeyState(rec.State) != KeyStatePendingDeletion {
+	if st := KeyState(rec.State); rec.RotationPeriodInDays > 0 && st != KeyStatePendingDeletion && st != KeyStatePendingReplicaDeletion {
 		out.KeyRotationEnabled = true
 		out.RotationPeriodInDays = rec.RotationPeriodInDays
 		out.NextRotationDate = rec.NextRotationDate
@@ -291,15 +317,15 @@ func (k *KMS) RotateKeyOnDemand(ctx context.Context, in *RotateKeyOnDemandInput)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	rec, err := k.updateKeyTx(ctx, in.KeyId, opRotateKeyOnDemand, authzExtra{}, func(_ backend.Txn, rec *records.Key, now time.Time) error {
+	rec, err := k.updateKeyTx(ctx, in.KeyId, opRotateKeyOnDemand, authzExtra{}, func(tx backend.Txn, rec *records.Key, now time.Time) error {
 		keyARN := k.recARN(rec)
-		if err := checkRotatable(rec, keyARN); err != nil {
+		if err := checkRotationWrite(rec, keyARN); err != nil {
 			return err
 		}
 		if onDemandRotations(rec) >= MaxOnDemandRotations {
 			return newErr(ErrLimitExceeded, onDemandLimitMessage, keyARN)
 		}
-		return k.rotateRecord(rec, now, RotationTypeOnDemand)
+		return k.rotateRecord(tx, rec, now, RotationTypeOnDemand)
 	})
 	if err != nil {
 		return nil, err

@@ -19,24 +19,32 @@ var (
 	isPendingImport     = stateErr{ErrKMSInvalidState, " is pending import."}
 	isUnavailable       = stateErr{ErrKMSInvalidState, " is unavailable."}
 	isNotPendingDeleted = stateErr{ErrKMSInvalidState, " is not pending deletion."}
+	// A multi-Region primary key scheduled for deletion while it has
+	// replicas (key-state.html: "PendingReplicaDeletion ... it cannot be
+	// replicated or used in cryptographic operations"); the wording is
+	// ours, after the PendingDeletion one.
+	isPendingReplicaDeletion = stateErr{ErrKMSInvalidState, " is pending replica deletion."}
 )
 
 var cryptoStates = map[KeyState]stateErr{
-	KeyStateDisabled:        isDisabled,
-	KeyStatePendingDeletion: isPendingDeletion,
-	KeyStatePendingImport:   isPendingImport,
-	KeyStateUnavailable:     isUnavailable,
+	KeyStateDisabled:               isDisabled,
+	KeyStatePendingDeletion:        isPendingDeletion,
+	KeyStatePendingReplicaDeletion: isPendingReplicaDeletion,
+	KeyStatePendingImport:          isPendingImport,
+	KeyStateUnavailable:            isUnavailable,
 }
 
 var rotationStates = map[KeyState]stateErr{
-	KeyStateDisabled:        isDisabled,
-	KeyStatePendingDeletion: isPendingDeletion,
-	KeyStatePendingImport:   isPendingImport,
-	KeyStateUnavailable:     isUnavailable,
+	KeyStateDisabled:               isDisabled,
+	KeyStatePendingDeletion:        isPendingDeletion,
+	KeyStatePendingReplicaDeletion: isPendingReplicaDeletion,
+	KeyStatePendingImport:          isPendingImport,
+	KeyStateUnavailable:            isUnavailable,
 }
 
 var onlyNotPendingDeletion = map[KeyState]stateErr{
-	KeyStatePendingDeletion: isPendingDeletion,
+	KeyStatePendingDeletion:        isPendingDeletion,
+	KeyStatePendingReplicaDeletion: isPendingReplicaDeletion,
 }
 
 var keyStateTable = map[string]map[KeyState]stateErr{
@@ -56,12 +64,14 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	"Encapsulate":                         cryptoStates,
 	"Decapsulate":                         cryptoStates,
 	"EnableKey": {
-		KeyStatePendingDeletion: isPendingDeletion,
-		KeyStatePendingImport:   isPendingImport,
+		KeyStatePendingDeletion:        isPendingDeletion,
+		KeyStatePendingReplicaDeletion: isPendingReplicaDeletion,
+		KeyStatePendingImport:          isPendingImport,
 	},
 	"DisableKey": {
-		KeyStatePendingDeletion: isPendingDeletion,
-		KeyStatePendingImport:   isPendingImport,
+		KeyStatePendingDeletion:        isPendingDeletion,
+		KeyStatePendingReplicaDeletion: isPendingReplicaDeletion,
+		KeyStatePendingImport:          isPendingImport,
 	},
 	"CancelKeyDeletion": {
 		KeyStateEnabled:       isNotPendingDeleted,
@@ -92,20 +102,31 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	// Allowed in every key state.
 	// CreateGrant: key-state.html, rows CreateGrant (notes [1], [3], [5]).
 	"CreateGrant": {
-		KeyStateDisabled:        isDisabled,
-		KeyStatePendingDeletion: isPendingDeletion,
-		KeyStatePendingImport:   isPendingImport,
+		KeyStateDisabled:               isDisabled,
+		KeyStatePendingDeletion:        isPendingDeletion,
+		KeyStatePendingReplicaDeletion: isPendingReplicaDeletion,
+		KeyStatePendingImport:          isPendingImport,
 	},
-	"DescribeKey":      nil,
-	"ListGrants":       nil,
-	"RetireGrant":      nil,
-	"RevokeGrant":      nil,
-	"GetKeyPolicy":     nil,
-	"PutKeyPolicy":     nil,
-	"ListKeyPolicies":  nil,
-	"DeleteAlias":      nil,
-	"ListAliases":      nil,
-	"ListResourceTags": nil,
+	// Multi-Region keys (mrk.go). ReplicateKey replicates an Enabled
+	// primary; the model lists DisabledException for a disabled one, and
+	// a primary pending (replica) deletion "cannot be replicated"
+	// (ScheduleKeyDeletion in the API reference). UpdatePrimaryRegion
+	// needs both keys Enabled ("Both the primary key and the replica key
+	// must be in the Enabled key state when the operation starts":
+	// Developer Guide, "Change the primary key in a set of multi-Region
+	// keys"); each is checked with this row, under its own ARN.
+	"ReplicateKey":        cryptoStates,
+	"UpdatePrimaryRegion": cryptoStates,
+	"DescribeKey":         nil,
+	"ListGrants":          nil,
+	"RetireGrant":         nil,
+	"RevokeGrant":         nil,
+	"GetKeyPolicy":        nil,
+	"PutKeyPolicy":        nil,
+	"ListKeyPolicies":     nil,
+	"DeleteAlias":         nil,
+	"ListAliases":         nil,
+	"ListResourceTags":    nil,
 	// Operations on no key (in the table so that every operation has a
 	// row and a misspelt name fails at start-up).
 	"CreateKey":           nil,

@@ -241,7 +241,16 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 		return opened{ck: named, plaintext: pt, alg: alg}, nil
 	}
 	hdr, err := crypto.ParseBlobHeader(blob)
-	if err != nil || string(hdr.Region) != k.region {
+	if err != nil {
+		return opened{}, errInvalidCiphertext()
+	}
+	// A blob names the Region of the key that made it. Only a
+	// multi-Region key's blob opens in another Region: with the copy of
+	// the key in this one, which holds the same materials under the same
+	// ids (mrk.go). The blob's header stays the authenticated data, so
+	// nothing in the format depends on where it is opened.
+	otherRegion := string(hdr.Region) != k.region
+	if otherRegion && !isMRKBlobKey(hdr.KeyID) {
 		return opened{}, errInvalidCiphertext()
 	}
 	ref := keyRef{account: str(hdr.Account, k.account), region: k.region, name: string(hdr.KeyID)}
@@ -255,6 +264,9 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 		}
 	} else if ck.rec.Account != ref.account || ck.rec.KeyID != ref.name {
 		return opened{}, newErr(ErrIncorrectKey, incorrectKeyMessage)
+	}
+	if otherRegion && !ck.rec.MultiRegion {
+		return opened{}, errInvalidCiphertext()
 	}
 	if err := k.checkUse(ctx, ck, o, x); err != nil {
 		return opened{}, err

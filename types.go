@@ -759,3 +759,29 @@ type RotationsListEntry struct {
 	RotationDate           time.Time
 	RotationType           RotationType
 }
+
+// ReplicateKeyInput is the input of ReplicateKey.
+type ReplicateKeyInput struct {
+	KeyId                          string
+	ReplicaRegion                  string
+	Policy                         string
+	BypassPolicyLockoutSafetyCheck bool
+	Description                    string
+	Tags                           []Tag
+}
+
+// ReplicateKeyOutput is the output of ReplicateKey.
+type ReplicateKeyOutput struct {
+	ReplicaKeyMetadata *KeyMetadata
+	ReplicaPolicy      string
+	ReplicaTags        []Tag
+}
+
+// UpdatePrimaryRegionInput is the input of UpdatePrimaryRegion.
+type UpdatePrimaryRegionInput struct {
+	KeyId         string
+	PrimaryRegion string
+}
+
+// UpdatePrimaryRegionOutput is the output of UpdatePrimaryRegion: empty.
+type UpdatePrimaryRegionOutput struct{}

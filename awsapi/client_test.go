@@ -80,6 +80,8 @@ var operationTests = map[string]func(*testing.T){
 	"ListRetirableGrants":                 testListRetirableGrants,
 	"RetireGrant":                         testRetireGrant,
 	"RevokeGrant":                         testRevokeGrant,
+	"ReplicateKey":                        testReplicateKey,
+	"UpdatePrimaryRegion":                 testUpdatePrimaryRegion,
 }
 
 func TestOperations(t *testing.T) {
@@ -110,6 +112,14 @@ type env struct {
 	c      *awskms.Client
 	body   []byte           // the last request body the handler received
 	inputs map[string][]any // SDK inputs sent by call, by type
+	store  *memory.Store    // k's backend, for handles of other Regions
+}
+
+// region returns a handle of region on e's backend and clock.
+func (e *env) region(region string) *kms.KMS {
+	e.t.Helper()
+	k, _ := kmstest.NewWithOptions(e.t, kms.Options{Backend: e.store, Clock: e.clock, Region: region})
+	return k
 }
 
 func newEnv(t *testing.T) *env { return newEnvAs(t, "") }
@@ -118,10 +128,12 @@ func newEnv(t *testing.T) *env { return newEnvAs(t, "") }
 // SigV4 credentials the handler verifies.
 func newEnvAs(t *testing.T, principal string) *env {
 	t.Helper()
-	k, clock := kmstest.New(t)
+	store := memory.New()
+	t.Cleanup(func() { store.Close() })
+	k, clock := kmstest.NewWithOptions(t, kms.Options{Backend: store})
 	// A fraction of a second, so that timestamps test millisecond precision.
 	clock.Advance(1234567 * time.Microsecond)
-	e := &env{t: t, ctx: t.Context(), direct: t.Context(), k: k, clock: clock, inputs: map[string][]any{}}
+	e := &env{t: t, ctx: t.Context(), direct: t.Context(), k: k, clock: clock, store: store, inputs: map[string][]any{}}
 	var opts []awsapi.Option
 	const accessKey, secret = "AKIAEMBEDKMSTEST0001", "test-secret"
 	if principal != "" {

@@ -113,6 +113,8 @@ var operations = map[string]operation{
 	"ListRetirableGrants":                 serve((*kms.KMS).ListRetirableGrants),
 	"RetireGrant":                         serve((*kms.KMS).RetireGrant),
 	"RevokeGrant":                         serve((*kms.KMS).RevokeGrant),
+	"ReplicateKey":                        serve((*kms.KMS).ReplicateKey),
+	"UpdatePrimaryRegion":                 serve((*kms.KMS).UpdatePrimaryRegion),
 }
 
 // decodeInput decodes body into in, with the errors AWS answers.

@@ -8,38 +8,16 @@ import (
 
 	kms "github.com/embedkms/kms"
 	"github.com/embedkms/kms/backend/memory"
+	"github.com/embedkms/kms/internal/arn"
 )
-
-// partitions are the AWS partitions and the Region names each holds, in
-// the form of the AWS SDKs' partition metadata (partitions.json of
-// aws-sdk-go-v2's internal/endpoints/awsrulesfn: each partition's
-// regionRegex). A Region name matches at most one of them.
-var partitions = []struct {
-	id     string
-	region *regexp.Regexp
-}{
-	{"aws", regexp.MustCompile(`^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$`)},
-	{"aws-cn", regexp.MustCompile(`^cn-\w+-\d+$`)},
-	{"aws-us-gov", regexp.MustCompile(`^us-gov-\w+-\d+$`)},
-	{"aws-iso", regexp.MustCompile(`^us-iso-\w+-\d+$`)},
-	{"aws-iso-b", regexp.MustCompile(`^us-isob-\w+-\d+$`)},
-	{"aws-iso-e", regexp.MustCompile(`^eu-isoe-\w+-\d+$`)},
-	{"aws-iso-f", regexp.MustCompile(`^us-isof-\w+-\d+$`)},
-	{"aws-eusc", regexp.MustCompile(`^eusc-de-\w+-\d+$`)},
-}
 
 // Partition returns the AWS partition of region ("aws" for us-east-1,
 // "aws-cn" for cn-north-1, "aws-us-gov" for us-gov-west-1, ...) and
 // whether region is a Region name of any partition. Region names are
-// matched by each partition's naming pattern, not a fixed list, so
-// Regions AWS opens later are served too.
+// matched by each partition's naming pattern (the AWS SDKs' partition
+// metadata), not a fixed list, so Regions AWS opens later are served too.
 func Partition(region string) (string, bool) {
-	for _, p := range partitions {
-		if p.region.MatchString(region) {
-			return p.id, true
-		}
-	}
-	return "", false
+	return arn.Partition(region)
 }
 
 // ErrUnknownRegion is wrapped by the error Handles.Handle returns for a

@@ -161,6 +161,17 @@ func (r *RootKey) Seal(owner string, secret []byte) (Material, error) {
 	return Material{ID: id, Wrapped: w}, nil
 }
 
+// SealID wraps secret, existing key material with material id id, for
+// the key named owner: a multi-Region replica holds the same materials,
+// with the same ids, as its primary, each wrapped under its own key ARN.
+func (r *RootKey) SealID(owner, id string, secret []byte) (Material, error) {
+	w, err := r.Wrap(secret, MaterialOwner(owner, id))
+	if err != nil {
+		return Material{}, err
+	}
+	return Material{ID: id, Wrapped: w}, nil
+}
+
 // Open unwraps m, which belongs to the key named owner.
 func (r *RootKey) Open(owner string, m Material) ([]byte, error) {
 	return r.Unwrap(m.Wrapped, MaterialOwner(owner, m.ID))

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"regexp"
 	"strings"
 )
 
@@ -153,4 +154,34 @@ func NewUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// partitions are the AWS partitions and the Region names each holds, in
+// the form of the AWS SDKs' partition metadata (partitions.json of
+// aws-sdk-go-v2's internal/endpoints/awsrulesfn: each partition's
+// regionRegex). A Region name matches at most one of them.
+var partitions = []struct {
+	id     string
+	region *regexp.Regexp
+}{
+	{"aws", regexp.MustCompile(`^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$`)},
+	{"aws-cn", regexp.MustCompile(`^cn-\w+-\d+$`)},
+	{"aws-us-gov", regexp.MustCompile(`^us-gov-\w+-\d+$`)},
+	{"aws-iso", regexp.MustCompile(`^us-iso-\w+-\d+$`)},
+	{"aws-iso-b", regexp.MustCompile(`^us-isob-\w+-\d+$`)},
+	{"aws-iso-e", regexp.MustCompile(`^eu-isoe-\w+-\d+$`)},
+	{"aws-iso-f", regexp.MustCompile(`^us-isof-\w+-\d+$`)},
+	{"aws-eusc", regexp.MustCompile(`^eusc-de-\w+-\d+$`)},
+}
+
+// Partition returns the AWS partition of region ("aws" for us-east-1,
+// "aws-cn" for cn-north-1, ...) and whether region is a Region name of
+// any partition, matched by each partition's naming pattern.
+func Partition(region string) (string, bool) {
+	for _, p := range partitions {
+		if p.region.MatchString(region) {
+			return p.id, true
+		}
+	}
+	return "", false
 }

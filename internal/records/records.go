@@ -68,13 +68,20 @@ type Key struct {
 	Origin       string    `json:"origin"`
 	State        string    `json:"state"`
 	// DeletionDate and PendingWindowInDays are set while PendingDeletion.
-	DeletionDate        time.Time           `json:"deletionDate,omitzero"`
-	PendingWindowInDays int32               `json:"pendingWindowInDays,omitempty"`
-	Policy              string              `json:"policy"`
-	Tags                []Tag               `json:"tags,omitempty"`
-	MultiRegion         bool                `json:"multiRegion,omitempty"`
-	Materials           []keystore.Material `json:"materials"`
-	CurrentMaterial     string              `json:"currentMaterial"`
+	DeletionDate        time.Time `json:"deletionDate,omitzero"`
+	PendingWindowInDays int32     `json:"pendingWindowInDays,omitempty"`
+	Policy              string    `json:"policy"`
+	Tags                []Tag     `json:"tags,omitempty"`
+	MultiRegion         bool      `json:"multiRegion,omitempty"`
+	// PrimaryRegion and ReplicaRegions are the multi-Region configuration
+	// of a multi-Region key, the same in the record of every copy:
+	// the Region of the primary key and those of its replicas, sorted.
+	// PrimaryRegion "" (a key written before replicas existed) is the
+	// key's own Region.
+	PrimaryRegion   string              `json:"primaryRegion,omitempty"`
+	ReplicaRegions  []string            `json:"replicaRegions,omitempty"`
+	Materials       []keystore.Material `json:"materials"`
+	CurrentMaterial string              `json:"currentMaterial"`
 	// KeyManager is "AWS" for an AWS managed key; "" is a customer
 	// managed key.
 	KeyManager string `json:"keyManager,omitempty"`
@@ -100,7 +107,13 @@ type Rotation struct {
 // rotates automatically and is Enabled (a key in any other state does not
 // rotate).
 func (k *Key) rotationIndexed() bool {
-	return k.RotationPeriodInDays > 0 && !k.NextRotationDate.IsZero() && k.State == "Enabled"
+	return k.RotationPeriodInDays > 0 && !k.NextRotationDate.IsZero() && k.State == "Enabled" && !k.IsReplica()
+}
+
+// IsReplica reports whether k is a multi-Region replica key. A replica
+// never rotates by itself: its primary's rotation rotates every copy.
+func (k *Key) IsReplica() bool {
+	return k.MultiRegion && k.PrimaryRegion != "" && k.PrimaryRegion != k.Region
 }
 
 // Tag is a stored tag.
