@@ -18,7 +18,8 @@ var (
 // with the same encryption context returns the PKCS #8. The KMS key must
 // be a symmetric encryption key. The pair is generated outside any lock
 // or transaction (RSA_4096 takes about a second).
-func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairInput) (*GenerateDataKeyPairOutput, error) {
+func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairInput) (result *GenerateDataKeyPairOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateDataKeyPair", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -41,7 +42,8 @@ func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairIn
 
 // GenerateDataKeyPairWithoutPlaintext is GenerateDataKeyPair that returns
 // only the public key and the encrypted private key.
-func (k *KMS) GenerateDataKeyPairWithoutPlaintext(ctx context.Context, in *GenerateDataKeyPairWithoutPlaintextInput) (*GenerateDataKeyPairWithoutPlaintextOutput, error) {
+func (k *KMS) GenerateDataKeyPairWithoutPlaintext(ctx context.Context, in *GenerateDataKeyPairWithoutPlaintextInput) (result *GenerateDataKeyPairWithoutPlaintextOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateDataKeyPairWithoutPlaintext", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

@@ -47,7 +47,8 @@ var (
 // keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT, Origin
 // AWS_KMS), single- or multi-Region. Without Policy the key gets the AWS
 // default key policy, which gives the account full access.
-func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutput, error) {
+func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (result *CreateKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "CreateKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -287,7 +288,8 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 
 // DescribeKey returns a key's metadata. KeyId may be a key id, key ARN,
 // alias name or alias ARN; another account's key needs its ARN.
-func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeKeyOutput, error) {
+func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (result *DescribeKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DescribeKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -314,7 +316,8 @@ func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeK
 
 // ListKeys lists the keys of the handle's account and Region, in key-id
 // order, including keys pending deletion. Limit is 1..1000 (default 100).
-func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput, error) {
+func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (result *ListKeysOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ListKeys", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -366,7 +369,8 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput,
 
 // UpdateKeyDescription replaces a key's description. KeyId is a key id or
 // key ARN.
-func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescriptionInput) (*UpdateKeyDescriptionOutput, error) {
+func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescriptionInput) (result *UpdateKeyDescriptionOutput, opErr error) {
+	defer finish(k.audit(&ctx, "UpdateKeyDescription", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -390,7 +394,8 @@ func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescription
 }
 
 // EnableKey sets a key's state to Enabled. Enabling an enabled key succeeds.
-func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (*EnableKeyOutput, error) {
+func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (result *EnableKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "EnableKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -406,7 +411,8 @@ func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (*EnableKeyOutp
 
 // DisableKey sets a key's state to Disabled, so it cannot be used in
 // cryptographic operations. Disabling a disabled key succeeds.
-func (k *KMS) DisableKey(ctx context.Context, in *DisableKeyInput) (*DisableKeyOutput, error) {
+func (k *KMS) DisableKey(ctx context.Context, in *DisableKeyInput) (result *DisableKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DisableKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -436,7 +442,8 @@ func (k *KMS) setEnabled(ctx context.Context, keyID string, o keyOp, to KeyState
 // ScheduleKeyDeletion puts a key in PendingDeletion; after
 // PendingWindowInDays days (7..30, default 30) by the handle's clock the key,
 // its material and its aliases are deleted for good.
-func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (*ScheduleKeyDeletionOutput, error) {
+func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (result *ScheduleKeyDeletionOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ScheduleKeyDeletion", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -475,7 +482,8 @@ func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionIn
 }
 
 // CancelKeyDeletion stops a scheduled deletion; the key becomes Disabled.
-func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput) (*CancelKeyDeletionOutput, error) {
+func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput) (result *CancelKeyDeletionOutput, opErr error) {
+	defer finish(k.audit(&ctx, "CancelKeyDeletion", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

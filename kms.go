@@ -83,6 +83,11 @@ type Options struct {
 	// runs only on the system clock: a handle with its own Clock runs no
 	// goroutine, and tests or tools call Maintain when they want.
 	MaintenanceInterval time.Duration
+	// Audit, if set, receives one CloudTrail-shaped event per operation
+	// call, success or failure (see AuditEvent): NewJSONAudit writes JSON
+	// lines, NewSlogAudit logs to a slog.Logger. nil: no audit, at no
+	// cost to the calls.
+	Audit AuditSink
 }
 
 // DefaultMaxKeys is the default Options.MaxKeys: AWS's default quota of
@@ -108,6 +113,7 @@ type KMS struct {
 	root                       *keystore.RootKey
 	clock                      Clock
 	iam                        IdentityPolicySource // nil: IAM not modelled
+	sink                       AuditSink            // nil: no audit
 	maxKeys                    int
 	// decide is the policy decision; policy.Evaluate except in tests
 	// that need a caller allowed on some resources and not others.
@@ -133,6 +139,7 @@ func New(opts Options) (*KMS, error) {
 		store:     opts.Backend,
 		clock:     opts.Clock,
 		iam:       opts.IdentityPolicies,
+		sink:      opts.Audit,
 		decide:    policy.Evaluate,
 	}
 	if k.account == "" {

@@ -113,7 +113,8 @@ func rsaEncrypt(ck *cachedKey, d crypto.Decrypter, alg EncryptionAlgorithmSpec, 
 
 // Encrypt encrypts up to 4096 bytes under a symmetric key, binding the
 // encryption context. The blob names the key, so Decrypt needs no KeyId.
-func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, error) {
+func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (result *EncryptOutput, opErr error) {
+	defer finish(k.audit(&ctx, "Encrypt", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -289,7 +290,8 @@ func hasModifier(ms []DryRunModifierType, m DryRunModifierType) bool {
 // GenerateDataKeyWithoutPlaintext or ReEncrypt. The encryption context must
 // be the one used to encrypt. KeyId is optional; if given it must name the
 // blob's key.
-func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, error) {
+func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (result *DecryptOutput, opErr error) {
+	defer finish(k.audit(&ctx, "Decrypt", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -328,7 +330,8 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, er
 // ReEncrypt decrypts a blob and encrypts its plaintext under another key
 // (or the same one) and encryption context, without exposing the
 // plaintext.
-func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutput, error) {
+func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (result *ReEncryptOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ReEncrypt", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -411,7 +414,8 @@ func dataKeySize(spec DataKeySpec, n int32) (int, error) {
 
 // GenerateDataKey returns a fresh data key in plaintext and encrypted under
 // a symmetric key, for envelope encryption.
-func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*GenerateDataKeyOutput, error) {
+func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (result *GenerateDataKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateDataKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -427,7 +431,8 @@ func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*G
 
 // GenerateDataKeyWithoutPlaintext is GenerateDataKey that returns only the
 // encrypted data key.
-func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateDataKeyWithoutPlaintextInput) (*GenerateDataKeyWithoutPlaintextOutput, error) {
+func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateDataKeyWithoutPlaintextInput) (result *GenerateDataKeyWithoutPlaintextOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateDataKeyWithoutPlaintext", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
