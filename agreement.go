@@ -81,6 +81,7 @@ func (k *KMS) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecretInpu
 		}
 		return nil, internal(err)
 	}
+	k.used(ctx, ck, KeyLastUsageTrackingOperationDeriveSharedSecret)
 	return &DeriveSharedSecretOutput{
 		KeyId:                 ck.arn,
 		SharedSecret:          secret,

@@ -30,6 +30,7 @@ func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairIn
 	if err != nil {
 		return nil, err
 	}
+	k.used(ctx, p.ck, KeyLastUsageTrackingOperationGenerateDataKeyPair)
 	return &GenerateDataKeyPairOutput{
 		PrivateKeyCiphertextBlob: p.blob,
 		PrivateKeyPlaintext:      p.private,
@@ -55,6 +56,7 @@ func (k *KMS) GenerateDataKeyPairWithoutPlaintext(ctx context.Context, in *Gener
 		return nil, err
 	}
 	clear(p.private)
+	k.used(ctx, p.ck, KeyLastUsageTrackingOperationGenerateDataKeyPairWithoutPlaintext)
 	return &GenerateDataKeyPairWithoutPlaintextOutput{
 		PrivateKeyCiphertextBlob: p.blob,
 		PublicKey:                p.public,

@@ -87,6 +87,7 @@ func (k *KMS) Encapsulate(ctx context.Context, in *EncapsulateInput) (result *En
 	if err != nil {
 		return nil, internal(err)
 	}
+	k.used(ctx, ck, KeyLastUsageTrackingOperationEncapsulate)
 	return &EncapsulateOutput{
 		KeyId:                      ck.arn,
 		SharedSecret:               ss,
@@ -137,5 +138,6 @@ func (k *KMS) Decapsulate(ctx context.Context, in *DecapsulateInput) (result *De
 		}
 		return nil, internal(err)
 	}
+	k.used(ctx, ck, KeyLastUsageTrackingOperationDecapsulate)
 	return &DecapsulateOutput{KeyId: ck.arn, SharedSecret: ss, EncapsulationAlgorithm: in.EncapsulationAlgorithm}, nil
 }

@@ -203,6 +203,7 @@ func New(opts Options) (*KMS, error) {
 	}
 	k.storeID = id
 	k.shared = acquireShared(id)
+	k.shared.trackFrom(k.clock.Now())
 	if opts.Clock == nil {
 		every := opts.MaintenanceInterval
 		if every == 0 {
@@ -256,9 +257,11 @@ func (k *KMS) Close() error {
 			k.stopMaintenance() // also cancels a pass under way
 			<-k.maintenanceDone
 		}
+		// The last uses noted and not yet written go to the store now.
+		_, _, err = k.flushUsage(context.Background(), nil)
 		releaseShared(k.storeID)
 		if k.ownsStore {
-			err = k.store.Close()
+			err = errors.Join(err, k.store.Close())
 		}
 	})
 	return err

@@ -96,7 +96,10 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 		KeyStatePendingDeletion: isPendingDeletion,
 		KeyStatePendingImport:   isPendingImport,
 	},
-	"DescribeKey":      nil,
+	"DescribeKey": nil,
+	// GetKeyLastUsage: every state (its error list in the model has no
+	// DisabledException or KMSInvalidStateException).
+	"GetKeyLastUsage":  nil,
 	"ListGrants":       nil,
 	"RetireGrant":      nil,
 	"RevokeGrant":      nil,

@@ -146,6 +146,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (result *EncryptOut
 		if err != nil {
 			return nil, err
 		}
+		k.used(ctx, ck, KeyLastUsageTrackingOperationEncrypt)
 		return &EncryptOutput{CiphertextBlob: ct, KeyId: ck.arn, EncryptionAlgorithm: alg}, nil
 	}
 	if in.DryRun {
@@ -155,6 +156,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (result *EncryptOut
 	if err != nil {
 		return nil, err
 	}
+	k.used(ctx, ck, KeyLastUsageTrackingOperationEncrypt)
 	return &EncryptOutput{CiphertextBlob: blob, KeyId: ck.arn, EncryptionAlgorithm: EncryptionAlgorithmSpecSymmetricDefault}, nil
 }
 
@@ -319,6 +321,7 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (result *DecryptOut
 	if in.DryRun {
 		return nil, errDryRun()
 	}
+	k.used(ctx, res.ck, KeyLastUsageTrackingOperationDecrypt)
 	return &DecryptOutput{
 		KeyId:               res.ck.arn,
 		Plaintext:           res.plaintext,
@@ -386,6 +389,7 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (result *ReEncr
 		if out.CiphertextBlob, err = rsaEncrypt(dst, d, alg, in.DestinationEncryptionContext, res.plaintext, in.DryRun); err != nil {
 			return nil, err
 		}
+		k.usedBoth(ctx, res.ck, dst)
 		return out, nil
 	}
 	if in.DryRun {
@@ -395,6 +399,7 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (result *ReEncr
 		return nil, err
 	}
 	out.DestinationKeyMaterialId = dst.current.id
+	k.usedBoth(ctx, res.ck, dst)
 	return out, nil
 }
 
@@ -426,6 +431,7 @@ func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (re
 	if err != nil {
 		return nil, err
 	}
+	k.used(ctx, ck, KeyLastUsageTrackingOperationGenerateDataKey)
 	return &GenerateDataKeyOutput{CiphertextBlob: blob, Plaintext: pt, KeyId: ck.arn, KeyMaterialId: ck.current.id}, nil
 }
 
@@ -444,6 +450,7 @@ func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateD
 		return nil, err
 	}
 	clear(pt)
+	k.used(ctx, ck, KeyLastUsageTrackingOperationGenerateDataKeyWithoutPlaintext)
 	return &GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: blob, KeyId: ck.arn, KeyMaterialId: ck.current.id}, nil
 }
 

@@ -91,6 +91,7 @@ var operations = map[string]operation{
 	"EnableKeyRotation":                   serve((*kms.KMS).EnableKeyRotation),
 	"DisableKeyRotation":                  serve((*kms.KMS).DisableKeyRotation),
 	"GetKeyRotationStatus":                serve((*kms.KMS).GetKeyRotationStatus),
+	"GetKeyLastUsage":                     serve((*kms.KMS).GetKeyLastUsage),
 	"RotateKeyOnDemand":                   serve((*kms.KMS).RotateKeyOnDemand),
 	"ListKeyRotations":                    serve((*kms.KMS).ListKeyRotations),
 	"TagResource":                         serve((*kms.KMS).TagResource),
