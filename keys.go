@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/embedkms/kms/backend"
@@ -316,6 +317,9 @@ func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (result *De
 
 // ListKeys lists the keys of the handle's account and Region, in key-id
 // order, including keys pending deletion. Limit is 1..1000 (default 100).
+// ResourceOwners without SELF lists only keys other accounts share
+// through AWS RAM, which the handle does not model: the list is empty, as
+// AWS answers when nothing is shared.
 func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (result *ListKeysOutput, opErr error) {
 	defer finish(k.audit(&ctx, "ListKeys", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
@@ -327,6 +331,11 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (result *ListKeys
 	var v validator
 	v.intRange("limit", in.Limit, 1, 1000)
 	v.marker(in.Marker)
+	self := len(in.ResourceOwners) == 0
+	for i, o := range in.ResourceOwners {
+		enum(&v, "resourceOwners."+strconv.Itoa(i+1)+".member", o, ResourceOwner("").Values())
+		self = self || o == ResourceOwnerSelf
+	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -339,6 +348,9 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (result *ListKeys
 	}
 	limit := pageLimit(in.Limit, 100, 1000)
 	out := &ListKeysOutput{Keys: []KeyListEntry{}}
+	if !self {
+		return out, nil // no key is shared through AWS RAM
+	}
 	var due []keyRef
 	err = k.store.View(ctx, func(tx backend.Txn) error {
 		out.Keys, due, out.NextMarker = out.Keys[:0], due[:0], ""
