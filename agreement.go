@@ -81,7 +81,7 @@ func (k *KMS) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecretInpu
 		}
 		return nil, internal(err)
 	}
-	k.used(ctx, ck, KeyLastUsageTrackingOperationDeriveSharedSecret)
+	k.used(ctx, KeyLastUsageTrackingOperationDeriveSharedSecret, ck)
 	return &DeriveSharedSecretOutput{
 		KeyId:                 ck.arn,
 		SharedSecret:          secret,

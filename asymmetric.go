@@ -210,7 +210,7 @@ func (k *KMS) Sign(ctx context.Context, in *SignInput) (result *SignOutput, opEr
 	if err != nil {
 		return nil, signError(err, ck, r.alg, r.mt)
 	}
-	k.used(ctx, ck, KeyLastUsageTrackingOperationSign)
+	k.used(ctx, KeyLastUsageTrackingOperationSign, ck)
 	return &SignOutput{KeyId: ck.arn, Signature: sig, SigningAlgorithm: r.alg}, nil
 }
 
@@ -249,7 +249,7 @@ func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (result *VerifyOutput
 	if in.DryRun {
 		return nil, errDryRun()
 	}
-	k.used(ctx, ck, KeyLastUsageTrackingOperationVerify)
+	k.used(ctx, KeyLastUsageTrackingOperationVerify, ck)
 	return &VerifyOutput{KeyId: ck.arn, SignatureValid: true, SigningAlgorithm: r.alg}, nil
 }
 

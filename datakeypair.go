@@ -30,7 +30,7 @@ func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairIn
 	if err != nil {
 		return nil, err
 	}
-	k.used(ctx, p.ck, KeyLastUsageTrackingOperationGenerateDataKeyPair)
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateDataKeyPair, p.ck)
 	return &GenerateDataKeyPairOutput{
 		PrivateKeyCiphertextBlob: p.blob,
 		PrivateKeyPlaintext:      p.private,
@@ -56,7 +56,7 @@ func (k *KMS) GenerateDataKeyPairWithoutPlaintext(ctx context.Context, in *Gener
 		return nil, err
 	}
 	clear(p.private)
-	k.used(ctx, p.ck, KeyLastUsageTrackingOperationGenerateDataKeyPairWithoutPlaintext)
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateDataKeyPairWithoutPlaintext, p.ck)
 	return &GenerateDataKeyPairWithoutPlaintextOutput{
 		PrivateKeyCiphertextBlob: p.blob,
 		PublicKey:                p.public,

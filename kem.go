@@ -87,7 +87,7 @@ func (k *KMS) Encapsulate(ctx context.Context, in *EncapsulateInput) (result *En
 	if err != nil {
 		return nil, internal(err)
 	}
-	k.used(ctx, ck, KeyLastUsageTrackingOperationEncapsulate)
+	k.used(ctx, KeyLastUsageTrackingOperationEncapsulate, ck)
 	return &EncapsulateOutput{
 		KeyId:                      ck.arn,
 		SharedSecret:               ss,
@@ -138,6 +138,6 @@ func (k *KMS) Decapsulate(ctx context.Context, in *DecapsulateInput) (result *De
 		}
 		return nil, internal(err)
 	}
-	k.used(ctx, ck, KeyLastUsageTrackingOperationDecapsulate)
+	k.used(ctx, KeyLastUsageTrackingOperationDecapsulate, ck)
 	return &DecapsulateOutput{KeyId: ck.arn, SharedSecret: ss, EncapsulationAlgorithm: in.EncapsulationAlgorithm}, nil
 }

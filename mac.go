@@ -87,7 +87,7 @@ func (k *KMS) GenerateMac(ctx context.Context, in *GenerateMacInput) (result *Ge
 	if err != nil {
 		return nil, internal(err)
 	}
-	k.used(ctx, ck, KeyLastUsageTrackingOperationGenerateMac)
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateMac, ck)
 	return &GenerateMacOutput{Mac: mac, MacAlgorithm: in.MacAlgorithm, KeyId: ck.arn}, nil
 }
 
@@ -125,6 +125,6 @@ func (k *KMS) VerifyMac(ctx context.Context, in *VerifyMacInput) (result *Verify
 	if in.DryRun {
 		return nil, errDryRun()
 	}
-	k.used(ctx, ck, KeyLastUsageTrackingOperationVerifyMac)
+	k.used(ctx, KeyLastUsageTrackingOperationVerifyMac, ck)
 	return &VerifyMacOutput{KeyId: ck.arn, MacValid: true, MacAlgorithm: in.MacAlgorithm}, nil
 }

@@ -146,7 +146,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (result *EncryptOut
 		if err != nil {
 			return nil, err
 		}
-		k.used(ctx, ck, KeyLastUsageTrackingOperationEncrypt)
+		k.used(ctx, KeyLastUsageTrackingOperationEncrypt, ck)
 		return &EncryptOutput{CiphertextBlob: ct, KeyId: ck.arn, EncryptionAlgorithm: alg}, nil
 	}
 	if in.DryRun {
@@ -156,7 +156,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (result *EncryptOut
 	if err != nil {
 		return nil, err
 	}
-	k.used(ctx, ck, KeyLastUsageTrackingOperationEncrypt)
+	k.used(ctx, KeyLastUsageTrackingOperationEncrypt, ck)
 	return &EncryptOutput{CiphertextBlob: blob, KeyId: ck.arn, EncryptionAlgorithm: EncryptionAlgorithmSpecSymmetricDefault}, nil
 }
 
@@ -321,7 +321,7 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (result *DecryptOut
 	if in.DryRun {
 		return nil, errDryRun()
 	}
-	k.used(ctx, res.ck, KeyLastUsageTrackingOperationDecrypt)
+	k.used(ctx, KeyLastUsageTrackingOperationDecrypt, res.ck)
 	return &DecryptOutput{
 		KeyId:               res.ck.arn,
 		Plaintext:           res.plaintext,
@@ -431,7 +431,7 @@ func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (re
 	if err != nil {
 		return nil, err
 	}
-	k.used(ctx, ck, KeyLastUsageTrackingOperationGenerateDataKey)
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateDataKey, ck)
 	return &GenerateDataKeyOutput{CiphertextBlob: blob, Plaintext: pt, KeyId: ck.arn, KeyMaterialId: ck.current.id}, nil
 }
 
@@ -450,7 +450,7 @@ func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateD
 		return nil, err
 	}
 	clear(pt)
-	k.used(ctx, ck, KeyLastUsageTrackingOperationGenerateDataKeyWithoutPlaintext)
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateDataKeyWithoutPlaintext, ck)
 	return &GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: blob, KeyId: ck.arn, KeyMaterialId: ck.current.id}, nil
 }
 

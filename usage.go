@@ -103,9 +103,10 @@ func (sh *shared) trackFrom(t time.Time) {
 	sh.usageMu.Unlock()
 }
 
-// used notes a successful cryptographic operation op with key ck, under
-// the ids of the operation's call (its audit event's, if audited).
-func (k *KMS) used(ctx context.Context, ck *cachedKey, op KeyLastUsageTrackingOperation) {
+// used notes a successful cryptographic operation op with the keys cks
+// (ReEncrypt's two), under the ids of the operation's call (its audit
+// event's, if audited): one call, one event id.
+func (k *KMS) used(ctx context.Context, op KeyLastUsageTrackingOperation, cks ...*cachedKey) {
 	u := keyUse{at: k.clock.Now(), op: op}
 	var c *call
 	if k.sink != nil {
@@ -113,12 +114,16 @@ func (k *KMS) used(ctx context.Context, ck *cachedKey, op KeyLastUsageTrackingOp
 	}
 	if c != nil {
 		u.seq, u.requestID = c.seq, c.requestID
-		c.keys = append(c.keys, ck.arn)
 	} else {
 		u.seq = callSeq.Add(1)
 		u.requestID, _ = RequestIDFrom(ctx)
 	}
-	ck.use.note(u)
+	for _, ck := range cks {
+		if c != nil {
+			c.keys = append(c.keys, ck.arn)
+		}
+		ck.use.note(u)
+	}
 }
 
 // pendingUse is a noted use to write.
@@ -278,8 +283,9 @@ func (k *KMS) GetKeyLastUsage(ctx context.Context, in *GetKeyLastUsageInput) (re
 // "Usage information is recorded for both keys independently" (API
 // reference, GetKeyLastUsage).
 func (k *KMS) usedBoth(ctx context.Context, src, dst *cachedKey) {
-	k.used(ctx, src, KeyLastUsageTrackingOperationReEncrypt)
-	if dst != src {
-		k.used(ctx, dst, KeyLastUsageTrackingOperationReEncrypt)
+	if dst == src {
+		k.used(ctx, KeyLastUsageTrackingOperationReEncrypt, src)
+		return
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationReEncrypt, src, dst)
 }
