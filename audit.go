@@ -452,10 +452,7 @@ func (k *KMS) auditResources(c *call, out any) []AuditResource {
 // logged (custom key store credentials, in AWS's API).
 var secretMembers = map[string]bool{"KeyStorePassword": true, "RawSecretAccessKey": true}
 
-var (
-	timeType  = reflect.TypeFor[time.Time]()
-	bytesType = reflect.TypeFor[[]byte]()
-)
+var timeType = reflect.TypeFor[time.Time]()
 
 // auditMembers renders a request or response structure (or a pointer to
 // one) for an event: its members by lowerCamelCase name, leaving out empty
@@ -515,7 +512,7 @@ func auditValue(v reflect.Value) (any, bool) {
 		t := v.Type()
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if !f.IsExported() || secretMembers[f.Name] || f.Type == bytesType {
+			if !f.IsExported() || secretMembers[f.Name] {
 				continue
 			}
 			if x, ok := auditValue(v.Field(i)); ok {

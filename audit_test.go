@@ -358,6 +358,15 @@ func TestAuditNoSecrets(t *testing.T) {
 		if where, found := leaktest.Find(map[string][]byte{"audit log": text}, b); found {
 			t.Errorf("blob %d (%d bytes) found: %s", i, len(b), where)
 		}
+		// As JSON encodes a list of numbers: "165,90,...".
+		nums := make([]int, 12)
+		for j := range nums {
+			nums[j] = int(b[j])
+		}
+		list, _ := json.Marshal(nums)
+		if bytes.Contains(text, bytes.Trim(list, "[]")) {
+			t.Errorf("blob %d (%d bytes) found as a list of numbers", i, len(b))
+		}
 	}
 	evs := log.events(t)
 	byName := map[string][]map[string]any{}

@@ -32,12 +32,10 @@ type shared struct {
 	policies policyCache
 	// usage maps keyRef -> *usageSlot: each key's last use noted in this
 	// process and maybe not yet written (usage.go). trackingSince is the
-	// earliest time a handle of this process began noting uses, and
-	// trackingWritten says the store's tracking start is that or earlier.
-	usage           sync.Map
-	usageMu         sync.Mutex
-	trackingSince   time.Time
-	trackingWritten bool
+	// earliest time a handle of this process began noting uses.
+	usage         sync.Map
+	usageMu       sync.Mutex
+	trackingSince time.Time
 }
 
 // sharedFor maps a backend's identity to the state of the handles open on

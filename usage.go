@@ -98,7 +98,6 @@ func (sh *shared) trackFrom(t time.Time) {
 	sh.usageMu.Lock()
 	if sh.trackingSince.IsZero() || t.Before(sh.trackingSince) {
 		sh.trackingSince = t
-		sh.trackingWritten = false
 	}
 	sh.usageMu.Unlock()
 }
@@ -156,13 +155,15 @@ func (k *KMS) flushUsage(ctx context.Context, only *keyRef) (*records.LastUsed, 
 			return true
 		})
 	}
-	sh := k.shared
-	sh.usageMu.Lock()
-	since, written := sh.trackingSince, sh.trackingWritten
-	sh.usageMu.Unlock()
-	if only == nil && len(pending) == 0 && written {
+	if only == nil && len(pending) == 0 {
+		// Nothing to write. The tracking start waits for the first use
+		// or GetKeyLastUsage: a store no use reached tracked none.
 		return nil, time.Time{}, nil
 	}
+	sh := k.shared
+	sh.usageMu.Lock()
+	since := sh.trackingSince
+	sh.usageMu.Unlock()
 	var gone []keyRef
 	var stored *records.LastUsed
 	var start time.Time
@@ -209,11 +210,6 @@ func (k *KMS) flushUsage(ctx context.Context, only *keyRef) (*records.LastUsed, 
 	if err != nil {
 		return nil, time.Time{}, internal(err)
 	}
-	sh.usageMu.Lock()
-	if sh.trackingSince.Equal(since) {
-		sh.trackingWritten = true
-	}
-	sh.usageMu.Unlock()
 	for _, p := range pending {
 		p.slot.mu.Lock()
 		if p.slot.last == p.use {

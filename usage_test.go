@@ -441,3 +441,56 @@ func TestGetKeyLastUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestGetKeyLastUsageRecordGoesWithKey: a key deleted for good takes its
+// lastused/ record with it, and a use noted but not yet written when the
+// key goes is dropped, not written for a key that no longer exists.
+func TestGetKeyLastUsageRecordGoesWithKey(t *testing.T) {
+	root := bytes.Repeat([]byte{10}, 32)
+	store := memory.New()
+	defer store.Close()
+	k, clock := kmstest.NewWithOptions(t, kms.Options{Backend: store, RootKey: root})
+	ctx := context.Background()
+	a, _ := k.CreateKey(ctx, &kms.CreateKeyInput{})
+	b, _ := k.CreateKey(ctx, &kms.CreateKeyInput{})
+	for _, md := range []*kms.KeyMetadata{a.KeyMetadata, b.KeyMetadata} {
+		if _, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("p")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lastUsage(t, k, ctx, a.KeyMetadata.KeyId) // a's use is written; b's is not
+	if storedUsage(t, store, root, a.KeyMetadata) == nil {
+		t.Fatal("a's use not written")
+	}
+	for _, md := range []*kms.KeyMetadata{a.KeyMetadata, b.KeyMetadata} {
+		if _, err := k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: md.KeyId, PendingWindowInDays: 7}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(8 * 24 * time.Hour)
+	if err := k.Maintain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, md := range []*kms.KeyMetadata{a.KeyMetadata, b.KeyMetadata} {
+		if u := storedUsage(t, store, root, md); u != nil {
+			t.Errorf("key %s deleted, its use still stored: %+v", md.KeyId, u)
+		}
+	}
+}
+
+// TestGetKeyLastUsageLaterUseKept: of two uses noted in one process, the
+// later by timestamp is kept, whatever order they are noted in (a clock
+// moved back).
+func TestGetKeyLastUsageLaterUseKept(t *testing.T) {
+	k, clock := kmstest.New(t)
+	ctx := context.Background()
+	key, _ := k.CreateKey(ctx, &kms.CreateKeyInput{})
+	id := key.KeyMetadata.KeyId
+	clock.Advance(time.Hour)
+	k.Encrypt(kms.WithRequestID(ctx, "later"), &kms.EncryptInput{KeyId: id, Plaintext: []byte("p")})
+	clock.Advance(-time.Minute)
+	k.GenerateDataKey(kms.WithRequestID(ctx, "earlier"), &kms.GenerateDataKeyInput{KeyId: id, NumberOfBytes: 8})
+	if u := lastUsage(t, k, ctx, id).KeyLastUsage; u == nil || u.KmsRequestId != "later" || u.Operation != "Encrypt" {
+		t.Fatalf("%+v", u)
+	}
+}
