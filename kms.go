@@ -85,7 +85,8 @@ type Options struct {
 	MaintenanceInterval time.Duration
 	// Audit, if set, receives one CloudTrail-shaped event per operation
 	// call, success or failure (see AuditEvent): NewJSONAudit writes JSON
-	// lines, NewSlogAudit logs to a slog.Logger. nil: no audit, at no
+	// lines, NewSlogAudit logs to a slog.Logger. Explain, Backup, Maintain
+	// and Seed are no AWS operations and emit none. nil: no audit, at no
 	// cost to the calls.
 	Audit AuditSink
 }
