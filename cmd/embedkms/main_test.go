@@ -628,7 +628,8 @@ func TestRequestLog(t *testing.T) {
 
 // TestServeAudit: -audit FILE appends one JSON line per operation call to
 // FILE, created mode 0600, success or failure, with the response's
-// request id and never the plaintext; a second run appends.
+// request id and never the plaintext; a second run appends; health probes
+// are left out.
 func TestServeAudit(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
 	ctx := context.Background()
@@ -650,6 +651,12 @@ func TestServeAudit(t *testing.T) {
 		if _, err := c.DescribeKey(ctx, &awskms.DescribeKeyInput{KeyId: aws.String("alias/missing")}); errorCode(err) != "NotFoundException" {
 			t.Fatalf("run %d: DescribeKey: %v", run, err)
 		}
+		// A health probe is no call of a client: not audited.
+		res, err := http.Get(s.endpoint + "/healthz")
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("healthz: %v %v", res, err)
+		}
+		res.Body.Close()
 		s.stop()
 	}
 	fi, err := os.Stat(path)
