@@ -33,7 +33,8 @@ func errInvalidPeerKey() error { return &Error{Code: ErrValidation} }
 // on the key's curve. KeyAgreementAlgorithm is required and must be ECDH.
 // Recipient (Nitro Enclaves attestation) is refused, as Decrypt refuses it.
 // With DryRun the peer key is still checked, but nothing is derived.
-func (k *KMS) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecretInput) (*DeriveSharedSecretOutput, error) {
+func (k *KMS) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecretInput) (result *DeriveSharedSecretOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DeriveSharedSecret", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -80,6 +81,7 @@ func (k *KMS) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecretInpu
 		}
 		return nil, internal(err)
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationDeriveSharedSecret, ck)
 	return &DeriveSharedSecretOutput{
 		KeyId:                 ck.arn,
 		SharedSecret:          secret,

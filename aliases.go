@@ -116,7 +116,8 @@ func (k *KMS) writeAlias(ctx context.Context, name string, fn func(a aliasTxn) e
 // CreateAlias creates an alias for a key in the handle's account. The name
 // must begin with "alias/" and not with "alias/aws/"; TargetKeyId is a key
 // id or key ARN.
-func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAliasOutput, error) {
+func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (result *CreateAliasOutput, opErr error) {
+	defer finish(k.audit(&ctx, "CreateAlias", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -156,7 +157,8 @@ func (k *KMS) CreateAlias(ctx context.Context, in *CreateAliasInput) (*CreateAli
 // and key usage. The predefined aliases of AWS managed keys
 // (alias/aws/<service>) cannot be changed, and no alias may point at an
 // AWS managed key: AccessDeniedException.
-func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAliasOutput, error) {
+func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (result *UpdateAliasOutput, opErr error) {
+	defer finish(k.audit(&ctx, "UpdateAlias", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -214,7 +216,8 @@ func (k *KMS) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*UpdateAli
 // DeleteAlias deletes an alias; the key is not affected. The predefined
 // aliases of AWS managed keys (alias/aws/<service>) cannot be deleted:
 // AccessDeniedException.
-func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAliasOutput, error) {
+func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (result *DeleteAliasOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DeleteAlias", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -261,7 +264,8 @@ func (k *KMS) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*DeleteAli
 // order, the predefined aliases of AWS managed keys included (without
 // TargetKeyId until the key exists), or with KeyId (a key id or key ARN)
 // only those pointing at that key. Limit is 1..100 (default 50; larger values are clamped to 100).
-func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error) {
+func (k *KMS) ListAliases(ctx context.Context, in *ListAliasesInput) (result *ListAliasesOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ListAliases", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

@@ -185,7 +185,8 @@ func signError(err error, ck *cachedKey, alg SigningAlgorithmSpec, mt MessageTyp
 // ECDSA-Sig-Value for ECDSA, the PKCS #1 octet string for RSA (PSS with
 // MGF1 of the same hash and a salt as long as the hash), 64 bytes for
 // Ed25519, the FIPS 204 encoding for ML-DSA.
-func (k *KMS) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) {
+func (k *KMS) Sign(ctx context.Context, in *SignInput) (result *SignOutput, opErr error) {
+	defer finish(k.audit(&ctx, "Sign", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -209,6 +210,7 @@ func (k *KMS) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) {
 	if err != nil {
 		return nil, signError(err, ck, r.alg, r.mt)
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationSign, ck)
 	return &SignOutput{KeyId: ck.arn, Signature: sig, SigningAlgorithm: r.alg}, nil
 }
 
@@ -220,7 +222,8 @@ func (k *KMS) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) {
 // ML_DSA_SHAKE_256 with MessageType EXTERNAL_MU verifies from the 64-byte
 // μ (FIPS 204 Algorithm 8 from step 7 on) any signature of the message
 // that μ represents, whether it was signed as RAW or as EXTERNAL_MU.
-func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, error) {
+func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (result *VerifyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "Verify", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -246,6 +249,7 @@ func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, error
 	if in.DryRun {
 		return nil, errDryRun()
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationVerify, ck)
 	return &VerifyOutput{KeyId: ck.arn, SignatureValid: true, SigningAlgorithm: r.alg}, nil
 }
 
@@ -254,7 +258,8 @@ func (k *KMS) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, error
 // that usage. Another account's key may be named by key or alias ARN. A
 // symmetric encryption or HMAC key has no public key:
 // UnsupportedOperationException.
-func (k *KMS) GetPublicKey(ctx context.Context, in *GetPublicKeyInput) (*GetPublicKeyOutput, error) {
+func (k *KMS) GetPublicKey(ctx context.Context, in *GetPublicKeyInput) (result *GetPublicKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GetPublicKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

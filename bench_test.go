@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/sha256"
+	"io"
 	"testing"
 
 	"github.com/embedkms/kms"
@@ -281,4 +282,34 @@ func itoa(n int) string {
 		b = append([]byte{byte('0' + n%10)}, b...)
 	}
 	return string(b)
+}
+
+// BenchmarkEncryptAudit is Encrypt of 32 bytes without an audit sink, with
+// a sink that drops events (the cost of making them) and with the JSON
+// writer to io.Discard (making and encoding them).
+func BenchmarkEncryptAudit(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		sink kms.AuditSink
+	}{
+		{"none", nil},
+		{"drop", kms.AuditFunc(func(context.Context, *kms.AuditEvent) {})},
+		{"json", kms.NewJSONAudit(io.Discard)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			k, _ := kmstest.NewWithOptions(b, kms.Options{Audit: c.sink})
+			ctx := context.Background()
+			out, err := k.CreateKey(ctx, &kms.CreateKeyInput{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			in := &kms.EncryptInput{KeyId: out.KeyMetadata.KeyId, Plaintext: make([]byte, 32), EncryptionContext: benchEC}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := k.Encrypt(ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/crypto"
@@ -29,6 +30,12 @@ type shared struct {
 	fillMu sync.Mutex
 	// policies holds parsed key and identity policies by text.
 	policies policyCache
+	// usage maps keyRef -> *usageSlot: each key's last use noted in this
+	// process and maybe not yet written (usage.go). trackingSince is the
+	// earliest time a handle of this process began noting uses.
+	usage         sync.Map
+	usageMu       sync.Mutex
+	trackingSince time.Time
 }
 
 // sharedFor maps a backend's identity to the state of the handles open on
@@ -118,6 +125,9 @@ type cachedKey struct {
 	// algs are the algorithms the key's spec and usage allow, computed
 	// once; read-only (outputs get fresh copies from algorithmsOf).
 	algs algorithms
+	// use is where the key's last use is noted: the key's slot on the
+	// shared state, which outlives this snapshot.
+	use *usageSlot
 }
 
 // material is one unwrapped version of a key's material, as the primitive

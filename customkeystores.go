@@ -444,7 +444,8 @@ func newRequestID() string {
 // XksProxyUriPath, XksProxyAuthenticationCredential and
 // XksProxyConnectivity (and XksProxyVpcEndpointServiceName with
 // VPC_ENDPOINT_SERVICE), and its proxy must answer a health check.
-func (k *KMS) CreateCustomKeyStore(ctx context.Context, in *CreateCustomKeyStoreInput) (*CreateCustomKeyStoreOutput, error) {
+func (k *KMS) CreateCustomKeyStore(ctx context.Context, in *CreateCustomKeyStoreInput) (result *CreateCustomKeyStoreOutput, opErr error) {
+	defer finish(k.audit(&ctx, "CreateCustomKeyStore", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -550,7 +551,8 @@ func isPEMCertificate(s string) bool {
 // Region in id order, or only the one CustomKeyStoreId or
 // CustomKeyStoreName names (CustomKeyStoreNotFoundException when none
 // does). Limit is 1..1000 (default 1000).
-func (k *KMS) DescribeCustomKeyStores(ctx context.Context, in *DescribeCustomKeyStoresInput) (*DescribeCustomKeyStoresOutput, error) {
+func (k *KMS) DescribeCustomKeyStores(ctx context.Context, in *DescribeCustomKeyStoresInput) (result *DescribeCustomKeyStoresOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DescribeCustomKeyStores", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -667,7 +669,8 @@ func (k *KMS) setState(ctx context.Context, id string, state ConnectionStateType
 // (CustomKeyStoreInvalidStateException). A failed attempt leaves the store
 // FAILED with its ConnectionErrorCode, and the call succeeds, as AWS's
 // asynchronous connection does.
-func (k *KMS) ConnectCustomKeyStore(ctx context.Context, in *ConnectCustomKeyStoreInput) (*ConnectCustomKeyStoreOutput, error) {
+func (k *KMS) ConnectCustomKeyStore(ctx context.Context, in *ConnectCustomKeyStoreInput) (result *ConnectCustomKeyStoreOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ConnectCustomKeyStore", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -740,7 +743,8 @@ func (k *KMS) connect(ctx context.Context, s *records.CustomKeyStore) (*cksConn,
 // DisconnectCustomKeyStore disconnects a store (any state but
 // DISCONNECTED, which is CustomKeyStoreInvalidStateException): it closes
 // the token or forgets the proxy, and clears the ConnectionErrorCode.
-func (k *KMS) DisconnectCustomKeyStore(ctx context.Context, in *DisconnectCustomKeyStoreInput) (*DisconnectCustomKeyStoreOutput, error) {
+func (k *KMS) DisconnectCustomKeyStore(ctx context.Context, in *DisconnectCustomKeyStoreInput) (result *DisconnectCustomKeyStoreOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DisconnectCustomKeyStore", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -777,7 +781,8 @@ func (k *KMS) DisconnectCustomKeyStore(ctx context.Context, in *DisconnectCustom
 // EXTERNAL_KEY_STORE may change its name and credential while connected,
 // and everything else only DISCONNECTED; its proxy must answer a health
 // check with the new values.
-func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStoreInput) (*UpdateCustomKeyStoreOutput, error) {
+func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStoreInput) (result *UpdateCustomKeyStoreOutput, opErr error) {
+	defer finish(k.audit(&ctx, "UpdateCustomKeyStore", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -903,7 +908,8 @@ func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStore
 
 // DeleteCustomKeyStore deletes a DISCONNECTED store that holds no key
 // (CustomKeyStoreInvalidStateException, CustomKeyStoreHasCMKsException).
-func (k *KMS) DeleteCustomKeyStore(ctx context.Context, in *DeleteCustomKeyStoreInput) (*DeleteCustomKeyStoreOutput, error) {
+func (k *KMS) DeleteCustomKeyStore(ctx context.Context, in *DeleteCustomKeyStoreInput) (result *DeleteCustomKeyStoreOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DeleteCustomKeyStore", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

@@ -18,7 +18,8 @@ var (
 // with the same encryption context returns the PKCS #8. The KMS key must
 // be a symmetric encryption key. The pair is generated outside any lock
 // or transaction (RSA_4096 takes about a second).
-func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairInput) (*GenerateDataKeyPairOutput, error) {
+func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairInput) (result *GenerateDataKeyPairOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateDataKeyPair", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -29,6 +30,7 @@ func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairIn
 	if err != nil {
 		return nil, err
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateDataKeyPair, p.ck)
 	return &GenerateDataKeyPairOutput{
 		PrivateKeyCiphertextBlob: p.blob,
 		PrivateKeyPlaintext:      p.private,
@@ -41,7 +43,8 @@ func (k *KMS) GenerateDataKeyPair(ctx context.Context, in *GenerateDataKeyPairIn
 
 // GenerateDataKeyPairWithoutPlaintext is GenerateDataKeyPair that returns
 // only the public key and the encrypted private key.
-func (k *KMS) GenerateDataKeyPairWithoutPlaintext(ctx context.Context, in *GenerateDataKeyPairWithoutPlaintextInput) (*GenerateDataKeyPairWithoutPlaintextOutput, error) {
+func (k *KMS) GenerateDataKeyPairWithoutPlaintext(ctx context.Context, in *GenerateDataKeyPairWithoutPlaintextInput) (result *GenerateDataKeyPairWithoutPlaintextOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateDataKeyPairWithoutPlaintext", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -53,6 +56,7 @@ func (k *KMS) GenerateDataKeyPairWithoutPlaintext(ctx context.Context, in *Gener
 		return nil, err
 	}
 	clear(p.private)
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateDataKeyPairWithoutPlaintext, p.ck)
 	return &GenerateDataKeyPairWithoutPlaintextOutput{
 		PrivateKeyCiphertextBlob: p.blob,
 		PublicKey:                p.public,

@@ -555,3 +555,22 @@ const (
 func (EncapsulationAlgorithmSpec) Values() []EncapsulationAlgorithmSpec {
 	return []EncapsulationAlgorithmSpec{EncapsulationAlgorithmSpecMlKem}
 }
+
+// ResourceOwner is the item of ListKeysRequest's ResourceOwners member,
+// which AWS added to ListKeys after this package's model
+// (aws-sdk-go-v2/service/kms v1.63; API reference, ListKeys: "When
+// ResourceOwners includes OTHER_ACCOUNTS_VIA_RAM, ListKeys returns the KMS
+// keys that other AWS accounts currently share with the caller's AWS
+// account through AWS RAM").
+type ResourceOwner string
+
+// Values of ResourceOwner.
+const (
+	ResourceOwnerSelf                ResourceOwner = "SELF"
+	ResourceOwnerOtherAccountsViaRam ResourceOwner = "OTHER_ACCOUNTS_VIA_RAM"
+)
+
+// Values returns every value of ResourceOwner.
+func (ResourceOwner) Values() []ResourceOwner {
+	return []ResourceOwner{ResourceOwnerSelf, ResourceOwnerOtherAccountsViaRam}
+}

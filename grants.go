@@ -255,7 +255,8 @@ func policyGrants(gs []*records.Grant, c *caller) []policy.Grant {
 // the grant's operations on the key, under its constraints. With a Name, a
 // retry with the same parameters returns the same grant (with a new
 // token).
-func (k *KMS) CreateGrant(ctx context.Context, in *CreateGrantInput) (*CreateGrantOutput, error) {
+func (k *KMS) CreateGrant(ctx context.Context, in *CreateGrantInput) (result *CreateGrantOutput, opErr error) {
+	defer finish(k.audit(&ctx, "CreateGrant", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -474,7 +475,8 @@ func (k *KMS) grantEntry(g *records.Grant) GrantListEntry {
 // ListGrants lists a key's grants in grant-id order, optionally only one
 // grant (GrantId) or one grantee's. Limit is 1..100, default 50 (API
 // reference, ListGrants).
-func (k *KMS) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGrantsOutput, error) {
+func (k *KMS) ListGrants(ctx context.Context, in *ListGrantsInput) (result *ListGrantsOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ListGrants", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -535,7 +537,8 @@ func (k *KMS) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGrantsO
 // grants for KMS keys in your AWS account and other AWS accounts"). It is
 // authorized by IAM policy alone (kms:ListRetirableGrants on resource "*"),
 // in the caller's account only.
-func (k *KMS) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsInput) (*ListRetirableGrantsOutput, error) {
+func (k *KMS) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsInput) (result *ListRetirableGrantsOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ListRetirableGrants", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -595,7 +598,8 @@ func (k *KMS) ListRetirableGrants(ctx context.Context, in *ListRetirableGrantsIn
 // its principals an IAM policy allows kms:RetireGrant; and principals of a
 // retiring account that its IAM policies allow kms:RetireGrant. An IAM
 // policy denying kms:RetireGrant refuses it; key policies do not apply.
-func (k *KMS) RetireGrant(ctx context.Context, in *RetireGrantInput) (*RetireGrantOutput, error) {
+func (k *KMS) RetireGrant(ctx context.Context, in *RetireGrantInput) (result *RetireGrantOutput, opErr error) {
+	defer finish(k.audit(&ctx, "RetireGrant", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -743,7 +747,8 @@ func accountOfRoot(p string) string {
 // RevokeGrant deletes a grant. It is authorized like other key operations
 // (kms:RevokeGrant in the key policy or IAM policies); a grant token is
 // not accepted.
-func (k *KMS) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (*RevokeGrantOutput, error) {
+func (k *KMS) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (result *RevokeGrantOutput, opErr error) {
+	defer finish(k.audit(&ctx, "RevokeGrant", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,9 @@ type CallerInfo struct {
 	// SourceArn is the AWS resource on whose behalf the call is made
 	// (aws:SourceArn, and the SourceArn grant constraint).
 	SourceArn string
+	// UserAgent is the caller's HTTP User-Agent, if known; audit events
+	// show it (AuditEvent.UserAgent).
+	UserAgent string
 }
 
 type callerKey struct{}

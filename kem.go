@@ -61,7 +61,8 @@ func validateEncapsulationAlgorithm(v *validator, alg EncapsulationAlgorithmSpec
 // 203. Whoever holds the public key can do the same without KMS;
 // Decapsulate recovers the secret. EncapsulationAlgorithm is required and
 // must be ML_KEM.
-func (k *KMS) Encapsulate(ctx context.Context, in *EncapsulateInput) (*EncapsulateOutput, error) {
+func (k *KMS) Encapsulate(ctx context.Context, in *EncapsulateInput) (result *EncapsulateOutput, opErr error) {
+	defer finish(k.audit(&ctx, "Encapsulate", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -86,6 +87,7 @@ func (k *KMS) Encapsulate(ctx context.Context, in *EncapsulateInput) (*Encapsula
 	if err != nil {
 		return nil, internal(err)
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationEncapsulate, ck)
 	return &EncapsulateOutput{
 		KeyId:                      ck.arn,
 		SharedSecret:               ss,
@@ -103,7 +105,8 @@ func (k *KMS) Encapsulate(ctx context.Context, in *EncapsulateInput) (*Encapsula
 // parties must confirm they derived the same secret before using it.
 // EncapsulationAlgorithm is required and must be ML_KEM. With DryRun the
 // ciphertext's length is still checked.
-func (k *KMS) Decapsulate(ctx context.Context, in *DecapsulateInput) (*DecapsulateOutput, error) {
+func (k *KMS) Decapsulate(ctx context.Context, in *DecapsulateInput) (result *DecapsulateOutput, opErr error) {
+	defer finish(k.audit(&ctx, "Decapsulate", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -135,5 +138,6 @@ func (k *KMS) Decapsulate(ctx context.Context, in *DecapsulateInput) (*Decapsula
 		}
 		return nil, internal(err)
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationDecapsulate, ck)
 	return &DecapsulateOutput{KeyId: ck.arn, SharedSecret: ss, EncapsulationAlgorithm: in.EncapsulationAlgorithm}, nil
 }

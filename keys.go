@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/embedkms/kms/backend"
@@ -47,7 +48,8 @@ var (
 // keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT, Origin
 // AWS_KMS), single- or multi-Region. Without Policy the key gets the AWS
 // default key policy, which gives the account full access.
-func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutput, error) {
+func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (result *CreateKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "CreateKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -288,7 +290,8 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 
 // DescribeKey returns a key's metadata. KeyId may be a key id, key ARN,
 // alias name or alias ARN; another account's key needs its ARN.
-func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeKeyOutput, error) {
+func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (result *DescribeKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DescribeKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -315,7 +318,11 @@ func (k *KMS) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeK
 
 // ListKeys lists the keys of the handle's account and Region, in key-id
 // order, including keys pending deletion. Limit is 1..1000 (default 100).
-func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput, error) {
+// ResourceOwners without SELF lists only keys other accounts share
+// through AWS RAM, which the handle does not model: the list is empty, as
+// AWS answers when nothing is shared.
+func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (result *ListKeysOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ListKeys", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -325,6 +332,11 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput,
 	var v validator
 	v.intRange("limit", in.Limit, 1, 1000)
 	v.marker(in.Marker)
+	self := len(in.ResourceOwners) == 0
+	for i, o := range in.ResourceOwners {
+		enum(&v, "resourceOwners."+strconv.Itoa(i+1)+".member", o, ResourceOwner("").Values())
+		self = self || o == ResourceOwnerSelf
+	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -337,6 +349,9 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput,
 	}
 	limit := pageLimit(in.Limit, 100, 1000)
 	out := &ListKeysOutput{Keys: []KeyListEntry{}}
+	if !self {
+		return out, nil // no key is shared through AWS RAM
+	}
 	var due []keyRef
 	err = k.store.View(ctx, func(tx backend.Txn) error {
 		out.Keys, due, out.NextMarker = out.Keys[:0], due[:0], ""
@@ -367,7 +382,8 @@ func (k *KMS) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput,
 
 // UpdateKeyDescription replaces a key's description. KeyId is a key id or
 // key ARN.
-func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescriptionInput) (*UpdateKeyDescriptionOutput, error) {
+func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescriptionInput) (result *UpdateKeyDescriptionOutput, opErr error) {
+	defer finish(k.audit(&ctx, "UpdateKeyDescription", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -391,7 +407,8 @@ func (k *KMS) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescription
 }
 
 // EnableKey sets a key's state to Enabled. Enabling an enabled key succeeds.
-func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (*EnableKeyOutput, error) {
+func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (result *EnableKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "EnableKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -407,7 +424,8 @@ func (k *KMS) EnableKey(ctx context.Context, in *EnableKeyInput) (*EnableKeyOutp
 
 // DisableKey sets a key's state to Disabled, so it cannot be used in
 // cryptographic operations. Disabling a disabled key succeeds.
-func (k *KMS) DisableKey(ctx context.Context, in *DisableKeyInput) (*DisableKeyOutput, error) {
+func (k *KMS) DisableKey(ctx context.Context, in *DisableKeyInput) (result *DisableKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DisableKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -439,7 +457,8 @@ func (k *KMS) setEnabled(ctx context.Context, keyID string, o keyOp, to KeyState
 // its material and its aliases are deleted for good. A multi-Region
 // primary key with replicas goes to PendingReplicaDeletion instead, and
 // its waiting period starts when its last replica is deleted.
-func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (*ScheduleKeyDeletionOutput, error) {
+func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (result *ScheduleKeyDeletionOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ScheduleKeyDeletion", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -490,7 +509,8 @@ func (k *KMS) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionIn
 // CancelKeyDeletion stops a scheduled deletion (PendingDeletion, or
 // PendingReplicaDeletion of a multi-Region primary key); the key becomes
 // Disabled.
-func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput) (*CancelKeyDeletionOutput, error) {
+func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput) (result *CancelKeyDeletionOutput, opErr error) {
+	defer finish(k.audit(&ctx, "CancelKeyDeletion", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

@@ -91,6 +91,12 @@ type Options struct {
 	// XksHTTPClient sends the requests of EXTERNAL_KEY_STORE custom key
 	// stores to their proxies. Default: http.DefaultClient.
 	XksHTTPClient *http.Client
+	// Audit, if set, receives one CloudTrail-shaped event per operation
+	// call, success or failure (see AuditEvent): NewJSONAudit writes JSON
+	// lines, NewSlogAudit logs to a slog.Logger. Explain, Backup, Maintain
+	// and Seed are no AWS operations and emit none. nil: no audit, at no
+	// cost to the calls.
+	Audit AuditSink
 }
 
 // DefaultMaxKeys is the default Options.MaxKeys: AWS's default quota of
@@ -116,6 +122,7 @@ type KMS struct {
 	root                       *keystore.RootKey
 	clock                      Clock
 	iam                        IdentityPolicySource // nil: IAM not modelled
+	sink                       AuditSink            // nil: no audit
 	maxKeys                    int
 	cks                        *customKeyStores // connections of custom key stores
 	// decide is the policy decision; policy.Evaluate except in tests
@@ -142,6 +149,7 @@ func New(opts Options) (*KMS, error) {
 		store:     opts.Backend,
 		clock:     opts.Clock,
 		iam:       opts.IdentityPolicies,
+		sink:      opts.Audit,
 		decide:    policy.Evaluate,
 	}
 	if k.account == "" {
@@ -206,6 +214,7 @@ func New(opts Options) (*KMS, error) {
 	}
 	k.storeID = id
 	k.shared = acquireShared(id)
+	k.shared.trackFrom(k.clock.Now())
 	if opts.Clock == nil {
 		every := opts.MaintenanceInterval
 		if every == 0 {
@@ -259,10 +268,12 @@ func (k *KMS) Close() error {
 			k.stopMaintenance() // also cancels a pass under way
 			<-k.maintenanceDone
 		}
+		// The last uses noted and not yet written go to the store now.
+		_, _, err = k.flushUsage(context.Background(), nil)
 		releaseShared(k.storeID)
 		k.cks.closeAll()
 		if k.ownsStore {
-			err = k.store.Close()
+			err = errors.Join(err, k.store.Close())
 		}
 	})
 	return err

@@ -62,7 +62,8 @@ var macAlgorithmsAsAWSLists = []MacAlgorithmSpec{MacAlgorithmSpecHmacSha384, Mac
 // key spec's one algorithm (HMAC_SHA_256 for HMAC_256, ...); any other
 // gives InvalidKeyUsageException. The message is MACed as given: a digest
 // is not treated specially.
-func (k *KMS) GenerateMac(ctx context.Context, in *GenerateMacInput) (*GenerateMacOutput, error) {
+func (k *KMS) GenerateMac(ctx context.Context, in *GenerateMacInput) (result *GenerateMacOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateMac", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -86,6 +87,7 @@ func (k *KMS) GenerateMac(ctx context.Context, in *GenerateMacInput) (*GenerateM
 	if err != nil {
 		return nil, internal(err)
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateMac, ck)
 	return &GenerateMacOutput{Mac: mac, MacAlgorithm: in.MacAlgorithm, KeyId: ck.arn}, nil
 }
 
@@ -95,7 +97,8 @@ func (k *KMS) GenerateMac(ctx context.Context, in *GenerateMacInput) (*GenerateM
 // MacValid false but a KMSInvalidMacException with no message; MacValid is
 // true in every output. With DryRun the MAC is still checked, so that a
 // DryRunOperationException means the call would have succeeded.
-func (k *KMS) VerifyMac(ctx context.Context, in *VerifyMacInput) (*VerifyMacOutput, error) {
+func (k *KMS) VerifyMac(ctx context.Context, in *VerifyMacInput) (result *VerifyMacOutput, opErr error) {
+	defer finish(k.audit(&ctx, "VerifyMac", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -122,5 +125,6 @@ func (k *KMS) VerifyMac(ctx context.Context, in *VerifyMacInput) (*VerifyMacOutp
 	if in.DryRun {
 		return nil, errDryRun()
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationVerifyMac, ck)
 	return &VerifyMacOutput{KeyId: ck.arn, MacValid: true, MacAlgorithm: in.MacAlgorithm}, nil
 }

@@ -17,6 +17,8 @@ import (
 // when it is next used; the pass is what does both when nothing touches
 // the keys. It reads only the indexes of keys pending deletion and of
 // keys that rotate, so it costs next to nothing when nothing is due.
+// Last, it writes the last use of keys (GetKeyLastUsage) noted in memory
+// since the previous pass.
 //
 // A handle on the system clock runs the pass in the background every
 // Options.MaintenanceInterval; tests and tools on their own clock call
@@ -28,12 +30,17 @@ func (k *KMS) Maintain(ctx context.Context) error {
 	return k.maintain(ctx)
 }
 
-// maintain is one maintenance pass: deletions, then rotations.
+// maintain is one maintenance pass: deletions, then rotations, then the
+// writing of the last uses of keys noted since the last pass.
 func (k *KMS) maintain(ctx context.Context) error {
 	if err := k.sweep(ctx); err != nil {
 		return err
 	}
-	return k.rotateSweep(ctx)
+	if err := k.rotateSweep(ctx); err != nil {
+		return err
+	}
+	_, _, err := k.flushUsage(ctx, nil)
+	return err
 }
 
 // maintainEvery runs the pass every interval until ctx is cancelled (by

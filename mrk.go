@@ -208,7 +208,8 @@ func (k *KMS) checkOtherRegion(field, region, own string) error {
 // AlreadyExistsException (a replica pending deletion too: cancel its
 // deletion or wait for it). A key with imported key material (Origin
 // EXTERNAL) cannot be replicated by this version.
-func (k *KMS) ReplicateKey(ctx context.Context, in *ReplicateKeyInput) (*ReplicateKeyOutput, error) {
+func (k *KMS) ReplicateKey(ctx context.Context, in *ReplicateKeyInput) (result *ReplicateKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ReplicateKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -381,7 +382,8 @@ func (k *KMS) ReplicateKey(ctx context.Context, in *ReplicateKeyInput) (*Replica
 // Enabled. Authorization: kms:UpdatePrimaryRegion on both keys, with
 // condition key kms:PrimaryRegion. The change is complete when the call
 // returns: the keys are never seen in the transient Updating state.
-func (k *KMS) UpdatePrimaryRegion(ctx context.Context, in *UpdatePrimaryRegionInput) (*UpdatePrimaryRegionOutput, error) {
+func (k *KMS) UpdatePrimaryRegion(ctx context.Context, in *UpdatePrimaryRegionInput) (result *UpdatePrimaryRegionOutput, opErr error) {
+	defer finish(k.audit(&ctx, "UpdatePrimaryRegion", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

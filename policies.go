@@ -82,7 +82,8 @@ func (k *KMS) lockoutCheck(ctx context.Context, tx backend.Txn, rec *records.Key
 
 // GetKeyPolicy returns a key's policy. PolicyName is optional; any name but
 // "default" is NotFoundException.
-func (k *KMS) GetKeyPolicy(ctx context.Context, in *GetKeyPolicyInput) (*GetKeyPolicyOutput, error) {
+func (k *KMS) GetKeyPolicy(ctx context.Context, in *GetKeyPolicyInput) (result *GetKeyPolicyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GetKeyPolicy", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -111,7 +112,8 @@ func (k *KMS) GetKeyPolicy(ctx context.Context, in *GetKeyPolicyInput) (*GetKeyP
 }
 
 // ListKeyPolicies lists the names of a key's policies: always "default".
-func (k *KMS) ListKeyPolicies(ctx context.Context, in *ListKeyPoliciesInput) (*ListKeyPoliciesOutput, error) {
+func (k *KMS) ListKeyPolicies(ctx context.Context, in *ListKeyPoliciesInput) (result *ListKeyPoliciesOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ListKeyPolicies", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -141,7 +143,8 @@ func (k *KMS) ListKeyPolicies(ctx context.Context, in *ListKeyPoliciesInput) (*L
 // BypassPolicyLockoutSafetyCheck, the caller must still be allowed to call
 // PutKeyPolicy under the new policy. The change takes effect at once (AWS
 // allows itself up to five minutes; embedkms is strongly consistent).
-func (k *KMS) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*PutKeyPolicyOutput, error) {
+func (k *KMS) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (result *PutKeyPolicyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "PutKeyPolicy", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

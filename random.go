@@ -10,7 +10,8 @@ var opGenerateRandom = op("GenerateRandom", false, false)
 
 // GenerateRandom returns NumberOfBytes (1..1024) random bytes from the
 // operating system's CSPRNG.
-func (k *KMS) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (*GenerateRandomOutput, error) {
+func (k *KMS) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (result *GenerateRandomOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateRandom", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

@@ -207,6 +207,7 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 	ck := &cachedKey{
 		rec:       rec,
 		arn:       k.recARN(rec),
+		use:       k.shared.usageSlot(keyRef{rec.Account, rec.Region, rec.KeyID}),
 		materials: make(map[[crypto.MaterialIDSize]byte]material, len(rec.Materials)),
 	}
 	for _, m := range rec.Materials {

@@ -166,7 +166,7 @@ func rewrapTxn(tx backend.Txn, oldRoot, newRoot *keystore.RootKey, newMeta [][2]
 				return err
 			}
 			continue
-		case hasAnyPrefix(k, "key/", "alias/", "aliasbykey/", "deletion/", "rotation/", "grant/", "keycount/",
+		case hasAnyPrefix(k, "key/", "alias/", "aliasbykey/", "deletion/", "rotation/", "grant/", "keycount/", "lastused/",
 			"customkeystore/", "customkeystorename/", "customkeystorekey/") || bytes.Equal(k, storeIDKey):
 		default:
 			return fmt.Errorf("kms: RewrapRootKey: the backend holds a record it does not know, %q; nothing was changed", k)

@@ -186,7 +186,8 @@ func (k *KMS) rotateSweep(ctx context.Context) error {
 // the period, keeping the start of the current period: the next rotation
 // is the last one (or the enabling) plus the new period, and happens at
 // once if that date has passed. KeyId is a key id or key ARN.
-func (k *KMS) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationInput) (*EnableKeyRotationOutput, error) {
+func (k *KMS) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationInput) (result *EnableKeyRotationOutput, opErr error) {
+	defer finish(k.audit(&ctx, "EnableKeyRotation", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -227,7 +228,8 @@ func (k *KMS) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationInput)
 // DisableKeyRotation turns off automatic rotation of a symmetric
 // encryption key. Its materials stay, and RotateKeyOnDemand still
 // rotates it. KeyId is a key id or key ARN.
-func (k *KMS) DisableKeyRotation(ctx context.Context, in *DisableKeyRotationInput) (*DisableKeyRotationOutput, error) {
+func (k *KMS) DisableKeyRotation(ctx context.Context, in *DisableKeyRotationInput) (result *DisableKeyRotationOutput, opErr error) {
+	defer finish(k.audit(&ctx, "DisableKeyRotation", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -261,7 +263,8 @@ func (k *KMS) DisableKeyRotation(ctx context.Context, in *DisableKeyRotationInpu
 // keys, which never rotate (AWS answers them so since 2026:
 // floci-io/floci#618). KeyId is a key id or key ARN, of another account
 // too.
-func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatusInput) (*GetKeyRotationStatusOutput, error) {
+func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatusInput) (result *GetKeyRotationStatusOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GetKeyRotationStatus", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -305,7 +308,8 @@ func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 // complete when the call returns, so there is never an on-demand rotation
 // in progress (and never its ConflictException). KeyId is a key id or key
 // ARN; the output's KeyId is the key ARN.
-func (k *KMS) RotateKeyOnDemand(ctx context.Context, in *RotateKeyOnDemandInput) (*RotateKeyOnDemandOutput, error) {
+func (k *KMS) RotateKeyOnDemand(ctx context.Context, in *RotateKeyOnDemandInput) (result *RotateKeyOnDemandOutput, opErr error) {
+	defer finish(k.audit(&ctx, "RotateKeyOnDemand", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -351,7 +355,8 @@ func onDemandRotations(rec *records.Key) int {
 // ALL_KEY_MATERIAL the key's first material comes first, with no date or
 // type; the default, ROTATIONS_ONLY, lists rotations only. Limit is
 // 1..1000 (default 100). KeyId is a key id or key ARN.
-func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (*ListKeyRotationsOutput, error) {
+func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (result *ListKeyRotationsOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ListKeyRotations", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

@@ -118,15 +118,18 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	"ReplicateKey":        cryptoStates,
 	"UpdatePrimaryRegion": cryptoStates,
 	"DescribeKey":         nil,
-	"ListGrants":          nil,
-	"RetireGrant":         nil,
-	"RevokeGrant":         nil,
-	"GetKeyPolicy":        nil,
-	"PutKeyPolicy":        nil,
-	"ListKeyPolicies":     nil,
-	"DeleteAlias":         nil,
-	"ListAliases":         nil,
-	"ListResourceTags":    nil,
+	// GetKeyLastUsage: every state (its error list in the model has no
+	// DisabledException or KMSInvalidStateException).
+	"GetKeyLastUsage":  nil,
+	"ListGrants":       nil,
+	"RetireGrant":      nil,
+	"RevokeGrant":      nil,
+	"GetKeyPolicy":     nil,
+	"PutKeyPolicy":     nil,
+	"ListKeyPolicies":  nil,
+	"DeleteAlias":      nil,
+	"ListAliases":      nil,
+	"ListResourceTags": nil,
 	// Operations on no key (in the table so that every operation has a
 	// row and a misspelt name fails at start-up).
 	"CreateKey":           nil,

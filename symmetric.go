@@ -113,7 +113,8 @@ func rsaEncrypt(ck *cachedKey, d crypto.Decrypter, alg EncryptionAlgorithmSpec, 
 
 // Encrypt encrypts up to 4096 bytes under a symmetric key, binding the
 // encryption context. The blob names the key, so Decrypt needs no KeyId.
-func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, error) {
+func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (result *EncryptOutput, opErr error) {
+	defer finish(k.audit(&ctx, "Encrypt", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -145,6 +146,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, er
 		if err != nil {
 			return nil, err
 		}
+		k.used(ctx, KeyLastUsageTrackingOperationEncrypt, ck)
 		return &EncryptOutput{CiphertextBlob: ct, KeyId: ck.arn, EncryptionAlgorithm: alg}, nil
 	}
 	if in.DryRun {
@@ -154,6 +156,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, er
 	if err != nil {
 		return nil, err
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationEncrypt, ck)
 	return &EncryptOutput{CiphertextBlob: blob, KeyId: ck.arn, EncryptionAlgorithm: EncryptionAlgorithmSpecSymmetricDefault}, nil
 }
 
@@ -301,7 +304,8 @@ func hasModifier(ms []DryRunModifierType, m DryRunModifierType) bool {
 // GenerateDataKeyWithoutPlaintext or ReEncrypt. The encryption context must
 // be the one used to encrypt. KeyId is optional; if given it must name the
 // blob's key.
-func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, error) {
+func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (result *DecryptOutput, opErr error) {
+	defer finish(k.audit(&ctx, "Decrypt", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -329,6 +333,7 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, er
 	if in.DryRun {
 		return nil, errDryRun()
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationDecrypt, res.ck)
 	return &DecryptOutput{
 		KeyId:               res.ck.arn,
 		Plaintext:           res.plaintext,
@@ -340,7 +345,8 @@ func (k *KMS) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, er
 // ReEncrypt decrypts a blob and encrypts its plaintext under another key
 // (or the same one) and encryption context, without exposing the
 // plaintext.
-func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutput, error) {
+func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (result *ReEncryptOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ReEncrypt", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -395,6 +401,7 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutp
 		if out.CiphertextBlob, err = rsaEncrypt(dst, d, alg, in.DestinationEncryptionContext, res.plaintext, in.DryRun); err != nil {
 			return nil, err
 		}
+		k.usedBoth(ctx, res.ck, dst)
 		return out, nil
 	}
 	if in.DryRun {
@@ -404,6 +411,7 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutp
 		return nil, err
 	}
 	out.DestinationKeyMaterialId = dst.current.id
+	k.usedBoth(ctx, res.ck, dst)
 	return out, nil
 }
 
@@ -423,7 +431,8 @@ func dataKeySize(spec DataKeySpec, n int32) (int, error) {
 
 // GenerateDataKey returns a fresh data key in plaintext and encrypted under
 // a symmetric key, for envelope encryption.
-func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*GenerateDataKeyOutput, error) {
+func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (result *GenerateDataKeyOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateDataKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -434,12 +443,14 @@ func (k *KMS) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*G
 	if err != nil {
 		return nil, err
 	}
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateDataKey, ck)
 	return &GenerateDataKeyOutput{CiphertextBlob: blob, Plaintext: pt, KeyId: ck.arn, KeyMaterialId: ck.current.id}, nil
 }
 
 // GenerateDataKeyWithoutPlaintext is GenerateDataKey that returns only the
 // encrypted data key.
-func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateDataKeyWithoutPlaintextInput) (*GenerateDataKeyWithoutPlaintextOutput, error) {
+func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateDataKeyWithoutPlaintextInput) (result *GenerateDataKeyWithoutPlaintextOutput, opErr error) {
+	defer finish(k.audit(&ctx, "GenerateDataKeyWithoutPlaintext", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -451,6 +462,7 @@ func (k *KMS) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateD
 		return nil, err
 	}
 	clear(pt)
+	k.used(ctx, KeyLastUsageTrackingOperationGenerateDataKeyWithoutPlaintext, ck)
 	return &GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: blob, KeyId: ck.arn, KeyMaterialId: ck.current.id}, nil
 }
 

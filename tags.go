@@ -74,7 +74,8 @@ func isReservedTagKey(k string) bool {
 }
 
 // TagResource adds or overwrites tags on a key. KeyId is a key id or key ARN.
-func (k *KMS) TagResource(ctx context.Context, in *TagResourceInput) (*TagResourceOutput, error) {
+func (k *KMS) TagResource(ctx context.Context, in *TagResourceInput) (result *TagResourceOutput, opErr error) {
+	defer finish(k.audit(&ctx, "TagResource", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -112,7 +113,8 @@ func (k *KMS) TagResource(ctx context.Context, in *TagResourceInput) (*TagResour
 }
 
 // UntagResource removes tags from a key; keys it does not carry are ignored.
-func (k *KMS) UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
+func (k *KMS) UntagResource(ctx context.Context, in *UntagResourceInput) (result *UntagResourceOutput, opErr error) {
+	defer finish(k.audit(&ctx, "UntagResource", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}
@@ -151,7 +153,8 @@ func (k *KMS) UntagResource(ctx context.Context, in *UntagResourceInput) (*Untag
 
 // ListResourceTags lists a key's tags in tag-key order. Limit is 1..50
 // (default 50; the model allows up to 1000, larger values are clamped to 50).
-func (k *KMS) ListResourceTags(ctx context.Context, in *ListResourceTagsInput) (*ListResourceTagsOutput, error) {
+func (k *KMS) ListResourceTags(ctx context.Context, in *ListResourceTagsInput) (result *ListResourceTagsOutput, opErr error) {
+	defer finish(k.audit(&ctx, "ListResourceTags", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err
 	}

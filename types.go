@@ -120,6 +120,10 @@ type DescribeKeyOutput struct {
 type ListKeysInput struct {
 	Limit  int32
 	Marker string
+	// ResourceOwners says whose keys to list: SELF, the caller's account's;
+	// OTHER_ACCOUNTS_VIA_RAM, those other accounts share with it through
+	// AWS RAM, which the handle does not model: none. Omitted: SELF.
+	ResourceOwners []ResourceOwner
 }
 
 // ListKeysOutput is the output of ListKeys.

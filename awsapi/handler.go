@@ -91,6 +91,7 @@ var operations = map[string]operation{
 	"EnableKeyRotation":                   serve((*kms.KMS).EnableKeyRotation),
 	"DisableKeyRotation":                  serve((*kms.KMS).DisableKeyRotation),
 	"GetKeyRotationStatus":                serve((*kms.KMS).GetKeyRotationStatus),
+	"GetKeyLastUsage":                     serve((*kms.KMS).GetKeyLastUsage),
 	"RotateKeyOnDemand":                   serve((*kms.KMS).RotateKeyOnDemand),
 	"ListKeyRotations":                    serve((*kms.KMS).ListKeyRotations),
 	"TagResource":                         serve((*kms.KMS).TagResource),
@@ -252,9 +253,10 @@ func (h *handler) serves(region string) bool {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	w.Header().Set("x-amzn-RequestId", requestID())
+	id := requestID()
+	w.Header().Set("x-amzn-RequestId", id)
 	var rec RequestRecord
-	out, err := h.serve(r, &rec)
+	out, err := h.serve(r, id, &rec)
 	if err != nil {
 		e := toWire(err)
 		writeError(w, e)
@@ -271,7 +273,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *handler) serve(r *http.Request, rec *RequestRecord) ([]byte, error) {
+// serve answers r, whose response carries request id id (the handle's
+// audit events and last-usage records name it: kms.WithRequestID).
+func (h *handler) serve(r *http.Request, id string, rec *RequestRecord) ([]byte, error) {
 	if r.Method != http.MethodPost {
 		return nil, protocolError("UnknownOperationException", "Only POST is supported")
 	}
@@ -318,7 +322,7 @@ func (h *handler) serve(r *http.Request, rec *RequestRecord) ([]byte, error) {
 		return nil, protocolError("UnknownOperationException", "Unknown operation "+shorten(strings.ToValidUTF8(name, "?")))
 	}
 	rec.Operation = name
-	ctx := kms.WithCallerInfo(r.Context(), callerInfo(r, k, cred))
+	ctx := kms.WithRequestID(kms.WithCallerInfo(r.Context(), callerInfo(r, k, cred)), id)
 	in, out, err := op.call(ctx, k, body)
 	rec.Key = keyOf(in, out)
 	if len(rec.Key) > maxKeyIDLength { // an invalid KeyId, as sent
@@ -425,7 +429,7 @@ func callerInfo(r *http.Request, k *kms.KMS, cred Credential) kms.CallerInfo {
 	if principal == "" {
 		principal = "arn:" + k.Partition() + ":iam::" + k.AccountID() + ":root"
 	}
-	c := kms.CallerInfo{Principal: principal, RoleARN: cred.RoleARN, Insecure: r.TLS == nil}
+	c := kms.CallerInfo{Principal: principal, RoleARN: cred.RoleARN, Insecure: r.TLS == nil, UserAgent: r.UserAgent()}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		c.SourceIP = host
 	}

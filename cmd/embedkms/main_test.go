@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 )
 
@@ -621,6 +622,80 @@ func TestRequestLog(t *testing.T) {
 			if strings.Contains(log, form) {
 				t.Errorf("the log holds the %s", name)
 			}
+		}
+	}
+}
+
+// TestServeAudit: -audit FILE appends one JSON line per operation call to
+// FILE, created mode 0600, success or failure, with the response's
+// request id and never the plaintext; a second run appends; health probes
+// are left out.
+func TestServeAudit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.log")
+	ctx := context.Background()
+	plaintext := []byte("the plaintext the audit log must never hold")
+	var ids []string
+	for run := range 2 {
+		s := start(t, nil, "-audit", path)
+		c := s.client("us-east-1")
+		created, err := c.CreateKey(ctx, &awskms.CreateKeyInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc, err := c.Encrypt(ctx, &awskms.EncryptInput{KeyId: created.KeyMetadata.KeyId, Plaintext: plaintext})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := awsmiddleware.GetRequestIDMetadata(enc.ResultMetadata)
+		ids = append(ids, id)
+		if _, err := c.DescribeKey(ctx, &awskms.DescribeKeyInput{KeyId: aws.String("alias/missing")}); errorCode(err) != "NotFoundException" {
+			t.Fatalf("run %d: DescribeKey: %v", run, err)
+		}
+		// A health probe is no call of a client: not audited.
+		res, err := http.Get(s.endpoint + "/healthz")
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("healthz: %v %v", res, err)
+		}
+		res.Body.Close()
+		s.stop()
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		events = append(events, m)
+	}
+	want := []string{"CreateKey", "Encrypt", "DescribeKey", "CreateKey", "Encrypt", "DescribeKey"}
+	if len(events) != len(want) {
+		t.Fatalf("%d events, want %d:\n%s", len(events), len(want), b)
+	}
+	for i, e := range events {
+		if e["eventName"] != want[i] || e["eventSource"] != "kms.amazonaws.com" {
+			t.Errorf("event %d: %v", i, e)
+		}
+	}
+	if events[1]["requestID"] != ids[0] || events[4]["requestID"] != ids[1] {
+		t.Errorf("Encrypt request ids %v %v, responses said %v", events[1]["requestID"], events[4]["requestID"], ids)
+	}
+	if events[2]["errorCode"] != "NotFoundException" {
+		t.Errorf("DescribeKey event %v", events[2])
+	}
+	for _, form := range []string{string(plaintext), base64.StdEncoding.EncodeToString(plaintext), fmt.Sprintf("%x", plaintext)} {
+		if strings.Contains(string(b), form) {
+			t.Error("the audit log holds the plaintext")
 		}
 	}
 }

@@ -37,6 +37,7 @@ type config struct {
 	rootKeyFile              string
 	principals               string
 	seed                     string
+	audit                    string
 	log                      bool
 	maxConns                 int
 	headerTimeout            time.Duration
@@ -79,6 +80,13 @@ material encrypted under a root key, given by -root-key-file or by the
 
 The same root key must be given every time DIR is served.
 
+-audit FILE appends to FILE (created with mode 0600; "-" is stderr) one
+JSON line per operation call, success or failure, shaped as the
+CloudTrail record AWS KMS writes: eventName, eventTime, userIdentity,
+sourceIPAddress, requestParameters (without plaintext, key material or
+any other binary member), responseElements, errorCode, errorMessage,
+resources, requestID (the response's x-amzn-RequestId) and eventID.
+
 GET /healthz answers 200 while the store answers. SIGINT or SIGTERM stops
 the server: requests under way finish (for up to -shutdown-timeout), then
 the store is closed.
@@ -102,6 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.rootKeyFile, "root-key-file", "", "`file` holding the 32 raw bytes of the root key, mode 0600 or 0400 (or set "+rootKeyEnv+")")
 	fs.StringVar(&c.principals, "principals", "", "JSON `file` of access keys, their principals and IAM policies; requests must be signed with one")
 	fs.StringVar(&c.seed, "seed", "", "YAML `file` of keys, aliases and grants to load into -account and -region at start")
+	fs.StringVar(&c.audit, "audit", "", "append one CloudTrail-shaped JSON line per operation call to `file` (created mode 0600; - for stderr): caller, operation, parameters, outcome (never plaintext, key material or ciphertext)")
 	fs.BoolVar(&c.log, "log", false, "log one JSON line per request to stderr: operation, key, caller, outcome, duration (never request or response bodies)")
 	fs.IntVar(&c.maxConns, "max-conns", 1024, "most connections served at once; more wait to be accepted")
 	fs.DurationVar(&c.headerTimeout, "header-timeout", 10*time.Second, "time a client has to send a request's headers")
@@ -223,6 +232,24 @@ func runServer(ctx context.Context, stopSignals func(), c config, log *slog.Logg
 		}
 		opts.IdentityPolicies = principals.IdentityPolicies()
 	}
+	if c.audit != "" {
+		w := io.Writer(os.Stderr)
+		if c.audit != "-" {
+			f, err := os.OpenFile(c.audit, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+			if err != nil {
+				return fmt.Errorf("-audit: %w", err)
+			}
+			defer f.Close() // after the handles (deferred below) are closed
+			w = f
+		}
+		// A health probe's ListKeys is no client call: it is not audited.
+		j := kms.NewJSONAudit(w)
+		opts.Audit = kms.AuditFunc(func(ctx context.Context, e *kms.AuditEvent) {
+			if ctx.Value(healthProbe{}) == nil {
+				j.Record(ctx, e)
+			}
+		})
+	}
 	storeName := "memory"
 	if c.store != "memory" {
 		if source == nil {
@@ -314,13 +341,18 @@ func seed(ctx context.Context, k *kms.KMS, path string) error {
 	return nil
 }
 
+// healthProbe marks the context of a health probe's call, which -audit
+// leaves out.
+type healthProbe struct{}
+
 // healthz answers 200 while the store answers a read (ListKeys of the
 // default account and Region), 503 otherwise.
 func healthz(k *kms.KMS) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		if _, err := k.ListKeys(r.Context(), &kms.ListKeysInput{Limit: 1}); err != nil {
+		ctx := context.WithValue(r.Context(), healthProbe{}, true)
+		if _, err := k.ListKeys(ctx, &kms.ListKeysInput{Limit: 1}); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintln(w, "unavailable")
 			return

@@ -20,6 +20,11 @@
 //	keycount/<account>/<region>              -> the number of customer
 //	                                            managed keys (decimal), for
 //	                                            the key quota
+//	lastused/<account>/<region>/<key id>     -> LastUsed (JSON); the key's
+//	                                            last successful
+//	                                            cryptographic use
+//	lastused/tracking-start                  -> TrackingStart (JSON); since
+//	                                            when uses are recorded
 //
 // PutKey, DeleteKey, PutAlias and DeleteAlias keep the indexes in step with
 // the records in the same transaction.
@@ -233,6 +238,9 @@ func DeleteKey(tx backend.Txn, account, region, keyID string) error {
 		if err := tx.Delete(g); err != nil {
 			return err
 		}
+	}
+	if err := tx.Delete(LastUsedKey(account, region, keyID)); err != nil {
+		return err
 	}
 	return tx.Delete(KeyKey(account, region, keyID))
 }
@@ -497,4 +505,54 @@ func put(tx backend.Txn, key []byte, v any) error {
 		return err
 	}
 	return tx.Set(key, b)
+}
+
+// LastUsed is the last successful cryptographic use of a key
+// (GetKeyLastUsage). Handles keep it in memory and write it now and then:
+// the latest timestamp wins.
+type LastUsed struct {
+	Operation string    `json:"operation"`
+	Timestamp time.Time `json:"timestamp"`
+	EventID   string    `json:"eventId"`
+	RequestID string    `json:"requestId"`
+}
+
+// LastUsedKey returns the backend key of a key's LastUsed record.
+func LastUsedKey(account, region, keyID string) []byte {
+	return []byte("lastused/" + account + "/" + region + "/" + keyID)
+}
+
+// GetLastUsed reads a key's LastUsed record.
+func GetLastUsed(tx backend.Txn, account, region, keyID string) (*LastUsed, error) {
+	var u LastUsed
+	if err := get(tx, LastUsedKey(account, region, keyID), &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// PutLastUsed writes a key's LastUsed record.
+func PutLastUsed(tx backend.Txn, account, region, keyID string, u *LastUsed) error {
+	return put(tx, LastUsedKey(account, region, keyID), u)
+}
+
+// TrackingStart is when the store began recording the last use of keys.
+type TrackingStart struct {
+	Date time.Time `json:"date"`
+}
+
+var trackingStartKey = []byte("lastused/tracking-start")
+
+// GetTrackingStart reads the TrackingStart record.
+func GetTrackingStart(tx backend.Txn) (*TrackingStart, error) {
+	var t TrackingStart
+	if err := get(tx, trackingStartKey, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// PutTrackingStart writes the TrackingStart record.
+func PutTrackingStart(tx backend.Txn, t *TrackingStart) error {
+	return put(tx, trackingStartKey, t)
 }
