@@ -759,3 +759,48 @@ type RotationsListEntry struct {
 	RotationDate           time.Time
 	RotationType           RotationType
 }
+
+// GetParametersForImportInput is the input of GetParametersForImport.
+type GetParametersForImportInput struct {
+	KeyId             string
+	WrappingAlgorithm AlgorithmSpec
+	WrappingKeySpec   WrappingKeySpec
+}
+
+// GetParametersForImportOutput is the output of GetParametersForImport.
+type GetParametersForImportOutput struct {
+	KeyId             string
+	ImportToken       []byte
+	PublicKey         []byte
+	ParametersValidTo time.Time
+}
+
+// ImportKeyMaterialInput is the input of ImportKeyMaterial.
+type ImportKeyMaterialInput struct {
+	KeyId                  string
+	ImportToken            []byte
+	EncryptedKeyMaterial   []byte
+	ValidTo                time.Time
+	ExpirationModel        ExpirationModelType
+	ImportType             ImportType
+	KeyMaterialDescription string
+	KeyMaterialId          string
+}
+
+// ImportKeyMaterialOutput is the output of ImportKeyMaterial.
+type ImportKeyMaterialOutput struct {
+	KeyId         string
+	KeyMaterialId string
+}
+
+// DeleteImportedKeyMaterialInput is the input of DeleteImportedKeyMaterial.
+type DeleteImportedKeyMaterialInput struct {
+	KeyId         string
+	KeyMaterialId string
+}
+
+// DeleteImportedKeyMaterialOutput is the output of DeleteImportedKeyMaterial.
+type DeleteImportedKeyMaterialOutput struct {
+	KeyId         string
+	KeyMaterialId string
+}
