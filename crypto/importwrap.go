@@ -1,11 +1,21 @@
 package crypto
 
 import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/x509"
 	"encoding/asn1"
 	"errors"
 	"hash"
+
+	"github.com/cloudflare/circl/sign/mldsa/mldsa44"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa65"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa87"
+	"github.com/emmansun/gmsm/sm2"
 )
 
 // Importing key material (AWS Developer Guide, "Importing key material";
@@ -181,4 +191,323 @@ type ecPrivateKeyFull struct {
 	PrivateKey []byte
 	Parameters asn1.RawValue  `asn1:"optional,explicit,tag:0"`
 	PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
+}
+
+// SpecSymmetricDefault is the symmetric encryption key spec, which
+// AESGCM serves; ImportedKeyMaterial checks its material too.
+const SpecSymmetricDefault = "SYMMETRIC_DEFAULT"
+
+// symmetricImportSize is the length of imported SYMMETRIC_DEFAULT
+// material: a 256-bit AES key (Developer Guide, "Requirements for
+// imported key material").
+const symmetricImportSize = 32
+
+// hmacImportSizes are the lengths, in bytes, of imported HMAC material
+// each HMAC spec accepts: from the hash's output length to its block
+// size (Developer Guide, "Requirements for imported key material"; the
+// same ranges as LocalStack's HMAC_RANGE_KEY_LENGTHS).
+var hmacImportSizes = map[string][2]int{
+	SpecHMAC224: {28, 64},
+	SpecHMAC256: {32, 64},
+	SpecHMAC384: {48, 128},
+	SpecHMAC512: {64, 128},
+}
+
+// ImportedKeyMaterial checks material imported for keySpec and returns it
+// in the internal form GenerateKeyMaterial uses, so that
+// NewKeyPrimitive(keySpec, out) works; SYMMETRIC_DEFAULT material is
+// returned as is. The forms accepted:
+//
+//	SYMMETRIC_DEFAULT        exactly 32 bytes
+//	HMAC_224/256             28..64, 32..64 bytes
+//	HMAC_384/512             48..128, 64..128 bytes
+//	RSA_*                    PKCS #8 DER (RFC 5208/5958) of an RSA key
+//	                         with a modulus of exactly the spec's size
+//	ECC_NIST_P256/P384/P521  PKCS #8 DER of an RFC 5915 ECPrivateKey on
+//	ECC_SECG_P256K1, SM2     the spec's curve (id-ecPublicKey with the
+//	                         named curve), its public key, if present,
+//	                         matching the private key
+//	ECC_NIST_EDWARDS25519    PKCS #8 DER of an RFC 8410 Ed25519 key
+//	ML_DSA_44/65/87          PKCS #8 DER with the seed (RFC 9881 seed
+//	                         form, or both with a matching expanded key)
+//	ML_KEM_512/768/1024      PKCS #8 DER with the 64-byte seed (RFC 9935
+//	                         seed form)
+//
+// The result is the same bytes for the same key, whatever optional fields
+// or encodings the PKCS #8 carried. Anything else, including a key of
+// another spec (a P-384 key for ECC_NIST_P256, an RSA-2048 key for
+// RSA_3072), gives ErrInvalidImportedMaterial; an unknown spec
+// ErrUnsupportedSpec.
+func ImportedKeyMaterial(keySpec string, raw []byte) ([]byte, error) {
+	var out []byte
+	var err error
+	switch keySpec {
+	case SpecSymmetricDefault:
+		if len(raw) != symmetricImportSize {
+			return nil, ErrInvalidImportedMaterial
+		}
+		return append([]byte(nil), raw...), nil
+	case SpecHMAC224, SpecHMAC256, SpecHMAC384, SpecHMAC512:
+		r := hmacImportSizes[keySpec]
+		if len(raw) < r[0] || len(raw) > r[1] {
+			return nil, ErrInvalidImportedMaterial
+		}
+		out = append([]byte(nil), raw...)
+	case SpecRSA2048, SpecRSA3072, SpecRSA4096:
+		out, err = importRSA(keySpec, raw)
+	case SpecP256, SpecP384, SpecP521:
+		out, err = importNIST(keySpec, raw)
+	case SpecSecp256k1:
+		out, err = importScalarEC(raw, oidSecp256k1, 32, func(d []byte) ([]byte, bool) {
+			k, ok := parseSecpScalar(d)
+			if !ok {
+				return nil, false
+			}
+			return k.PubKey().SerializeUncompressed(), true
+		})
+	case SpecSM2:
+		out, err = importScalarEC(raw, oidSM2, 32, func(d []byte) ([]byte, bool) {
+			k, err := sm2.NewPrivateKey(d) // refuses d outside [1, n-2]
+			if err != nil {
+				return nil, false
+			}
+			return sm2Point(&k.PublicKey), true
+		})
+	case SpecEd25519:
+		out, err = importEd25519(raw)
+	case SpecMLDSA44, SpecMLDSA65, SpecMLDSA87:
+		out, err = importMLDSA(keySpec, raw)
+	case SpecMLKEM512, SpecMLKEM768, SpecMLKEM1024:
+		out, err = importMLKEM(keySpec, raw)
+	default:
+		return nil, ErrUnsupportedSpec
+	}
+	if err != nil {
+		return nil, ErrInvalidImportedMaterial
+	}
+	// The material must build the primitive it is imported for.
+	if _, err := NewKeyPrimitive(keySpec, out); err != nil {
+		clear(out)
+		return nil, ErrInvalidImportedMaterial
+	}
+	return out, nil
+}
+
+// oneAsymmetricKey is PKCS #8's PrivateKeyInfo (version 0) or RFC 5958's
+// OneAsymmetricKey (version 1, which may carry the public key).
+type oneAsymmetricKey struct {
+	Version    int
+	Algorithm  algorithmIdentifier
+	PrivateKey []byte
+	Attributes asn1.RawValue  `asn1:"optional,tag:0"`
+	PublicKey  asn1.BitString `asn1:"optional,tag:1"`
+}
+
+// parseOneAsymmetricKey parses PKCS #8 DER with nothing after it, of
+// version 0 (no public key) or 1.
+func parseOneAsymmetricKey(der []byte) (*oneAsymmetricKey, error) {
+	var k oneAsymmetricKey
+	if rest, err := asn1.Unmarshal(der, &k); err != nil || len(rest) != 0 {
+		return nil, ErrInvalidKeyMaterial
+	}
+	if k.Version != 0 && k.Version != 1 || k.Version == 0 && k.PublicKey.BitLength != 0 {
+		return nil, ErrInvalidKeyMaterial
+	}
+	return &k, nil
+}
+
+func importRSA(spec string, raw []byte) ([]byte, error) {
+	k, err := parsePKCS8(raw)
+	if err != nil {
+		return nil, err
+	}
+	priv, ok := k.(*rsa.PrivateKey)
+	if !ok || priv.N.BitLen() != rsaBits[spec] {
+		return nil, ErrInvalidKeyMaterial
+	}
+	if err := priv.Validate(); err != nil {
+		return nil, ErrInvalidKeyMaterial
+	}
+	return x509.MarshalPKCS8PrivateKey(priv)
+}
+
+func importNIST(spec string, raw []byte) ([]byte, error) {
+	size := (nistCurves[spec].curve.Params().N.BitLen() + 7) / 8
+	d, err := importScalarEC(raw, nistCurveOID[spec], size, func(d []byte) ([]byte, bool) {
+		k, err := ecdsa.ParseRawPrivateKey(nistCurves[spec].curve, d)
+		if err != nil {
+			return nil, false
+		}
+		pub, err := k.PublicKey.Bytes()
+		return pub, err == nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer clear(d)
+	priv, err := ecdsa.ParseRawPrivateKey(nistCurves[spec].curve, d)
+	if err != nil {
+		return nil, ErrInvalidKeyMaterial
+	}
+	return x509.MarshalPKCS8PrivateKey(priv)
+}
+
+// nistCurveOID names the NIST curves in an id-ecPublicKey
+// AlgorithmIdentifier (RFC 5480 2.1.1.1).
+var nistCurveOID = map[string]asn1.ObjectIdentifier{
+	SpecP256: {1, 2, 840, 10045, 3, 1, 7},
+	SpecP384: {1, 3, 132, 0, 34},
+	SpecP521: {1, 3, 132, 0, 35},
+}
+
+// importScalarEC parses PKCS #8 of an RFC 5915 ECPrivateKey on curve and
+// returns its private key, size bytes big-endian (a shorter encoding, with
+// leading zeros left out, is padded back). pub returns the uncompressed
+// public point of a private key, false for one out of range; a public key
+// in the ECPrivateKey or the OneAsymmetricKey must equal it.
+func importScalarEC(raw []byte, curve asn1.ObjectIdentifier, size int, pub func(d []byte) ([]byte, bool)) ([]byte, error) {
+	k, err := parseOneAsymmetricKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	var param asn1.ObjectIdentifier
+	if !k.Algorithm.Algorithm.Equal(oidECPublicKey) {
+		return nil, ErrInvalidKeyMaterial
+	}
+	if rest, err := asn1.Unmarshal(k.Algorithm.Parameters.FullBytes, &param); err != nil || len(rest) != 0 || !param.Equal(curve) {
+		return nil, ErrInvalidKeyMaterial
+	}
+	var ec ecPrivateKeyFull
+	if rest, err := asn1.Unmarshal(k.PrivateKey, &ec); err != nil || len(rest) != 0 || ec.Version != 1 {
+		return nil, ErrInvalidKeyMaterial
+	}
+	if len(ec.Parameters.FullBytes) != 0 {
+		var inner asn1.ObjectIdentifier
+		if rest, err := asn1.Unmarshal(ec.Parameters.FullBytes, &inner); err != nil || len(rest) != 0 || !inner.Equal(curve) {
+			return nil, ErrInvalidKeyMaterial
+		}
+	}
+	if len(ec.PrivateKey) == 0 || len(ec.PrivateKey) > size {
+		return nil, ErrInvalidKeyMaterial
+	}
+	d := make([]byte, size)
+	copy(d[size-len(ec.PrivateKey):], ec.PrivateKey)
+	want, ok := pub(d)
+	if !ok {
+		clear(d)
+		return nil, ErrInvalidKeyMaterial
+	}
+	for _, p := range []asn1.BitString{ec.PublicKey, k.PublicKey} {
+		if p.BitLength != 0 && (p.BitLength != 8*len(p.Bytes) || !bytes.Equal(p.Bytes, want)) {
+			clear(d)
+			return nil, ErrInvalidKeyMaterial
+		}
+	}
+	return d, nil
+}
+
+func importEd25519(raw []byte) ([]byte, error) {
+	k, err := parseOneAsymmetricKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	// RFC 8410 section 7: id-Ed25519 with absent parameters, and the
+	// 32-byte private key as a CurvePrivateKey OCTET STRING.
+	var seed []byte
+	if !k.Algorithm.Algorithm.Equal(oidEd25519) || len(k.Algorithm.Parameters.FullBytes) != 0 {
+		return nil, ErrInvalidKeyMaterial
+	}
+	if rest, err := asn1.Unmarshal(k.PrivateKey, &seed); err != nil || len(rest) != 0 || len(seed) != ed25519.SeedSize {
+		return nil, ErrInvalidKeyMaterial
+	}
+	if k.PublicKey.BitLength != 0 {
+		pub := ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)
+		if k.PublicKey.BitLength != 8*len(k.PublicKey.Bytes) || !bytes.Equal(k.PublicKey.Bytes, pub) {
+			return nil, ErrInvalidKeyMaterial
+		}
+	}
+	return seed, nil
+}
+
+// oidEd25519 is id-Ed25519 (RFC 8410 section 3).
+var oidEd25519 = asn1.ObjectIdentifier{1, 3, 101, 112}
+
+// importMLDSA takes RFC 9881's ML-DSA-xx-PrivateKey: the CHOICE seed [0]
+// IMPLICIT OCTET STRING (SIZE (32)), or both SEQUENCE { seed OCTET STRING
+// (SIZE (32)), expandedKey OCTET STRING } with expandedKey the key the
+// seed expands to. The expandedKey form alone is refused: the material
+// stored is the seed, which it does not give back.
+func importMLDSA(spec string, raw []byte) ([]byte, error) {
+	k, err := parseOneAsymmetricKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	if !k.Algorithm.Algorithm.Equal(pqcOID(spec)) || len(k.Algorithm.Parameters.FullBytes) != 0 {
+		return nil, ErrInvalidKeyMaterial
+	}
+	var v asn1.RawValue
+	if rest, err := asn1.Unmarshal(k.PrivateKey, &v); err != nil || len(rest) != 0 {
+		return nil, ErrInvalidKeyMaterial
+	}
+	var seed []byte
+	switch {
+	case v.Class == asn1.ClassContextSpecific && v.Tag == 0 && !v.IsCompound:
+		seed = v.Bytes
+	case v.Class == asn1.ClassUniversal && v.Tag == asn1.TagSequence && v.IsCompound:
+		var both struct{ Seed, ExpandedKey []byte }
+		if rest, err := asn1.Unmarshal(v.FullBytes, &both); err != nil || len(rest) != 0 || len(both.Seed) != mldsaSeedSize {
+			return nil, ErrInvalidKeyMaterial
+		}
+		if subtle.ConstantTimeCompare(mldsaExpandedKey(spec, both.Seed), both.ExpandedKey) != 1 {
+			return nil, ErrInvalidKeyMaterial
+		}
+		seed = both.Seed
+	default:
+		return nil, ErrInvalidKeyMaterial
+	}
+	if len(seed) != mldsaSeedSize {
+		return nil, ErrInvalidKeyMaterial
+	}
+	if k.PublicKey.BitLength != 0 {
+		pub, _, _ := mldsaParams[spec].newKey((*[32]byte)(seed))
+		if k.PublicKey.BitLength != 8*len(k.PublicKey.Bytes) || !bytes.Equal(k.PublicKey.Bytes, pub) {
+			return nil, ErrInvalidKeyMaterial
+		}
+	}
+	return append([]byte(nil), seed...), nil
+}
+
+// mldsaExpandedKey returns the FIPS 204 encoding of the private key that
+// seed expands to (ML-DSA.KeyGen_internal, skEncode).
+func mldsaExpandedKey(spec string, seed []byte) []byte {
+	s := (*[32]byte)(seed)
+	switch spec {
+	case SpecMLDSA44:
+		_, sk := mldsa44.NewKeyFromSeed(s)
+		return sk.Bytes()
+	case SpecMLDSA65:
+		_, sk := mldsa65.NewKeyFromSeed(s)
+		return sk.Bytes()
+	default:
+		_, sk := mldsa87.NewKeyFromSeed(s)
+		return sk.Bytes()
+	}
+}
+
+// importMLKEM takes RFC 9935's seed form, the one GenerateKeyPair writes:
+// privateKey is seed [0] IMPLICIT OCTET STRING (SIZE (64)).
+func importMLKEM(spec string, raw []byte) ([]byte, error) {
+	k, err := parseOneAsymmetricKey(raw)
+	if err != nil {
+		return nil, err
+	}
+	if !k.Algorithm.Algorithm.Equal(pqcOID(spec)) || len(k.Algorithm.Parameters.FullBytes) != 0 || k.PublicKey.BitLength != 0 {
+		return nil, ErrInvalidKeyMaterial
+	}
+	var v asn1.RawValue
+	if rest, err := asn1.Unmarshal(k.PrivateKey, &v); err != nil || len(rest) != 0 ||
+		v.Class != asn1.ClassContextSpecific || v.Tag != 0 || v.IsCompound || len(v.Bytes) != mlkemSeedSize {
+		return nil, ErrInvalidKeyMaterial
+	}
+	return append([]byte(nil), v.Bytes...), nil
 }

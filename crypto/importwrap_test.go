@@ -3,14 +3,20 @@ package crypto_test
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/cloudflare/circl/sign/mldsa/mldsa44"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa65"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa87"
 
 	"github.com/embedkms/kms/crypto"
 )
@@ -422,6 +428,486 @@ func FuzzUnwrapKeyMaterial(f *testing.F) {
 		}
 		if err == nil && len(got) == 0 {
 			t.Fatal("UnwrapKeyMaterial returned no material and no error")
+		}
+	})
+}
+
+// opensslKeys caches keys made by openssl, by name.
+var opensslKeys sync.Map
+
+type opensslKeyPair struct {
+	once         sync.Once
+	pkcs8, spki  []byte
+	traditional  []byte // openssl's non-PKCS #8 DER of the same key (PKCS #1, RFC 5915), nil for Ed25519
+	noPublicKey  []byte // PKCS #8 of an EC key without its public key, nil for others
+	explicitEC   []byte // PKCS #8 of the same EC key with explicit curve parameters, nil for others
+	pem          []byte
+	genErr, name string
+}
+
+// opensslKey generates a key with openssl genpkey args and returns its
+// forms: PKCS #8 DER (openssl pkcs8 -topk8 -nocrypt), SPKI DER, and the
+// other encodings openssl writes for it.
+func opensslKey(t *testing.T, name string, args ...string) *opensslKeyPair {
+	t.Helper()
+	opensslPath(t)
+	v, _ := opensslKeys.LoadOrStore(name, &opensslKeyPair{name: name})
+	k := v.(*opensslKeyPair)
+	k.once.Do(func() {
+		dir, err := os.MkdirTemp("", "importkey")
+		if err != nil {
+			k.genErr = err.Error()
+			return
+		}
+		defer os.RemoveAll(dir)
+		run := func(args ...string) []byte {
+			cmd := exec.Command("openssl", args...)
+			cmd.Dir = dir
+			out, err := cmd.Output()
+			if err != nil && k.genErr == "" {
+				k.genErr = fmt.Sprintf("openssl %v: %v", args, err)
+			}
+			return out
+		}
+		run(append([]string{"genpkey", "-out", "k.pem"}, args...)...)
+		k.pem, _ = os.ReadFile(filepath.Join(dir, "k.pem"))
+		k.pkcs8 = run("pkcs8", "-topk8", "-nocrypt", "-in", "k.pem", "-outform", "DER")
+		k.spki = run("pkey", "-in", "k.pem", "-pubout", "-outform", "DER")
+		switch {
+		case args[1] == "RSA":
+			k.traditional = run("rsa", "-in", "k.pem", "-traditional", "-outform", "DER")
+		case args[1] == "EC" || args[1] == "SM2":
+			k.traditional = run("ec", "-in", "k.pem", "-outform", "DER")
+			run("ec", "-in", "k.pem", "-no_public", "-out", "np.pem")
+			k.noPublicKey = run("pkcs8", "-topk8", "-nocrypt", "-in", "np.pem", "-outform", "DER")
+			if args[1] == "EC" {
+				run("ec", "-in", "k.pem", "-param_enc", "explicit", "-out", "ex.pem")
+				k.explicitEC = run("pkcs8", "-topk8", "-nocrypt", "-in", "ex.pem", "-outform", "DER")
+			}
+		}
+	})
+	if k.genErr != "" {
+		t.Fatal(k.genErr)
+	}
+	return k
+}
+
+// importSpecs are the asymmetric specs with the openssl genpkey arguments
+// of a key of each.
+var importSpecs = []struct {
+	spec, name string
+	args       []string
+}{
+	{"RSA_2048", "rsa2048", []string{"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"}},
+	{"RSA_3072", "rsa3072", []string{"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072"}},
+	{"RSA_4096", "rsa4096", []string{"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:4096"}},
+	{"ECC_NIST_P256", "p256", []string{"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"}},
+	{"ECC_NIST_P384", "p384", []string{"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"}},
+	{"ECC_NIST_P521", "p521", []string{"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"}},
+	{"ECC_SECG_P256K1", "secp256k1", []string{"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:secp256k1"}},
+	{"SM2", "sm2", []string{"-algorithm", "SM2"}},
+	{"ECC_NIST_EDWARDS25519", "ed25519", []string{"-algorithm", "ED25519"}},
+}
+
+// Keys made by openssl import as their spec: the material builds a key
+// whose public key is openssl's, and an EC key imports to the same bytes
+// with or without the public key in its PKCS #8 (one key, one internal
+// form).
+func TestImportedKeyMaterialOfOpenSSLKeys(t *testing.T) {
+	for _, s := range importSpecs {
+		t.Run(s.spec, func(t *testing.T) {
+			k := opensslKey(t, s.name, s.args...)
+			out, err := crypto.ImportedKeyMaterial(s.spec, k.pkcs8)
+			if err != nil {
+				t.Fatalf("ImportedKeyMaterial: %v", err)
+			}
+			p, err := crypto.NewKeyPrimitive(s.spec, out)
+			if err != nil {
+				t.Fatalf("NewKeyPrimitive of the imported material: %v", err)
+			}
+			if got := p.(crypto.PublicKeyer).PublicKey(); !bytes.Equal(got, k.spki) {
+				t.Fatalf("public key of the imported key differs from openssl's:\n%x\n%x", got, k.spki)
+			}
+			if k.noPublicKey != nil {
+				out2, err := crypto.ImportedKeyMaterial(s.spec, k.noPublicKey)
+				if err != nil || !bytes.Equal(out2, out) {
+					t.Fatalf("without its public key the key imports as %x, %v; with it %x", out2, err, out)
+				}
+			}
+		})
+	}
+}
+
+// Each spec refuses every other spec's key (a P-384 key for ECC_NIST_P256,
+// an RSA-2048 key for RSA_3072, a secp256k1 or SM2 key for ECC_NIST_P256)
+// and every form but PKCS #8 DER of its own keys.
+func TestImportedKeyMaterialRefusesOtherKeysAndForms(t *testing.T) {
+	for _, s := range importSpecs {
+		t.Run(s.spec, func(t *testing.T) {
+			refuse := func(name string, raw []byte) {
+				t.Helper()
+				if out, err := crypto.ImportedKeyMaterial(s.spec, raw); err != crypto.ErrInvalidImportedMaterial || out != nil {
+					t.Errorf("%s: ImportedKeyMaterial = %x, %v; want ErrInvalidImportedMaterial", name, out, err)
+				}
+			}
+			for _, o := range importSpecs {
+				if o.spec != s.spec {
+					refuse("a "+o.spec+" key", opensslKey(t, o.name, o.args...).pkcs8)
+				}
+			}
+			k := opensslKey(t, s.name, s.args...)
+			refuse("PEM", k.pem)
+			refuse("SPKI", k.spki)
+			if k.traditional != nil {
+				refuse("traditional DER (PKCS #1 / RFC 5915)", k.traditional)
+			}
+			if k.explicitEC != nil {
+				refuse("explicit curve parameters", k.explicitEC)
+			}
+			refuse("trailing byte", append(append([]byte(nil), k.pkcs8...), 0))
+			refuse("truncated", k.pkcs8[:len(k.pkcs8)-1])
+			refuse("empty", nil)
+			refuse("32 random bytes", randBytes(t, 32))
+			if s.spec != "ECC_NIST_EDWARDS25519" {
+				// The last byte of openssl's PKCS #8 is the public key's last
+				// byte for EC keys, the CRT coefficient's for RSA.
+				f := append([]byte(nil), k.pkcs8...)
+				f[len(f)-1] ^= 1
+				refuse("last byte altered", f)
+			}
+		})
+	}
+}
+
+// ecPKCS8 encodes the scalar d (as given, any length) on curve as PKCS #8
+// of an RFC 5915 ECPrivateKey, with the public key pub if not nil.
+func ecPKCS8(t testing.TB, curve asn1.ObjectIdentifier, d, pub []byte) []byte {
+	t.Helper()
+	type ecPriv struct {
+		Version    int
+		PrivateKey []byte
+		PublicKey  asn1.BitString `asn1:"optional,explicit,tag:1"`
+	}
+	e := ecPriv{Version: 1, PrivateKey: d}
+	if pub != nil {
+		e.PublicKey = asn1.BitString{Bytes: pub, BitLength: 8 * len(pub)}
+	}
+	inner, err := asn1.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pkcs8Of(t, asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, curve, inner)
+}
+
+// pkcs8Of encodes a version 0 PKCS #8 PrivateKeyInfo.
+func pkcs8Of(t testing.TB, alg, param asn1.ObjectIdentifier, privateKey []byte) []byte {
+	t.Helper()
+	type algID struct {
+		Algorithm  asn1.ObjectIdentifier
+		Parameters asn1.RawValue `asn1:"optional"`
+	}
+	a := algID{Algorithm: alg}
+	if param != nil {
+		p, err := asn1.Marshal(param)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Parameters = asn1.RawValue{FullBytes: p}
+	}
+	b, err := asn1.Marshal(struct {
+		Version    int
+		Algorithm  algID
+		PrivateKey []byte
+	}{0, a, privateKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var (
+	oidSecp256k1 = asn1.ObjectIdentifier{1, 3, 132, 0, 10}
+	oidSM2Curve  = asn1.ObjectIdentifier{1, 2, 156, 10197, 1, 301}
+	oidP256      = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
+)
+
+// Scalars at and past the ends of each curve's range (SEC 1 3.2.1: d in
+// [1, n-1]; GB/T 32918.1 6.1: d in [1, n-2] for SM2), and a scalar encoded
+// without its leading zeros, which imports as the full-length encoding.
+func TestImportedKeyMaterialScalarRange(t *testing.T) {
+	n := map[string]string{
+		"ECC_SECG_P256K1": "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+		"SM2":             "fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123",
+		"ECC_NIST_P256":   "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+	}
+	curve := map[string]asn1.ObjectIdentifier{"ECC_SECG_P256K1": oidSecp256k1, "SM2": oidSM2Curve, "ECC_NIST_P256": oidP256}
+	minus := func(h string, k byte) []byte {
+		b := unhex(t, h)
+		b[31] -= k // no borrow: n's last byte exceeds 2
+		return b
+	}
+	for spec, order := range n {
+		t.Run(spec, func(t *testing.T) {
+			top := minus(order, 1) // n-1
+			if spec == "SM2" {
+				top = minus(order, 2) // n-2
+			}
+			for _, d := range [][]byte{make([]byte, 32), unhex(t, order), bytes.Repeat([]byte{0xff}, 32), append(minus(order, 0), 0)} {
+				if out, err := crypto.ImportedKeyMaterial(spec, ecPKCS8(t, curve[spec], d, nil)); err != crypto.ErrInvalidImportedMaterial {
+					t.Errorf("scalar %x: ImportedKeyMaterial = %x, %v; want ErrInvalidImportedMaterial", d, out, err)
+				}
+			}
+			if spec == "SM2" {
+				if out, err := crypto.ImportedKeyMaterial(spec, ecPKCS8(t, curve[spec], minus(order, 1), nil)); err != crypto.ErrInvalidImportedMaterial {
+					t.Errorf("SM2 scalar n-1: ImportedKeyMaterial = %x, %v; want ErrInvalidImportedMaterial (GB/T 32918.1: d <= n-2)", out, err)
+				}
+			}
+			if _, err := crypto.ImportedKeyMaterial(spec, ecPKCS8(t, curve[spec], top, nil)); err != nil {
+				t.Errorf("largest scalar %x refused: %v", top, err)
+			}
+			one := append(make([]byte, 31), 1)
+			full, err := crypto.ImportedKeyMaterial(spec, ecPKCS8(t, curve[spec], one, nil))
+			if err != nil {
+				t.Fatalf("scalar 1: %v", err)
+			}
+			short, err := crypto.ImportedKeyMaterial(spec, ecPKCS8(t, curve[spec], []byte{1}, nil))
+			if err != nil || !bytes.Equal(short, full) {
+				t.Fatalf("scalar 1 in one octet imports as %x, %v; in 32 as %x", short, err, full)
+			}
+			// A public key that is not the scalar's is refused.
+			other := append(make([]byte, 31), 2)
+			p, err := crypto.NewKeyPrimitive(spec, mustImport(t, spec, ecPKCS8(t, curve[spec], other, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pk, err := crypto.ParsePublicKey(p.(crypto.PublicKeyer).PublicKey())
+			if err != nil {
+				t.Fatal(err)
+			}
+			point := pointOf(t, p.(crypto.PublicKeyer).PublicKey())
+			if _, err := crypto.ImportedKeyMaterial(spec, ecPKCS8(t, curve[spec], one, point)); err != crypto.ErrInvalidImportedMaterial {
+				t.Errorf("scalar 1 with the public key of 2 (%s): %v, want ErrInvalidImportedMaterial", pk.Spec, err)
+			}
+			p1, err := crypto.NewKeyPrimitive(spec, full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := crypto.ImportedKeyMaterial(spec, ecPKCS8(t, curve[spec], one, pointOf(t, p1.(crypto.PublicKeyer).PublicKey()))); err != nil {
+				t.Errorf("scalar 1 with its own public key refused: %v", err)
+			}
+		})
+	}
+}
+
+func mustImport(t testing.TB, spec string, raw []byte) []byte {
+	t.Helper()
+	out, err := crypto.ImportedKeyMaterial(spec, raw)
+	if err != nil {
+		t.Fatalf("ImportedKeyMaterial(%s): %v", spec, err)
+	}
+	return out
+}
+
+// pointOf returns the subjectPublicKey BIT STRING's bytes of an SPKI.
+func pointOf(t testing.TB, spki []byte) []byte {
+	t.Helper()
+	var s struct {
+		Algorithm asn1.RawValue
+		Key       asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(spki, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s.Key.Bytes
+}
+
+// Symmetric and HMAC material is raw bytes of the lengths AWS accepts:
+// exactly 32 for SYMMETRIC_DEFAULT; for HMAC from the hash's output
+// length to its block size (Developer Guide, "Requirements for imported
+// key material").
+func TestImportedKeyMaterialLengths(t *testing.T) {
+	for _, tc := range []struct {
+		spec, alg string
+		min, max  int
+	}{
+		{"SYMMETRIC_DEFAULT", "", 32, 32},
+		{"HMAC_224", "HMAC_SHA_224", 28, 64},
+		{"HMAC_256", "HMAC_SHA_256", 32, 64},
+		{"HMAC_384", "HMAC_SHA_384", 48, 128},
+		{"HMAC_512", "HMAC_SHA_512", 64, 128},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			for _, n := range []int{0, 1, 16, tc.min - 1, tc.max + 1, 256} {
+				if out, err := crypto.ImportedKeyMaterial(tc.spec, randBytes(t, n)); err != crypto.ErrInvalidImportedMaterial || out != nil {
+					t.Errorf("%d bytes: ImportedKeyMaterial = %x, %v; want ErrInvalidImportedMaterial", n, out, err)
+				}
+			}
+			for _, n := range []int{tc.min, (tc.min + tc.max) / 2, tc.max} {
+				raw := randBytes(t, n)
+				out, err := crypto.ImportedKeyMaterial(tc.spec, raw)
+				if err != nil || !bytes.Equal(out, raw) {
+					t.Fatalf("%d bytes: ImportedKeyMaterial = %x, %v; want the bytes as given", n, out, err)
+				}
+				if tc.alg == "" {
+					continue
+				}
+				// The material is the HMAC key as given (RFC 2104 keys of
+				// any length): openssl computes the same MAC with it.
+				m, err := crypto.NewKeyPrimitive(tc.spec, out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				msg := []byte("imported HMAC key")
+				mac, err := m.(crypto.MAC).Generate(tc.alg, msg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if opensslAvailable() {
+					dir := t.TempDir()
+					writeFiles(t, dir, map[string][]byte{"msg": msg})
+					md := map[string]string{"HMAC_SHA_224": "sha224", "HMAC_SHA_256": "sha256", "HMAC_SHA_384": "sha384", "HMAC_SHA_512": "sha512"}[tc.alg]
+					want := openssl(t, dir, true, "dgst", "-"+md, "-mac", "HMAC", "-macopt", "hexkey:"+hex.EncodeToString(raw), "-binary", "msg")
+					if !bytes.Equal(mac, want) {
+						t.Fatalf("MAC with the imported %d-byte key %x, openssl %x", n, mac, want)
+					}
+				}
+			}
+		})
+	}
+	if _, err := crypto.ImportedKeyMaterial("RSA_1024", nil); !errors.Is(err, crypto.ErrUnsupportedSpec) {
+		t.Errorf("unknown spec: %v, want ErrUnsupportedSpec", err)
+	}
+}
+
+// GenerateKeyPair's private keys (PKCS #8 for every spec it makes) import
+// back to a key with the same public key; RSA and NIST material, PKCS #8
+// as Go writes it, imports unchanged.
+func TestImportedKeyMaterialOfGeneratedPairs(t *testing.T) {
+	for _, spec := range []string{"RSA_2048", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1",
+		"ECC_NIST_EDWARDS25519", "SM2", "ML_KEM_512", "ML_KEM_768", "ML_KEM_1024"} {
+		t.Run(spec, func(t *testing.T) {
+			pub, priv, err := crypto.GenerateKeyPair(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := mustImport(t, spec, priv)
+			p, err := crypto.NewKeyPrimitive(spec, out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := p.(crypto.PublicKeyer).PublicKey(); !bytes.Equal(got, pub) {
+				t.Fatalf("public key after import differs:\n%x\n%x", got, pub)
+			}
+			if strings.HasPrefix(spec, "RSA") || strings.HasPrefix(spec, "ECC_NIST_P") {
+				if !bytes.Equal(out, priv) {
+					t.Fatalf("material changed on import:\n%x\n%x", out, priv)
+				}
+			}
+		})
+	}
+}
+
+var mldsaOIDs = map[string]asn1.ObjectIdentifier{
+	"ML_DSA_44": {2, 16, 840, 1, 101, 3, 4, 3, 17},
+	"ML_DSA_65": {2, 16, 840, 1, 101, 3, 4, 3, 18},
+	"ML_DSA_87": {2, 16, 840, 1, 101, 3, 4, 3, 19},
+}
+
+// mldsaKeyFromSeed returns the public key and the expanded private key
+// (FIPS 204 encodings) of seed, computed by circl directly.
+func mldsaKeyFromSeed(spec string, seed []byte) (pub, expanded []byte) {
+	s := (*[32]byte)(seed)
+	switch spec {
+	case "ML_DSA_44":
+		pk, sk := mldsa44.NewKeyFromSeed(s)
+		return pk.Bytes(), sk.Bytes()
+	case "ML_DSA_65":
+		pk, sk := mldsa65.NewKeyFromSeed(s)
+		return pk.Bytes(), sk.Bytes()
+	}
+	pk, sk := mldsa87.NewKeyFromSeed(s)
+	return pk.Bytes(), sk.Bytes()
+}
+
+// ML-DSA private keys are PKCS #8 of RFC 9881's ML-DSA-xx-PrivateKey: the
+// seed form ([0] IMPLICIT OCTET STRING of the 32-byte seed) and the both
+// form (SEQUENCE of the seed and the matching expanded key) import as the
+// seed; the expandedKey form alone, which does not give the seed back, a
+// both form whose halves disagree, and other parameter sets' keys do not.
+func TestImportedKeyMaterialMLDSA(t *testing.T) {
+	for spec, oid := range mldsaOIDs {
+		t.Run(spec, func(t *testing.T) {
+			seed := randBytes(t, 32)
+			pub, expanded := mldsaKeyFromSeed(spec, seed)
+			seedForm := append([]byte{0x80, 0x20}, seed...)
+			both, err := asn1.Marshal(struct{ Seed, Expanded []byte }{seed, expanded})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, pk := range map[string][]byte{"seed": seedForm, "both": both} {
+				out, err := crypto.ImportedKeyMaterial(spec, pkcs8Of(t, oid, nil, pk))
+				if err != nil || !bytes.Equal(out, seed) {
+					t.Fatalf("%s form: ImportedKeyMaterial = %x, %v; want the seed %x", name, out, err, seed)
+				}
+				p, err := crypto.NewKeyPrimitive(spec, out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := pointOf(t, p.(crypto.PublicKeyer).PublicKey()); !bytes.Equal(got, pub) {
+					t.Fatalf("%s form: public key differs from circl's", name)
+				}
+			}
+			expandedOnly, _ := asn1.Marshal(expanded)
+			_, otherExpanded := mldsaKeyFromSeed(spec, randBytes(t, 32))
+			mismatched, _ := asn1.Marshal(struct{ Seed, Expanded []byte }{seed, otherExpanded})
+			var otherOID asn1.ObjectIdentifier
+			for s, o := range mldsaOIDs {
+				if s != spec {
+					otherOID = o
+				}
+			}
+			for name, raw := range map[string][]byte{
+				"expandedKey form":             pkcs8Of(t, oid, nil, expandedOnly),
+				"both with another key":        pkcs8Of(t, oid, nil, mismatched),
+				"another parameter set":        pkcs8Of(t, otherOID, nil, seedForm),
+				"31-byte seed":                 pkcs8Of(t, oid, nil, append([]byte{0x80, 0x1f}, seed[:31]...)),
+				"seed as a plain OCTET STRING": pkcs8Of(t, oid, nil, append([]byte{0x04, 0x20}, seed...)),
+				"parameters present":           pkcs8Of(t, oid, oid, seedForm),
+				"the raw seed":                 seed,
+				"seed form trailing byte":      pkcs8Of(t, oid, nil, append(append([]byte{0x80, 0x20}, seed...), 0)),
+			} {
+				if out, err := crypto.ImportedKeyMaterial(spec, raw); err != crypto.ErrInvalidImportedMaterial {
+					t.Errorf("%s: ImportedKeyMaterial = %x, %v; want ErrInvalidImportedMaterial", name, out, err)
+				}
+			}
+		})
+	}
+}
+
+func FuzzImportedKeyMaterial(f *testing.F) {
+	specs := append([]string{"SYMMETRIC_DEFAULT"}, crypto.Specs()...)
+	for i, spec := range specs {
+		if _, priv, err := crypto.GenerateKeyPair(spec); err == nil {
+			f.Add(uint8(i), priv)
+		}
+		if m, err := crypto.GenerateKeyMaterial(spec); err == nil {
+			f.Add(uint8(i), m)
+		}
+	}
+	f.Fuzz(func(t *testing.T, i uint8, raw []byte) {
+		spec := specs[int(i)%len(specs)]
+		out, err := crypto.ImportedKeyMaterial(spec, raw)
+		if err != nil {
+			if err != crypto.ErrInvalidImportedMaterial || out != nil {
+				t.Fatalf("ImportedKeyMaterial = %x, %v", out, err)
+			}
+			return
+		}
+		if spec == "SYMMETRIC_DEFAULT" {
+			return
+		}
+		if _, err := crypto.NewKeyPrimitive(spec, out); err != nil {
+			t.Fatalf("imported material does not build a %s key: %v", spec, err)
 		}
 	})
 }
