@@ -86,20 +86,34 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutp
 			return nil, err
 		}
 	}
-	// Generated before any transaction, so a slow key (RSA_4096) holds up
-	// no other request.
-	var secret []byte
-	if spec == KeySpecSymmetricDefault {
-		secret = crypto.Random(crypto.AES256KeySize)
-	} else if secret, err = crypto.GenerateKeyMaterial(string(spec)); err != nil {
-		return nil, internal(err)
+	var rec *records.Key
+	if origin == OriginTypeExternal {
+		// No key material: the key waits for ImportKeyMaterial
+		// (import.go).
+		id, err := k.newImportIdentity(keyARN)
+		if err != nil {
+			return nil, internal(err)
+		}
+		rec = k.newKeyRecord(keyID, plan, in, keystore.Material{})
+		rec.Materials, rec.CurrentMaterial = nil, ""
+		rec.State = string(KeyStatePendingImport)
+		rec.ImportIdentity = id
+	} else {
+		// Generated before any transaction, so a slow key (RSA_4096)
+		// holds up no other request.
+		var secret []byte
+		if spec == KeySpecSymmetricDefault {
+			secret = crypto.Random(crypto.AES256KeySize)
+		} else if secret, err = crypto.GenerateKeyMaterial(string(spec)); err != nil {
+			return nil, internal(err)
+		}
+		mat, err := k.root.Seal(keyARN, secret)
+		clear(secret)
+		if err != nil {
+			return nil, internal(err)
+		}
+		rec = k.newKeyRecord(keyID, plan, in, mat)
 	}
-	mat, err := k.root.Seal(keyARN, secret)
-	clear(secret)
-	if err != nil {
-		return nil, internal(err)
-	}
-	rec := k.newKeyRecord(keyID, plan, in, mat)
 	err = k.store.Update(ctx, func(tx backend.Txn) error {
 		if _, err := tx.Get(records.KeyKey(k.account, k.region, keyID)); err == nil {
 			return errors.New("key id collision") // 122 random bits: never in practice
@@ -193,7 +207,10 @@ func (k *KMS) checkCreateKey(ctx context.Context, in *CreateKeyInput) (keyPlan, 
 		// "SM2 ... is available only in China Regions" (CreateKey, KeySpec).
 		return keyPlan{}, invalid("KeySpec SM2 is supported only in China Regions")
 	}
-	if origin != OriginTypeAwsKms {
+	switch {
+	case origin == OriginTypeExternal && !externalSpecOK(spec):
+		return keyPlan{}, newErr(ErrUnsupportedOperation, "KeySpec %s is not supported for Origin EXTERNAL.", spec)
+	case origin != OriginTypeAwsKms && origin != OriginTypeExternal:
 		return keyPlan{}, errUnsupported("Origin " + string(origin))
 	}
 	if err := tagRules(in.Tags, nil); err != nil {
@@ -274,6 +291,9 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 	md.KeyAgreementAlgorithms, md.EncapsulationAlgorithms = algs.agreement, algs.encapsulation
 	if state == KeyStatePendingDeletion {
 		md.DeletionDate = rec.DeletionDate
+	}
+	if OriginType(rec.Origin) == OriginTypeExternal {
+		md.ExpirationModel, md.ValidTo = importedExpiration(rec)
 	}
 	if rec.MultiRegion {
 		md.MultiRegionConfiguration = &MultiRegionConfiguration{
@@ -491,6 +511,9 @@ func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput)
 		rec.State = string(KeyStateDisabled)
 		rec.DeletionDate = time.Time{}
 		rec.PendingWindowInDays = 0
+		if OriginType(rec.Origin) == OriginTypeExternal {
+			settleImportState(rec) // a key missing material is PendingImport
+		}
 		return nil
 	})
 	if err != nil {

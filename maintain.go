@@ -33,6 +33,9 @@ func (k *KMS) maintain(ctx context.Context) error {
 	if err := k.sweep(ctx); err != nil {
 		return err
 	}
+	if err := k.expirySweep(ctx); err != nil {
+		return err
+	}
 	return k.rotateSweep(ctx)
 }
 

@@ -66,13 +66,21 @@ const onDemandLimitMessage = "The on-demand rotations limit has been reached for
 // (LocalStack's test_kms.snapshot.json,
 // test_rotate_key_on_demand_raises_error_given_non_symmetric_key; an
 // EnableKeyRotation on a SIGN_VERIFY key quoted in
-// terraform-aws-modules/terraform-aws-kms#20). A key whose material is not
-// AWS KMS's (Origin EXTERNAL) is refused with AWS's wording for an origin
+// terraform-aws-modules/terraform-aws-kms#20). A key whose material is
+// imported (Origin EXTERNAL) rotates on demand only, with new material
+// imported for it (ImportType NEW_KEY_MATERIAL, since 2025:
+// RotateKeyOnDemand in the API reference), and lists its materials; with
+// automatic (not onDemand) it is refused with AWS's wording for an origin
 // (test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material
-// there); embedkms creates no such key yet.
-func checkRotatable(rec *records.Key, keyARN string) error {
+// there, recorded before 2025). A multi-Region key of imported material
+// does not rotate on demand here (its replicas would need the new
+// material first).
+func checkRotatable(rec *records.Key, keyARN string, onDemand bool) error {
 	if KeySpec(rec.KeySpec) != KeySpecSymmetricDefault {
 		return &Error{Code: ErrUnsupportedOperation}
+	}
+	if OriginType(rec.Origin) == OriginTypeExternal && onDemand && !rec.MultiRegion {
+		return nil
 	}
 	if OriginType(rec.Origin) != OriginTypeAwsKms {
 		return newErr(ErrUnsupportedOperation, "%s origin is %s which is not valid for this operation.", keyARN, rec.Origin)
@@ -180,7 +188,7 @@ func (k *KMS) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationInput)
 	}
 	x := authzExtra{rotationPeriod: in.RotationPeriodInDays}
 	_, err := k.updateKeyTx(ctx, in.KeyId, opEnableKeyRotation, x, func(_ backend.Txn, rec *records.Key, now time.Time) error {
-		if err := checkRotatable(rec, k.recARN(rec)); err != nil {
+		if err := checkRotatable(rec, k.recARN(rec), false); err != nil {
 			return err
 		}
 		switch {
@@ -215,7 +223,7 @@ func (k *KMS) DisableKeyRotation(ctx context.Context, in *DisableKeyRotationInpu
 		return nil, err
 	}
 	_, err := k.updateKeyTx(ctx, in.KeyId, opDisableKeyRotation, authzExtra{}, func(_ backend.Txn, rec *records.Key, _ time.Time) error {
-		if err := checkRotatable(rec, k.recARN(rec)); err != nil {
+		if err := checkRotatable(rec, k.recARN(rec), false); err != nil {
 			return err
 		}
 		rec.RotationPeriodInDays = 0
@@ -262,7 +270,7 @@ func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 	if KeySpec(rec.KeySpec) != KeySpecSymmetricDefault {
 		return out, nil
 	}
-	if err := checkRotatable(rec, ck.arn); err != nil {
+	if err := checkRotatable(rec, ck.arn, false); err != nil {
 		return nil, err
 	}
 	if rec.RotationPeriodInDays > 0 && KeyState(rec.State) != KeyStatePendingDeletion {
@@ -293,11 +301,14 @@ func (k *KMS) RotateKeyOnDemand(ctx context.Context, in *RotateKeyOnDemandInput)
 	}
 	rec, err := k.updateKeyTx(ctx, in.KeyId, opRotateKeyOnDemand, authzExtra{}, func(_ backend.Txn, rec *records.Key, now time.Time) error {
 		keyARN := k.recARN(rec)
-		if err := checkRotatable(rec, keyARN); err != nil {
+		if err := checkRotatable(rec, keyARN, true); err != nil {
 			return err
 		}
 		if onDemandRotations(rec) >= MaxOnDemandRotations {
 			return newErr(ErrLimitExceeded, onDemandLimitMessage, keyARN)
+		}
+		if OriginType(rec.Origin) == OriginTypeExternal {
+			return rotateImported(rec, keyARN, now) // import.go
 		}
 		return k.rotateRecord(rec, now, RotationTypeOnDemand)
 	})
@@ -355,28 +366,55 @@ func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (
 		return nil, err
 	}
 	rec := ck.rec
-	if err := checkRotatable(rec, ck.arn); err != nil {
+	if err := checkRotatable(rec, ck.arn, true); err != nil {
 		return nil, err
 	}
-	state := func(id string) KeyMaterialState {
+	external := OriginType(rec.Origin) == OriginTypeExternal
+	entry := func(id string) RotationsListEntry {
+		e := RotationsListEntry{KeyId: rec.KeyID, KeyMaterialId: id, KeyMaterialState: KeyMaterialStateNonCurrent}
 		if id == rec.CurrentMaterial {
-			return KeyMaterialStateCurrent
+			e.KeyMaterialState = KeyMaterialStateCurrent
 		}
-		return KeyMaterialStateNonCurrent
+		if !external {
+			return e
+		}
+		// The members only keys of imported material have
+		// (RotationsListEntry in the API reference).
+		for _, im := range rec.Imports {
+			if im.MaterialID == id {
+				e.ImportState = ImportState(im.State)
+				e.KeyMaterialDescription = im.Description
+				e.ExpirationModel = ExpirationModelType(im.ExpirationModel)
+				e.ValidTo = im.ValidTo
+				if im.PendingRotation {
+					e.KeyMaterialState = KeyMaterialStatePendingRotation
+				}
+			}
+		}
+		return e
 	}
 	var all []RotationsListEntry
-	if in.IncludeKeyMaterial == IncludeKeyMaterialAllKeyMaterial && len(rec.Materials) > 0 {
-		first := rec.Materials[0].ID
-		all = append(all, RotationsListEntry{KeyId: rec.KeyID, KeyMaterialId: first, KeyMaterialState: state(first)})
+	first := ""
+	switch {
+	case external && len(rec.Imports) > 0:
+		first = rec.Imports[0].MaterialID
+	case !external && len(rec.Materials) > 0:
+		first = rec.Materials[0].ID
+	}
+	if in.IncludeKeyMaterial == IncludeKeyMaterialAllKeyMaterial && first != "" {
+		all = append(all, entry(first))
 	}
 	for _, r := range rec.Rotations {
-		all = append(all, RotationsListEntry{
-			KeyId:            rec.KeyID,
-			KeyMaterialId:    r.MaterialID,
-			KeyMaterialState: state(r.MaterialID),
-			RotationDate:     r.Date,
-			RotationType:     RotationType(r.Type),
-		})
+		e := entry(r.MaterialID)
+		e.RotationDate, e.RotationType = r.Date, RotationType(r.Type)
+		all = append(all, e)
+	}
+	for _, im := range rec.Imports {
+		if im.PendingRotation {
+			// Material imported for a rotation that has not happened:
+			// no RotationDate or RotationType (RotationsListEntry).
+			all = append(all, entry(im.MaterialID))
+		}
 	}
 	// A marker names the material its page starts at.
 	from := 0
