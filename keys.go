@@ -43,10 +43,12 @@ var (
 	xksKeyIDRE = newModelPattern(`^[a-zA-Z0-9-_.]+$`)
 )
 
-// CreateKey creates a KMS key. This version creates symmetric encryption
-// keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT, Origin
-// AWS_KMS), single- or multi-Region. Without Policy the key gets the AWS
-// default key policy, which gives the account full access.
+// CreateKey creates a KMS key of any KeySpec and KeyUsage AWS allows,
+// single- or multi-Region, with key material AWS KMS generates (Origin
+// AWS_KMS, the default) or, with Origin EXTERNAL, with none: the key is
+// PendingImport until ImportKeyMaterial gives it material (import.go).
+// Without Policy the key gets the AWS default key policy, which gives the
+// account full access.
 func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutput, error) {
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err

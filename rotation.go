@@ -283,7 +283,10 @@ func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 
 // RotateKeyOnDemand rotates a symmetric encryption key's material now, at
 // most MaxOnDemandRotations times per key (LimitExceededException
-// beyond). The automatic schedule, if any, is unchanged. The rotation is
+// beyond). A key of imported material (Origin EXTERNAL) rotates to the
+// material imported for it with ImportType NEW_KEY_MATERIAL, and without
+// such material is KMSInvalidStateException. The automatic schedule, if
+// any, is unchanged. The rotation is
 // complete when the call returns, so there is never an on-demand rotation
 // in progress (and never its ConflictException). KeyId is a key id or key
 // ARN; the output's KeyId is the key ARN.
@@ -334,8 +337,11 @@ func onDemandRotations(rec *records.Key) int {
 // RotationDate and RotationType (AUTOMATIC or ON_DEMAND), and
 // KeyMaterialState CURRENT or NON_CURRENT. With IncludeKeyMaterial
 // ALL_KEY_MATERIAL the key's first material comes first, with no date or
-// type; the default, ROTATIONS_ONLY, lists rotations only. Limit is
-// 1..1000 (default 100). KeyId is a key id or key ARN.
+// type; the default, ROTATIONS_ONLY, lists rotations only. A key of
+// imported material lists, after these, the material waiting in
+// PENDING_ROTATION (with neither), and every entry has its ImportState,
+// ExpirationModel, ValidTo and KeyMaterialDescription. Limit is 1..1000
+// (default 100). KeyId is a key id or key ARN.
 func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (*ListKeyRotationsOutput, error) {
 	if err := k.begin(ctx, in); err != nil {
 		return nil, err

@@ -746,8 +746,8 @@ type ListKeyRotationsOutput struct {
 }
 
 // RotationsListEntry is one key material of a key in ListKeyRotations.
-// The members only keys with imported material have (KeyMaterialDescription,
-// ImportState, ExpirationModel, ValidTo) are never set.
+// KeyMaterialDescription, ImportState, ExpirationModel and ValidTo are set
+// for keys of imported material (Origin EXTERNAL) only.
 type RotationsListEntry struct {
 	KeyId                  string
 	KeyMaterialId          string
