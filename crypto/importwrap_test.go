@@ -740,10 +740,10 @@ func pointOf(t testing.TB, spki []byte) []byte {
 	return s.Key.Bytes
 }
 
-// Symmetric and HMAC material is raw bytes of the lengths AWS accepts:
-// exactly 32 for SYMMETRIC_DEFAULT; for HMAC from the hash's output
-// length to its block size (Developer Guide, "Requirements for imported
-// key material").
+// Symmetric and HMAC material is raw bytes: exactly 32 for
+// SYMMETRIC_DEFAULT; for HMAC from the hash's output length to its block
+// size (LocalStack's HMAC_RANGE_KEY_LENGTHS; its AWS-validated
+// test_import_key_hmac_keys imports the lower bounds).
 func TestImportedKeyMaterialLengths(t *testing.T) {
 	for _, tc := range []struct {
 		spec, alg string
