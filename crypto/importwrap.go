@@ -62,8 +62,9 @@ var ErrInvalidWrappedMaterial = errors.New("crypto: wrapped key material does no
 var ErrInvalidImportedMaterial = errors.New("crypto: imported key material is not valid for the key spec")
 
 // rsaAESKeyWrapKeySize is the length of the ephemeral AES key of
-// RSA_AES_KEY_WRAP_SHA_*: AWS's procedure generates "a 256-bit AES
-// symmetric key" (Developer Guide, "Encrypt the key material").
+// RSA_AES_KEY_WRAP_SHA_*: an AES-256 key, the one size unwrapped (PKCS #11
+// CKM_RSA_AES_KEY_WRAP also allows 128 and 192 bits; that AWS KMS refuses
+// them is assumed, not documented in the pages available here).
 const rsaAESKeyWrapKeySize = 32
 
 // GenerateWrappingKey returns a new wrapping key pair of spec ("RSA_2048",
@@ -198,14 +199,17 @@ type ecPrivateKeyFull struct {
 const SpecSymmetricDefault = "SYMMETRIC_DEFAULT"
 
 // symmetricImportSize is the length of imported SYMMETRIC_DEFAULT
-// material: a 256-bit AES key (Developer Guide, "Requirements for
-// imported key material").
+// material: a 256-bit AES key (Developer Guide, "Step 3: Encrypt the key
+// material": "openssl rand -out PlaintextKeyMaterial.bin 32"; the 128-bit
+// keys of China Regions there are not offered).
 const symmetricImportSize = 32
 
 // hmacImportSizes are the lengths, in bytes, of imported HMAC material
 // each HMAC spec accepts: from the hash's output length to its block
-// size (Developer Guide, "Requirements for imported key material"; the
-// same ranges as LocalStack's HMAC_RANGE_KEY_LENGTHS).
+// size. These are the ranges of LocalStack's KMS provider
+// (HMAC_RANGE_KEY_LENGTHS); its AWS-validated test imports the lower
+// bounds (test_import_key_hmac_keys). The upper bounds are not checked
+// against an AWS page.
 var hmacImportSizes = map[string][2]int{
 	SpecHMAC224: {28, 64},
 	SpecHMAC256: {32, 64},
@@ -233,8 +237,11 @@ var hmacImportSizes = map[string][2]int{
 //	ML_KEM_512/768/1024      PKCS #8 DER with the 64-byte seed (RFC 9935
 //	                         seed form)
 //
-// The result is the same bytes for the same key, whatever optional fields
-// or encodings the PKCS #8 carried. Anything else, including a key of
+// Only the private key is imported: "For asymmetric key pairs, encrypt and
+// import only the private key. AWS KMS derives the public key from the
+// private key" (Developer Guide, "Step 3: Encrypt the key material"). The
+// result is the same bytes for the same key, whatever optional fields or
+// encodings the PKCS #8 carried. Anything else, including a key of
 // another spec (a P-384 key for ECC_NIST_P256, an RSA-2048 key for
 // RSA_3072), gives ErrInvalidImportedMaterial; an unknown spec
 // ErrUnsupportedSpec.

@@ -120,6 +120,10 @@ func TestKWPRefuses(t *testing.T) {
 	}{
 		{"AIV prefix altered", crypto.KWPRawWrapForTest(kek, badPrefix, p16)},
 		{"MLI 0", crypto.KWPRawWrapForTest(kek, aiv(0), p16)},
+		// Zero padding where MLI says there is none: only the bounds on
+		// MLI catch these.
+		{"MLI 8 with a zero second block", crypto.KWPRawWrapForTest(kek, aiv(8), append(bytes.Repeat([]byte{7}, 8), make([]byte, 8)...))},
+		{"MLI 0 with a zero block", crypto.KWPRawWrapForTest(kek, aiv(0), make([]byte, 8))},
 		{"MLI one block short (8)", crypto.KWPRawWrapForTest(kek, aiv(8), p16)},
 		{"MLI past the end (17)", crypto.KWPRawWrapForTest(kek, aiv(17), p16)},
 		{"MLI huge", crypto.KWPRawWrapForTest(kek, aiv(0xffffffff), p16)},
@@ -393,6 +397,15 @@ func TestUnwrapKeyMaterialRefuses(t *testing.T) {
 					cases = append(cases, refusal{fmt.Sprintf("%d-byte AES key", n), a.alg, priv, append(ct, w...)})
 				}
 			}
+			if a.alg == "RSAES_OAEP_SHA_1" || a.alg == "RSAES_OAEP_SHA_256" {
+				// OAEP encrypts an empty message; there is no empty key
+				// material.
+				empty, err := wrappingPrimitive(t, spec, priv).(crypto.Decrypter).Encrypt(a.alg, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cases = append(cases, refusal{"empty material", a.alg, priv, empty})
+			}
 			for _, i := range []int{0, 1, len(wrapped) / 2, len(wrapped) - 9, len(wrapped) - 1} {
 				f := append([]byte(nil), wrapped...)
 				f[i] ^= 0x01
@@ -552,7 +565,13 @@ func TestImportedKeyMaterialRefusesOtherKeysAndForms(t *testing.T) {
 			}
 			for _, o := range importSpecs {
 				if o.spec != s.spec {
-					refuse("a "+o.spec+" key", opensslKey(t, o.name, o.args...).pkcs8)
+					ok := opensslKey(t, o.name, o.args...)
+					refuse("a "+o.spec+" key", ok.pkcs8)
+					if ok.noPublicKey != nil {
+						// Without a public key to disagree with, only the
+						// curve named in the PKCS #8 tells the keys apart.
+						refuse("a "+o.spec+" key without its public key", ok.noPublicKey)
+					}
 				}
 			}
 			k := opensslKey(t, s.name, s.args...)
@@ -721,10 +740,10 @@ func pointOf(t testing.TB, spki []byte) []byte {
 	return s.Key.Bytes
 }
 
-// Symmetric and HMAC material is raw bytes of the lengths AWS accepts:
-// exactly 32 for SYMMETRIC_DEFAULT; for HMAC from the hash's output
-// length to its block size (Developer Guide, "Requirements for imported
-// key material").
+// Symmetric and HMAC material is raw bytes: exactly 32 for
+// SYMMETRIC_DEFAULT; for HMAC from the hash's output length to its block
+// size (LocalStack's HMAC_RANGE_KEY_LENGTHS; its AWS-validated
+// test_import_key_hmac_keys imports the lower bounds).
 func TestImportedKeyMaterialLengths(t *testing.T) {
 	for _, tc := range []struct {
 		spec, alg string
@@ -887,6 +906,9 @@ func TestImportedKeyMaterialMLDSA(t *testing.T) {
 func FuzzImportedKeyMaterial(f *testing.F) {
 	specs := append([]string{"SYMMETRIC_DEFAULT"}, crypto.Specs()...)
 	for i, spec := range specs {
+		if spec == "RSA_3072" || spec == "RSA_4096" {
+			continue // slow to generate; RSA_2048's key covers the parser
+		}
 		if _, priv, err := crypto.GenerateKeyPair(spec); err == nil {
 			f.Add(uint8(i), priv)
 		}
@@ -910,4 +932,99 @@ func FuzzImportedKeyMaterial(f *testing.F) {
 			t.Fatalf("imported material does not build a %s key: %v", spec, err)
 		}
 	})
+}
+
+// oneAsymmetricKey encodes an RFC 5958 OneAsymmetricKey of version v, with
+// the public key [1] if pub is not nil.
+func oneAsymmetricKey(t testing.TB, v int, alg, param asn1.ObjectIdentifier, privateKey, pub []byte) []byte {
+	t.Helper()
+	type algID struct {
+		Algorithm  asn1.ObjectIdentifier
+		Parameters asn1.RawValue `asn1:"optional"`
+	}
+	a := algID{Algorithm: alg}
+	if param != nil {
+		p, err := asn1.Marshal(param)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Parameters = asn1.RawValue{FullBytes: p}
+	}
+	k := struct {
+		Version    int
+		Algorithm  algID
+		PrivateKey []byte
+		PublicKey  asn1.BitString `asn1:"optional,tag:1"`
+	}{Version: v, Algorithm: a, PrivateKey: privateKey}
+	if pub != nil {
+		k.PublicKey = asn1.BitString{Bytes: pub, BitLength: 8 * len(pub)}
+	}
+	b, err := asn1.Marshal(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// RFC 5958: a version 1 OneAsymmetricKey may carry the public key, which
+// must then be the private key's; version 0 (PKCS #8 v1.2) has no public
+// key field, and no other version exists.
+func TestImportedKeyMaterialOneAsymmetricKey(t *testing.T) {
+	ecInner := func(d []byte) []byte {
+		b, err := asn1.Marshal(struct {
+			Version    int
+			PrivateKey []byte
+		}{1, d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	edSeed := randBytes(t, 32)
+	edPriv, _ := asn1.Marshal(edSeed)
+	mlSeed := randBytes(t, 32)
+	mlPub, _ := mldsaKeyFromSeed("ML_DSA_65", mlSeed)
+	type keyCase struct {
+		spec       string
+		alg, param asn1.ObjectIdentifier
+		priv       []byte
+	}
+	cases := []keyCase{
+		{"ECC_SECG_P256K1", asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, oidSecp256k1, ecInner(append(make([]byte, 31), 5))},
+		{"SM2", asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, oidSM2Curve, ecInner(append(make([]byte, 31), 5))},
+		{"ECC_NIST_P256", asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}, oidP256, ecInner(append(make([]byte, 31), 5))},
+		{"ECC_NIST_EDWARDS25519", asn1.ObjectIdentifier{1, 3, 101, 112}, nil, edPriv},
+		{"ML_DSA_65", mldsaOIDs["ML_DSA_65"], nil, append([]byte{0x80, 0x20}, mlSeed...)},
+	}
+	for _, c := range cases {
+		t.Run(c.spec, func(t *testing.T) {
+			want := mustImport(t, c.spec, oneAsymmetricKey(t, 0, c.alg, c.param, c.priv, nil))
+			p, err := crypto.NewKeyPrimitive(c.spec, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pub := pointOf(t, p.(crypto.PublicKeyer).PublicKey())
+			if c.spec == "ML_DSA_65" && !bytes.Equal(pub, mlPub) {
+				t.Fatal("ML-DSA public key differs from circl's")
+			}
+			got, err := crypto.ImportedKeyMaterial(c.spec, oneAsymmetricKey(t, 1, c.alg, c.param, c.priv, pub))
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("version 1 with the public key: %x, %v; want %x", got, err, want)
+			}
+			if got, err := crypto.ImportedKeyMaterial(c.spec, oneAsymmetricKey(t, 1, c.alg, c.param, c.priv, nil)); err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("version 1 without the public key: %x, %v; want %x", got, err, want)
+			}
+			wrong := append([]byte(nil), pub...)
+			wrong[len(wrong)-1] ^= 1
+			for name, raw := range map[string][]byte{
+				"version 1 with another public key": oneAsymmetricKey(t, 1, c.alg, c.param, c.priv, wrong),
+				"version 0 with a public key":       oneAsymmetricKey(t, 0, c.alg, c.param, c.priv, pub),
+				"version 2":                         oneAsymmetricKey(t, 2, c.alg, c.param, c.priv, nil),
+			} {
+				if out, err := crypto.ImportedKeyMaterial(c.spec, raw); err != crypto.ErrInvalidImportedMaterial {
+					t.Errorf("%s: ImportedKeyMaterial = %x, %v; want ErrInvalidImportedMaterial", name, out, err)
+				}
+			}
+		})
+	}
 }
