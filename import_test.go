@@ -663,3 +663,21 @@ func TestImportAcrossRootKeyRewrap(t *testing.T) {
 		t.Fatalf("decrypted %q", dec.Plaintext)
 	}
 }
+
+// In a China Region the SM2 wrapping key spec and SM2PKE, which go
+// together, are offered (GetParametersForImport, WrappingKeySpec); an SM2
+// key is created with Origin EXTERNAL.
+func TestGetParametersForImportSM2(t *testing.T) {
+	k, _ := kmstest.NewWithOptions(t, kms.Options{Region: "cn-north-1", Partition: "aws-cn"})
+	ctx := context.Background()
+	md := lcCreate(t, k, &kms.CreateKeyInput{Origin: kms.OriginTypeExternal, KeySpec: kms.KeySpecSm2, KeyUsage: kms.KeyUsageTypeSignVerify})
+	out, err := k.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: md.KeyId, WrappingAlgorithm: kms.AlgorithmSpecSm2pke, WrappingKeySpec: kms.WrappingKeySpecSm2})
+	lcNoErr(t, err)
+	if len(out.PublicKey) == 0 || len(out.ImportToken) == 0 || out.KeyId != md.Arn {
+		t.Fatalf("GetParametersForImport: %+v", out)
+	}
+	_, err = k.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: md.KeyId, WrappingAlgorithm: kms.AlgorithmSpecSm2pke, WrappingKeySpec: kms.WrappingKeySpecRsa2048})
+	lcWantCode(t, err, kms.ErrValidation, "SM2PKE", "RSA_2048")
+	_, err = k.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: md.KeyId, WrappingAlgorithm: kms.AlgorithmSpecRsaesOaepSha256, WrappingKeySpec: kms.WrappingKeySpecSm2})
+	lcWantCode(t, err, kms.ErrValidation, "RSAES_OAEP_SHA_256", "SM2")
+}
