@@ -647,6 +647,11 @@ func TestImportAcrossRootKeyRewrap(t *testing.T) {
 	enc := imEncrypt(t, k, md.KeyId, []byte("across"))
 	_, err = k.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: md.KeyId})
 	lcNoErr(t, err)
+	// A key whose material expires: its importexpiry/ index entry moves
+	// to the new root key too, and it still expires after.
+	expiring := imExternal(t, k)
+	_, err = imImport(t, k, expiring.KeyId, imRandom(32), kms.ImportKeyMaterialInput{ValidTo: clock.Now().Add(time.Hour)})
+	lcNoErr(t, err)
 	lcNoErr(t, k.Close())
 	lcNoErr(t, kms.RewrapRootKey(ctx, store, keystore.RawRootKey(oldKey), keystore.RawRootKey(newKey)))
 	k2, err := kms.New(kms.Options{Backend: store, RootKey: newKey, Clock: clock})
@@ -661,6 +666,17 @@ func TestImportAcrossRootKeyRewrap(t *testing.T) {
 	lcNoErr(t, err)
 	if string(dec.Plaintext) != "across" {
 		t.Fatalf("decrypted %q", dec.Plaintext)
+	}
+	if n := imExpiryEntries(t, store); n != 1 {
+		t.Fatalf("%d importexpiry/ entries after the rewrap, want 1", n)
+	}
+	clock.Advance(time.Hour)
+	lcNoErr(t, k2.Maintain(ctx))
+	if n := imExpiryEntries(t, store); n != 0 {
+		t.Fatalf("%d importexpiry/ entries after Maintain, want 0", n)
+	}
+	if st := lcDescribe(t, k2, expiring.KeyId).KeyState; st != kms.KeyStatePendingImport {
+		t.Fatalf("after the rewrap and the expiry: %s", st)
 	}
 }
 
