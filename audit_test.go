@@ -5,6 +5,9 @@ import (
 	"context"
 	"crypto/ecdh"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"github.com/embedkms/kms/keystore/xks"
@@ -226,7 +229,7 @@ func TestAuditNoSecrets(t *testing.T) {
 		return out.KeyMetadata
 	}
 	sym := create(&kms.CreateKeyInput{Description: "audit"})
-	rsa := create(&kms.CreateKeyInput{KeySpec: kms.KeySpecRsa2048, KeyUsage: kms.KeyUsageTypeEncryptDecrypt})
+	rsaKey := create(&kms.CreateKeyInput{KeySpec: kms.KeySpecRsa2048, KeyUsage: kms.KeyUsageTypeEncryptDecrypt})
 	ecc := create(&kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeSignVerify})
 	agree := create(&kms.CreateKeyInput{KeySpec: kms.KeySpecEccNistP256, KeyUsage: kms.KeyUsageTypeKeyAgreement})
 	hmac := create(&kms.CreateKeyInput{KeySpec: kms.KeySpecHmac256, KeyUsage: kms.KeyUsageTypeGenerateVerifyMac})
@@ -241,9 +244,9 @@ func TestAuditNoSecrets(t *testing.T) {
 	do("Decrypt", nil, func() (any, error) {
 		return k.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec})
 	})
-	rsaIn := &kms.EncryptInput{KeyId: rsa.KeyId, Plaintext: pattern(2, 33), EncryptionAlgorithm: kms.EncryptionAlgorithmSpecRsaesOaepSha256}
+	rsaIn := &kms.EncryptInput{KeyId: rsaKey.KeyId, Plaintext: pattern(2, 33), EncryptionAlgorithm: kms.EncryptionAlgorithmSpecRsaesOaepSha256}
 	rsaOut := do("Encrypt", rsaIn, func() (any, error) { return k.Encrypt(ctx, rsaIn) }).(*kms.EncryptOutput)
-	reIn := &kms.ReEncryptInput{CiphertextBlob: rsaOut.CiphertextBlob, SourceKeyId: rsa.KeyId, SourceEncryptionAlgorithm: kms.EncryptionAlgorithmSpecRsaesOaepSha256, DestinationKeyId: sym.KeyId, DestinationEncryptionContext: ec}
+	reIn := &kms.ReEncryptInput{CiphertextBlob: rsaOut.CiphertextBlob, SourceKeyId: rsaKey.KeyId, SourceEncryptionAlgorithm: kms.EncryptionAlgorithmSpecRsaesOaepSha256, DestinationKeyId: sym.KeyId, DestinationEncryptionContext: ec}
 	do("ReEncrypt", reIn, func() (any, error) { return k.ReEncrypt(ctx, reIn) })
 	do("GenerateDataKey", nil, func() (any, error) {
 		return k.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: sym.KeyId, KeySpec: kms.DataKeySpecAes256, EncryptionContext: ec})
@@ -286,8 +289,8 @@ func TestAuditNoSecrets(t *testing.T) {
 	do("UpdateKeyDescription", nil, func() (any, error) {
 		return k.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: sym.KeyId, Description: "new"})
 	})
-	do("DisableKey", nil, func() (any, error) { return k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: rsa.KeyId}) })
-	do("EnableKey", nil, func() (any, error) { return k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: rsa.KeyId}) })
+	do("DisableKey", nil, func() (any, error) { return k.DisableKey(ctx, &kms.DisableKeyInput{KeyId: rsaKey.KeyId}) })
+	do("EnableKey", nil, func() (any, error) { return k.EnableKey(ctx, &kms.EnableKeyInput{KeyId: rsaKey.KeyId}) })
 	do("CreateAlias", nil, func() (any, error) {
 		return k.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: "alias/audit", TargetKeyId: sym.KeyId})
 	})
@@ -340,6 +343,32 @@ func TestAuditNoSecrets(t *testing.T) {
 		return k.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: kem.KeyId, PendingWindowInDays: 7})
 	})
 	do("CancelKeyDeletion", nil, func() (any, error) { return k.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: kem.KeyId}) })
+
+	// Imported key material: the material itself is a secret.
+	ext := do("CreateKey", nil, func() (any, error) {
+		return k.CreateKey(ctx, &kms.CreateKeyInput{Origin: kms.OriginTypeExternal})
+	}).(*kms.CreateKeyOutput).KeyMetadata
+	params := do("GetParametersForImport", nil, func() (any, error) {
+		return k.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: ext.KeyId,
+			WrappingAlgorithm: kms.AlgorithmSpecRsaesOaepSha256, WrappingKeySpec: kms.WrappingKeySpecRsa2048})
+	}).(*kms.GetParametersForImportOutput)
+	material := pattern(5, 32)
+	collect(material)
+	pub, err := x509.ParsePKIXPublicKey(params.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapped, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, pub.(*rsa.PublicKey), material, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do("ImportKeyMaterial", nil, func() (any, error) {
+		return k.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: ext.KeyId, ImportToken: params.ImportToken,
+			EncryptedKeyMaterial: wrapped, ExpirationModel: kms.ExpirationModelTypeKeyMaterialDoesNotExpire})
+	})
+	do("DeleteImportedKeyMaterial", nil, func() (any, error) {
+		return k.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: ext.KeyId})
+	})
 
 	// Multi-Region keys.
 	mrk := create(&kms.CreateKeyInput{MultiRegion: true})
@@ -429,7 +458,7 @@ func TestAuditNoSecrets(t *testing.T) {
 		t.Errorf("Encrypt resources %v", e["resources"])
 	}
 	// ReEncrypt names both keys.
-	if res, _ := json.Marshal(byName["ReEncrypt"][0]["resources"]); !strings.Contains(string(res), rsa.Arn) || !strings.Contains(string(res), sym.Arn) {
+	if res, _ := json.Marshal(byName["ReEncrypt"][0]["resources"]); !strings.Contains(string(res), rsaKey.Arn) || !strings.Contains(string(res), sym.Arn) {
 		t.Errorf("ReEncrypt resources %s", res)
 	}
 	// CreateKey shows the new key's metadata, as AWS's example does.

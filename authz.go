@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/internal/records"
@@ -47,6 +48,14 @@ type authzExtra struct {
 	// rotationPeriod is kms:RotationPeriodInDays (EnableKeyRotation; the
 	// value the request gave, absent when it gave none).
 	rotationPeriod int32
+	// wrappingAlgorithm and wrappingKeySpec are kms:WrappingAlgorithm
+	// and kms:WrappingKeySpec (GetParametersForImport);
+	// expirationModel and validTo are kms:ExpirationModel and
+	// kms:ValidTo (ImportKeyMaterial).
+	wrappingAlgorithm AlgorithmSpec
+	wrappingKeySpec   WrappingKeySpec
+	expirationModel   ExpirationModelType
+	validTo           time.Time
 	// CreateGrant: kms:GrantOperations, kms:GranteePrincipal,
 	// kms:RetiringPrincipal, kms:GrantConstraintType, and the new grant's
 	// constraints (a grant allowing CreateGrant allows only grants at
@@ -356,6 +365,28 @@ func (c *conditions) Lookup(key string) ([]string, bool) {
 			return nil, false
 		}
 		return one(strconv.Itoa(int(x.pendingWindow)))
+	case "kms:wrappingalgorithm":
+		if x.wrappingAlgorithm == "" {
+			return nil, false
+		}
+		return one(string(x.wrappingAlgorithm))
+	case "kms:wrappingkeyspec":
+		if x.wrappingKeySpec == "" {
+			return nil, false
+		}
+		return one(string(x.wrappingKeySpec))
+	case "kms:expirationmodel":
+		if x.expirationModel == "" {
+			return nil, false
+		}
+		return one(string(x.expirationModel))
+	case "kms:validto":
+		// A timestamp in seconds since the epoch, compared with the
+		// Numeric operators (AWS KMS Developer Guide, "kms:ValidTo").
+		if x.validTo.IsZero() {
+			return nil, false
+		}
+		return one(strconv.FormatInt(x.validTo.Unix(), 10))
 	case "kms:rotationperiodindays":
 		if x.rotationPeriod == 0 {
 			return nil, false

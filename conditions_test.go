@@ -9,7 +9,10 @@ import (
 	"context"
 	"crypto/ecdh"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -480,6 +483,50 @@ func TestConditionKeysInKeyPolicies(t *testing.T) {
 			calls:  []ckCall{{"Encrypt", ckEncrypt(nil), true}},
 		},
 		{
+			// kms:WrappingAlgorithm and kms:WrappingKeySpec are
+			// GetParametersForImport's members.
+			name:   "kms:WrappingAlgorithm",
+			create: kms.CreateKeyInput{Origin: kms.OriginTypeExternal},
+			policy: ckDeny("kms:GetParametersForImport", `{"StringNotEquals":{"kms:WrappingAlgorithm":"RSA_AES_KEY_WRAP_SHA_256"}}`),
+			calls: []ckCall{
+				{"RSA_AES_KEY_WRAP_SHA_256", ckParams(kms.AlgorithmSpecRsaAesKeyWrapSha256, kms.WrappingKeySpecRsa2048), true},
+				{"RSAES_OAEP_SHA_256", ckParams(kms.AlgorithmSpecRsaesOaepSha256, kms.WrappingKeySpecRsa2048), false},
+			},
+		},
+		{
+			name:   "kms:WrappingKeySpec",
+			create: kms.CreateKeyInput{Origin: kms.OriginTypeExternal},
+			policy: ckDeny("kms:GetParametersForImport", `{"StringEquals":{"kms:WrappingKeySpec":"RSA_2048"}}`),
+			calls: []ckCall{
+				{"RSA_3072", ckParams(kms.AlgorithmSpecRsaesOaepSha256, kms.WrappingKeySpecRsa3072), true},
+				{"RSA_2048", ckParams(kms.AlgorithmSpecRsaesOaepSha256, kms.WrappingKeySpecRsa2048), false},
+			},
+		},
+		{
+			// kms:ExpirationModel is ImportKeyMaterial's, the default
+			// KEY_MATERIAL_EXPIRES when the request has none.
+			name:   "kms:ExpirationModel",
+			create: kms.CreateKeyInput{Origin: kms.OriginTypeExternal},
+			policy: ckDeny("kms:ImportKeyMaterial", `{"StringEquals":{"kms:ExpirationModel":"KEY_MATERIAL_EXPIRES"}}`),
+			calls: []ckCall{
+				{"KEY_MATERIAL_DOES_NOT_EXPIRE", ckImport(kms.ExpirationModelTypeKeyMaterialDoesNotExpire, time.Time{}), true},
+				{"KEY_MATERIAL_EXPIRES", ckImport(kms.ExpirationModelTypeKeyMaterialExpires, kmstest.Start.Add(time.Hour)), false},
+				{"no ExpirationModel", ckImport("", kmstest.Start.Add(time.Hour)), false},
+			},
+		},
+		{
+			// kms:ValidTo is ImportKeyMaterial's ValidTo in seconds since
+			// the epoch, for the Numeric operators; absent without one.
+			name:   "kms:ValidTo",
+			create: kms.CreateKeyInput{Origin: kms.OriginTypeExternal},
+			policy: ckDeny("kms:ImportKeyMaterial", `{"NumericGreaterThan":{"kms:ValidTo":"`+strconv.FormatInt(kmstest.Start.Add(30*24*time.Hour).Unix(), 10)+`"}}`),
+			calls: []ckCall{
+				{"in 30 days", ckImport("", kmstest.Start.Add(30*24*time.Hour)), true},
+				{"in 30 days and a second", ckImport("", kmstest.Start.Add(30*24*time.Hour+time.Second)), false},
+				{"no ValidTo", ckImport(kms.ExpirationModelTypeKeyMaterialDoesNotExpire, time.Time{}), true},
+			},
+		},
+		{
 			name:   "aws:PrincipalArn",
 			policy: ckDeny("kms:Encrypt", `{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/B*"}}`),
 			calls: []ckCall{
@@ -512,6 +559,34 @@ func TestConditionKeysInKeyPolicies(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// ckParams calls GetParametersForImport on the key.
+func ckParams(alg kms.AlgorithmSpec, spec kms.WrappingKeySpec) func(context.Context, *kms.KMS, *kms.KeyMetadata) error {
+	return func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+		_, err := k.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: md.KeyId, WrappingAlgorithm: alg, WrappingKeySpec: spec})
+		return err
+	}
+}
+
+// ckImport imports 32 random bytes into the key, with model and validTo.
+func ckImport(model kms.ExpirationModelType, validTo time.Time) func(context.Context, *kms.KMS, *kms.KeyMetadata) error {
+	return func(ctx context.Context, k *kms.KMS, md *kms.KeyMetadata) error {
+		p, err := k.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: md.KeyId, WrappingAlgorithm: kms.AlgorithmSpecRsaesOaepSha256, WrappingKeySpec: kms.WrappingKeySpecRsa2048})
+		if err != nil {
+			return err
+		}
+		pub, err := x509.ParsePKIXPublicKey(p.PublicKey)
+		if err != nil {
+			return err
+		}
+		wrapped, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, pub.(*rsa.PublicKey), imRandom(32), nil)
+		if err != nil {
+			return err
+		}
+		_, err = k.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: md.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: model, ValidTo: validTo})
+		return err
 	}
 }
 

@@ -44,10 +44,12 @@ var (
 	xksKeyIDRE = newModelPattern(`^[a-zA-Z0-9-_.]+$`)
 )
 
-// CreateKey creates a KMS key. This version creates symmetric encryption
-// keys (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT, Origin
-// AWS_KMS), single- or multi-Region. Without Policy the key gets the AWS
-// default key policy, which gives the account full access.
+// CreateKey creates a KMS key of any KeySpec and KeyUsage AWS allows,
+// single- or multi-Region, with key material AWS KMS generates (Origin
+// AWS_KMS, the default) or, with Origin EXTERNAL, with none: the key is
+// PendingImport until ImportKeyMaterial gives it material (import.go).
+// Without Policy the key gets the AWS default key policy, which gives the
+// account full access.
 func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (result *CreateKeyOutput, opErr error) {
 	defer finish(k.audit(&ctx, "CreateKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
@@ -88,20 +90,34 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (result *Create
 			return nil, err
 		}
 	}
-	// Generated before any transaction, so a slow key (RSA_4096) holds up
-	// no other request.
-	var secret []byte
-	if spec == KeySpecSymmetricDefault {
-		secret = crypto.Random(crypto.AES256KeySize)
-	} else if secret, err = crypto.GenerateKeyMaterial(string(spec)); err != nil {
-		return nil, internal(err)
+	var rec *records.Key
+	if origin == OriginTypeExternal {
+		// No key material: the key waits for ImportKeyMaterial
+		// (import.go).
+		id, err := k.newImportIdentity(keyARN)
+		if err != nil {
+			return nil, internal(err)
+		}
+		rec = k.newKeyRecord(keyID, plan, in, keystore.Material{})
+		rec.Materials, rec.CurrentMaterial = nil, ""
+		rec.State = string(KeyStatePendingImport)
+		rec.ImportIdentity = id
+	} else {
+		// Generated before any transaction, so a slow key (RSA_4096)
+		// holds up no other request.
+		var secret []byte
+		if spec == KeySpecSymmetricDefault {
+			secret = crypto.Random(crypto.AES256KeySize)
+		} else if secret, err = crypto.GenerateKeyMaterial(string(spec)); err != nil {
+			return nil, internal(err)
+		}
+		mat, err := k.root.Seal(keyARN, secret)
+		clear(secret)
+		if err != nil {
+			return nil, internal(err)
+		}
+		rec = k.newKeyRecord(keyID, plan, in, mat)
 	}
-	mat, err := k.root.Seal(keyARN, secret)
-	clear(secret)
-	if err != nil {
-		return nil, internal(err)
-	}
-	rec := k.newKeyRecord(keyID, plan, in, mat)
 	err = k.store.Update(ctx, func(tx backend.Txn) error {
 		if _, err := tx.Get(records.KeyKey(k.account, k.region, keyID)); err == nil {
 			return errors.New("key id collision") // 122 random bits: never in practice
@@ -195,7 +211,10 @@ func (k *KMS) checkCreateKey(ctx context.Context, in *CreateKeyInput) (keyPlan, 
 		// "SM2 ... is available only in China Regions" (CreateKey, KeySpec).
 		return keyPlan{}, invalid("KeySpec SM2 is supported only in China Regions")
 	}
-	if origin != OriginTypeAwsKms {
+	switch {
+	case origin == OriginTypeExternal && !externalSpecOK(spec):
+		return keyPlan{}, newErr(ErrUnsupportedOperation, "KeySpec %s is not supported for Origin EXTERNAL.", spec)
+	case origin != OriginTypeAwsKms && origin != OriginTypeExternal:
 		return keyPlan{}, errUnsupported("Origin " + string(origin))
 	}
 	if err := tagRules(in.Tags, nil); err != nil {
@@ -281,6 +300,9 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 		// "present only when the KeyState of the KMS key is
 		// PendingReplicaDeletion" (KeyMetadata in the API reference).
 		md.PendingDeletionWindowInDays = rec.PendingWindowInDays
+	}
+	if OriginType(rec.Origin) == OriginTypeExternal {
+		md.ExpirationModel, md.ValidTo = importedExpiration(rec)
 	}
 	if rec.MultiRegion {
 		md.MultiRegionConfiguration = k.mrkConfiguration(rec)
@@ -526,6 +548,9 @@ func (k *KMS) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput)
 		rec.State = string(KeyStateDisabled)
 		rec.DeletionDate = time.Time{}
 		rec.PendingWindowInDays = 0
+		if OriginType(rec.Origin) == OriginTypeExternal {
+			settleImportState(rec) // a key missing material is PendingImport
+		}
 		return nil
 	})
 	if err != nil {

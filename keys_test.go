@@ -434,7 +434,7 @@ func TestCreateKeyErrors(t *testing.T) {
 		// Not implemented in this version: UnsupportedOperationException.
 		{name: "RSA key for MACs", in: kms.CreateKeyInput{KeySpec: kms.KeySpecRsa2048, KeyUsage: kms.KeyUsageTypeGenerateVerifyMac}, code: kms.ErrValidation, has: []string{"GENERATE_VERIFY_MAC", "RSA_2048"}},
 		{name: "SM2 outside China Regions", in: kms.CreateKeyInput{KeySpec: kms.KeySpecSm2, KeyUsage: kms.KeyUsageTypeSignVerify}, code: kms.ErrValidation, has: []string{"SM2", "China"}},
-		{name: "EXTERNAL origin", in: kms.CreateKeyInput{Origin: kms.OriginTypeExternal}, code: kms.ErrUnsupportedOperation, has: []string{"EXTERNAL"}},
+		{name: "EXTERNAL origin, ML-KEM", in: kms.CreateKeyInput{Origin: kms.OriginTypeExternal, KeySpec: kms.KeySpecMlKem768, KeyUsage: kms.KeyUsageTypeEncapsulateDecapsulate}, code: kms.ErrUnsupportedOperation, has: []string{"ML_KEM_768", "EXTERNAL"}},
 		{name: "AWS_CLOUDHSM origin", in: kms.CreateKeyInput{Origin: kms.OriginTypeAwsCloudhsm}, code: kms.ErrUnsupportedOperation, has: []string{"AWS_CLOUDHSM"}},
 		{name: "EXTERNAL_KEY_STORE origin", in: kms.CreateKeyInput{Origin: kms.OriginTypeExternalKeyStore, XksKeyId: "ext-key-1"}, code: kms.ErrUnsupportedOperation, has: []string{"EXTERNAL_KEY_STORE"}},
 		{name: "symmetric key for signing", in: kms.CreateKeyInput{KeyUsage: kms.KeyUsageTypeSignVerify}, code: kms.ErrValidation, has: []string{"SIGN_VERIFY", "SYMMETRIC_DEFAULT"}},

@@ -23,8 +23,9 @@ const (
 	DefaultPartition = "aws"
 )
 
-// Clock tells the time. Scheduled key deletion and automatic key rotation
-// happen when the clock says they are due.
+// Clock tells the time. Scheduled key deletion, automatic key rotation and
+// the expiry of imported key material happen when the clock says they are
+// due.
 type Clock interface {
 	Now() time.Time
 }

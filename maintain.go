@@ -11,8 +11,10 @@ import (
 
 // Maintain runs the maintenance pass once: it deletes, for good, every key
 // of the handle's account and Region whose deletion date has passed by
-// the handle's clock, with its key material and its aliases, and it
-// performs every automatic key rotation that is due. Such keys are
+// the handle's clock, with its key material and its aliases, it deletes
+// every imported key material whose ValidTo has passed (the key becomes
+// PendingImport), and it performs every automatic key rotation that is
+// due. Such keys are
 // already refused by every operation, and a key due for rotation rotates
 // when it is next used; the pass is what does both when nothing touches
 // the keys. It reads only the indexes of keys pending deletion and of
@@ -30,10 +32,14 @@ func (k *KMS) Maintain(ctx context.Context) error {
 	return k.maintain(ctx)
 }
 
-// maintain is one maintenance pass: deletions, then rotations, then the
-// writing of the last uses of keys noted since the last pass.
+// maintain is one maintenance pass: deletions, expiries of imported
+// material, then rotations, then the writing of the last uses of keys
+// noted since the last pass.
 func (k *KMS) maintain(ctx context.Context) error {
 	if err := k.sweep(ctx); err != nil {
+		return err
+	}
+	if err := k.expirySweep(ctx); err != nil {
 		return err
 	}
 	if err := k.rotateSweep(ctx); err != nil {

@@ -184,6 +184,14 @@ func (k *KMS) entryByRefRotating(ctx context.Context, ref keyRef, rotate bool) (
 	if k.due(ck.rec) {
 		return nil, k.purge(ctx, ref)
 	}
+	if rotate && importExpiryDue(ck.rec, k.clock.Now()) {
+		// Imported material expired: delete it, then read the key
+		// again (import.go).
+		if err := k.expireIfDue(ctx, ref); err != nil {
+			return nil, err
+		}
+		return k.entryByRefRotating(ctx, ref, rotate)
+	}
 	if rotate && rotationDue(ck.rec, k.clock.Now()) {
 		// Rotate, then read the key again: the rotation made new material
 		// current (rotation.go).
@@ -200,7 +208,7 @@ func (k *KMS) entryByRefRotating(ctx context.Context, ref keyRef, rotate bool) (
 // hot path.
 func (k *KMS) needsWork(rec *records.Key) bool {
 	now := k.clock.Now()
-	return (KeyState(rec.State) == KeyStatePendingDeletion && !now.Before(rec.DeletionDate)) || rotationDue(rec, now)
+	return (KeyState(rec.State) == KeyStatePendingDeletion && !now.Before(rec.DeletionDate)) || rotationDue(rec, now) || importExpiryDue(rec, now)
 }
 
 func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
@@ -235,7 +243,9 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 			ck.hdr.MaterialID = id
 		}
 	}
-	if ck.current.id == "" {
+	if ck.current.id == "" && (OriginType(rec.Origin) != OriginTypeExternal || KeyState(rec.State) == KeyStateEnabled || KeyState(rec.State) == KeyStateDisabled) {
+		// Only a key of imported material may lack it, and only while it
+		// cannot be used (PendingImport, or pending deletion).
 		return nil, errors.New("key record " + rec.KeyID + " has no current key material")
 	}
 	ck.hdr.Account, ck.hdr.Region, ck.hdr.KeyID = rec.Account, rec.Region, rec.KeyID
@@ -376,6 +386,11 @@ func (k *KMS) updateKeyTx(ctx context.Context, keyID string, o keyOp, x authzExt
 			return err
 		}
 		now := k.clock.Now()
+		if importExpiryDue(rec, now) {
+			// Imported material expired: deleted with the change, as
+			// a due rotation below.
+			expireRecord(rec, now)
+		}
 		if rotationDue(rec, now) {
 			// The key's automatic rotation is due: it is stored with the
 			// change (a refused request, which stores nothing, leaves it

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/memory"
@@ -29,7 +30,7 @@ var rewrapPartitions = []string{
 // next: it re-wraps every key's material (same material ids, so every
 // ciphertext made before still decrypts), re-tags every record of every
 // account and Region (key/, alias/, aliasbykey/, deletion/, rotation/,
-// grant/, keycount/, meta/store-id),
+// importexpiry/, grant/, keycount/, meta/store-id),
 // replaces the root-key check value and old's source metadata by next's.
 // Afterwards a handle opened with next reads everything, and old is
 // refused with keystore.ErrWrongRootKey.
@@ -166,7 +167,7 @@ func rewrapTxn(tx backend.Txn, oldRoot, newRoot *keystore.RootKey, newMeta [][2]
 				return err
 			}
 			continue
-		case hasAnyPrefix(k, "key/", "alias/", "aliasbykey/", "deletion/", "rotation/", "grant/", "keycount/", "lastused/",
+		case hasAnyPrefix(k, "key/", "alias/", "aliasbykey/", "deletion/", "rotation/", "importexpiry/", "grant/", "keycount/", "lastused/",
 			"customkeystore/", "customkeystorename/", "customkeystorekey/") || bytes.Equal(k, storeIDKey):
 		default:
 			return fmt.Errorf("kms: RewrapRootKey: the backend holds a record it does not know, %q; nothing was changed", k)
@@ -220,7 +221,14 @@ func rewrapKeyRecord(k, v []byte, oldRoot, newRoot *keystore.RootKey) ([]byte, e
 		return nil, fmt.Errorf("%w: key record %q: %v", backend.ErrCorrupt, k, err)
 	}
 	partition := ""
-	for i, m := range rec.Materials {
+	mats := rec.Materials
+	if rec.ImportIdentity != nil {
+		// The identity key of imported material is wrapped like a
+		// material: it must survive the move, or material deleted
+		// before it could never be re-imported.
+		mats = append(slices.Clone(mats), *rec.ImportIdentity)
+	}
+	for i, m := range mats {
 		var secret []byte
 		var owner string
 		for _, p := range rewrapPartitions {
@@ -241,12 +249,20 @@ func rewrapKeyRecord(k, v []byte, oldRoot, newRoot *keystore.RootKey) ([]byte, e
 		if err != nil {
 			return nil, err
 		}
-		rec.Materials[i].Wrapped = w
+		mats[i].Wrapped = w
 	}
-	mats, err := json.Marshal(rec.Materials)
+	if rec.ImportIdentity != nil {
+		rec.ImportIdentity.Wrapped = mats[len(mats)-1].Wrapped
+		b, err := json.Marshal(rec.ImportIdentity)
+		if err != nil {
+			return nil, err
+		}
+		fields["importIdentity"] = b
+	}
+	b, err := json.Marshal(rec.Materials)
 	if err != nil {
 		return nil, err
 	}
-	fields["materials"] = mats
+	fields["materials"] = b
 	return json.Marshal(fields)
 }

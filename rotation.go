@@ -66,13 +66,21 @@ const onDemandLimitMessage = "The on-demand rotations limit has been reached for
 // (LocalStack's test_kms.snapshot.json,
 // test_rotate_key_on_demand_raises_error_given_non_symmetric_key; an
 // EnableKeyRotation on a SIGN_VERIFY key quoted in
-// terraform-aws-modules/terraform-aws-kms#20). A key whose material is not
-// AWS KMS's (Origin EXTERNAL) is refused with AWS's wording for an origin
+// terraform-aws-modules/terraform-aws-kms#20). A key whose material is
+// imported (Origin EXTERNAL) rotates on demand only, with new material
+// imported for it (ImportType NEW_KEY_MATERIAL, since 2025:
+// RotateKeyOnDemand in the API reference), and lists its materials; with
+// automatic (not onDemand) it is refused with AWS's wording for an origin
 // (test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material
-// there); embedkms creates no such key yet.
-func checkRotatable(rec *records.Key, keyARN string) error {
+// there, recorded before 2025). A multi-Region key of imported material
+// does not rotate on demand here (its replicas would need the new
+// material first).
+func checkRotatable(rec *records.Key, keyARN string, onDemand bool) error {
 	if KeySpec(rec.KeySpec) != KeySpecSymmetricDefault {
 		return &Error{Code: ErrUnsupportedOperation}
+	}
+	if OriginType(rec.Origin) == OriginTypeExternal && onDemand && !rec.MultiRegion {
+		return nil
 	}
 	if OriginType(rec.Origin) != OriginTypeAwsKms {
 		return newErr(ErrUnsupportedOperation, "%s origin is %s which is not valid for this operation.", keyARN, rec.Origin)
@@ -86,8 +94,8 @@ func checkRotatable(rec *records.Key, keyARN string) error {
 // rotation is its primary's, done on the primary ("Automatic key
 // rotation ... is a shared property", Developer Guide, "Multi-Region keys
 // in AWS KMS"; wording: notPrimary).
-func checkRotationWrite(rec *records.Key, keyARN string) error {
-	if err := checkRotatable(rec, keyARN); err != nil {
+func checkRotationWrite(rec *records.Key, keyARN string, onDemand bool) error {
+	if err := checkRotatable(rec, keyARN, onDemand); err != nil {
 		return err
 	}
 	if rec.IsReplica() {
@@ -206,7 +214,7 @@ func (k *KMS) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationInput)
 	}
 	x := authzExtra{rotationPeriod: in.RotationPeriodInDays}
 	_, err := k.updateKeyTx(ctx, in.KeyId, opEnableKeyRotation, x, func(tx backend.Txn, rec *records.Key, now time.Time) error {
-		if err := checkRotationWrite(rec, k.recARN(rec)); err != nil {
+		if err := checkRotationWrite(rec, k.recARN(rec), false); err != nil {
 			return err
 		}
 		switch {
@@ -242,7 +250,7 @@ func (k *KMS) DisableKeyRotation(ctx context.Context, in *DisableKeyRotationInpu
 		return nil, err
 	}
 	_, err := k.updateKeyTx(ctx, in.KeyId, opDisableKeyRotation, authzExtra{}, func(tx backend.Txn, rec *records.Key, _ time.Time) error {
-		if err := checkRotationWrite(rec, k.recARN(rec)); err != nil {
+		if err := checkRotationWrite(rec, k.recARN(rec), false); err != nil {
 			return err
 		}
 		rec.RotationPeriodInDays = 0
@@ -291,7 +299,7 @@ func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 	if KeySpec(rec.KeySpec) != KeySpecSymmetricDefault {
 		return out, nil
 	}
-	if err := checkRotatable(rec, ck.arn); err != nil {
+	if err := checkRotatable(rec, ck.arn, false); err != nil {
 		return nil, err
 	}
 	if st := KeyState(rec.State); rec.RotationPeriodInDays > 0 && st != KeyStatePendingDeletion && st != KeyStatePendingReplicaDeletion {
@@ -304,7 +312,10 @@ func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 
 // RotateKeyOnDemand rotates a symmetric encryption key's material now, at
 // most MaxOnDemandRotations times per key (LimitExceededException
-// beyond). The automatic schedule, if any, is unchanged. The rotation is
+// beyond). A key of imported material (Origin EXTERNAL) rotates to the
+// material imported for it with ImportType NEW_KEY_MATERIAL, and without
+// such material is KMSInvalidStateException. The automatic schedule, if
+// any, is unchanged. The rotation is
 // complete when the call returns, so there is never an on-demand rotation
 // in progress (and never its ConflictException). KeyId is a key id or key
 // ARN; the output's KeyId is the key ARN.
@@ -323,11 +334,14 @@ func (k *KMS) RotateKeyOnDemand(ctx context.Context, in *RotateKeyOnDemandInput)
 	}
 	rec, err := k.updateKeyTx(ctx, in.KeyId, opRotateKeyOnDemand, authzExtra{}, func(tx backend.Txn, rec *records.Key, now time.Time) error {
 		keyARN := k.recARN(rec)
-		if err := checkRotationWrite(rec, keyARN); err != nil {
+		if err := checkRotationWrite(rec, keyARN, true); err != nil {
 			return err
 		}
 		if onDemandRotations(rec) >= MaxOnDemandRotations {
 			return newErr(ErrLimitExceeded, onDemandLimitMessage, keyARN)
+		}
+		if OriginType(rec.Origin) == OriginTypeExternal {
+			return rotateImported(rec, keyARN, now) // import.go
 		}
 		return k.rotateRecord(tx, rec, now, RotationTypeOnDemand)
 	})
@@ -353,8 +367,11 @@ func onDemandRotations(rec *records.Key) int {
 // RotationDate and RotationType (AUTOMATIC or ON_DEMAND), and
 // KeyMaterialState CURRENT or NON_CURRENT. With IncludeKeyMaterial
 // ALL_KEY_MATERIAL the key's first material comes first, with no date or
-// type; the default, ROTATIONS_ONLY, lists rotations only. Limit is
-// 1..1000 (default 100). KeyId is a key id or key ARN.
+// type; the default, ROTATIONS_ONLY, lists rotations only. A key of
+// imported material lists, after these, the material waiting in
+// PENDING_ROTATION (with neither), and every entry has its ImportState,
+// ExpirationModel, ValidTo and KeyMaterialDescription. Limit is 1..1000
+// (default 100). KeyId is a key id or key ARN.
 func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (result *ListKeyRotationsOutput, opErr error) {
 	defer finish(k.audit(&ctx, "ListKeyRotations", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
@@ -386,28 +403,55 @@ func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (
 		return nil, err
 	}
 	rec := ck.rec
-	if err := checkRotatable(rec, ck.arn); err != nil {
+	if err := checkRotatable(rec, ck.arn, true); err != nil {
 		return nil, err
 	}
-	state := func(id string) KeyMaterialState {
+	external := OriginType(rec.Origin) == OriginTypeExternal
+	entry := func(id string) RotationsListEntry {
+		e := RotationsListEntry{KeyId: rec.KeyID, KeyMaterialId: id, KeyMaterialState: KeyMaterialStateNonCurrent}
 		if id == rec.CurrentMaterial {
-			return KeyMaterialStateCurrent
+			e.KeyMaterialState = KeyMaterialStateCurrent
 		}
-		return KeyMaterialStateNonCurrent
+		if !external {
+			return e
+		}
+		// The members only keys of imported material have
+		// (RotationsListEntry in the API reference).
+		for _, im := range rec.Imports {
+			if im.MaterialID == id {
+				e.ImportState = ImportState(im.State)
+				e.KeyMaterialDescription = im.Description
+				e.ExpirationModel = ExpirationModelType(im.ExpirationModel)
+				e.ValidTo = im.ValidTo
+				if im.PendingRotation {
+					e.KeyMaterialState = KeyMaterialStatePendingRotation
+				}
+			}
+		}
+		return e
 	}
 	var all []RotationsListEntry
-	if in.IncludeKeyMaterial == IncludeKeyMaterialAllKeyMaterial && len(rec.Materials) > 0 {
-		first := rec.Materials[0].ID
-		all = append(all, RotationsListEntry{KeyId: rec.KeyID, KeyMaterialId: first, KeyMaterialState: state(first)})
+	first := ""
+	switch {
+	case external && len(rec.Imports) > 0:
+		first = rec.Imports[0].MaterialID
+	case !external && len(rec.Materials) > 0:
+		first = rec.Materials[0].ID
+	}
+	if in.IncludeKeyMaterial == IncludeKeyMaterialAllKeyMaterial && first != "" {
+		all = append(all, entry(first))
 	}
 	for _, r := range rec.Rotations {
-		all = append(all, RotationsListEntry{
-			KeyId:            rec.KeyID,
-			KeyMaterialId:    r.MaterialID,
-			KeyMaterialState: state(r.MaterialID),
-			RotationDate:     r.Date,
-			RotationType:     RotationType(r.Type),
-		})
+		e := entry(r.MaterialID)
+		e.RotationDate, e.RotationType = r.Date, RotationType(r.Type)
+		all = append(all, e)
+	}
+	for _, im := range rec.Imports {
+		if im.PendingRotation {
+			// Material imported for a rotation that has not happened:
+			// no RotationDate or RotationType (RotationsListEntry).
+			all = append(all, entry(im.MaterialID))
+		}
 	}
 	// A marker names the material its page starts at.
 	from := 0

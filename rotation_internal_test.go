@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -73,19 +74,34 @@ func TestRotateIfDueChecksAgainInTransaction(t *testing.T) {
 	}
 }
 
-// Keys whose material is not AWS KMS's are refused with AWS's wording, as
-// recorded from AWS for RotateKeyOnDemand in LocalStack's
-// test_kms.snapshot.json
-// (test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material);
-// embedkms cannot create one yet, so the record is made here.
+// Keys whose material is not AWS KMS's are refused automatic rotation
+// with AWS's wording, as recorded from AWS for RotateKeyOnDemand in
+// LocalStack's test_kms.snapshot.json
+// (test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material,
+// before imported keys rotated on demand); on demand a single-Region key
+// of imported material rotates, a multi-Region one does not.
 func TestCheckRotatableOrigin(t *testing.T) {
 	const keyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	err := checkRotatable(&records.Key{KeySpec: string(KeySpecSymmetricDefault), Origin: string(OriginTypeExternal)}, keyARN)
+	ext := &records.Key{KeySpec: string(KeySpecSymmetricDefault), Origin: string(OriginTypeExternal)}
+	err := checkRotatable(ext, keyARN, false)
 	e, ok := err.(*Error)
 	if !ok || e.Code != ErrUnsupportedOperation || e.Message != keyARN+" origin is EXTERNAL which is not valid for this operation." {
-		t.Fatalf("EXTERNAL origin: %v", err)
+		t.Fatalf("EXTERNAL origin, automatic: %v", err)
 	}
-	if err := checkRotatable(&records.Key{KeySpec: string(KeySpecSymmetricDefault), Origin: string(OriginTypeAwsKms)}, keyARN); err != nil {
-		t.Fatalf("AWS_KMS origin: %v", err)
+	if err := checkRotatable(ext, keyARN, true); err != nil {
+		t.Fatalf("EXTERNAL origin, on demand: %v", err)
+	}
+	mrk := &records.Key{KeySpec: string(KeySpecSymmetricDefault), Origin: string(OriginTypeExternal), MultiRegion: true}
+	if err := checkRotatable(mrk, keyARN, true); !errors.Is(err, ErrUnsupportedOperation) {
+		t.Fatalf("multi-Region EXTERNAL origin, on demand: %v", err)
+	}
+	hmacExt := &records.Key{KeySpec: string(KeySpecHmac256), Origin: string(OriginTypeExternal)}
+	if err := checkRotatable(hmacExt, keyARN, true); !errors.Is(err, ErrUnsupportedOperation) {
+		t.Fatalf("HMAC EXTERNAL origin, on demand: %v", err)
+	}
+	for _, onDemand := range []bool{false, true} {
+		if err := checkRotatable(&records.Key{KeySpec: string(KeySpecSymmetricDefault), Origin: string(OriginTypeAwsKms)}, keyARN, onDemand); err != nil {
+			t.Fatalf("AWS_KMS origin (on demand %v): %v", onDemand, err)
+		}
 	}
 }

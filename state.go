@@ -93,6 +93,21 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	// does ListKeyRotations.
 	"GetKeyRotationStatus": nil,
 	"ListKeyRotations":     nil,
+	// Imported key material (key-state.html rows GetParametersForImport,
+	// ImportKeyMaterial, DeleteImportedKeyMaterial): a key pending
+	// deletion takes no import, but may lose its material, keeping its
+	// state (DeleteImportedKeyMaterial in the API reference).
+	"GetParametersForImport": {
+		KeyStatePendingDeletion: isPendingDeletion,
+		KeyStateUnavailable:     isUnavailable,
+	},
+	"ImportKeyMaterial": {
+		KeyStatePendingDeletion: isPendingDeletion,
+		KeyStateUnavailable:     isUnavailable,
+	},
+	"DeleteImportedKeyMaterial": {
+		KeyStateUnavailable: isUnavailable,
+	},
 	"ScheduleKeyDeletion":  onlyNotPendingDeletion,
 	"CreateAlias":          onlyNotPendingDeletion,
 	"UpdateAlias":          onlyNotPendingDeletion, // the new target key

@@ -750,8 +750,8 @@ type ListKeyRotationsOutput struct {
 }
 
 // RotationsListEntry is one key material of a key in ListKeyRotations.
-// The members only keys with imported material have (KeyMaterialDescription,
-// ImportState, ExpirationModel, ValidTo) are never set.
+// KeyMaterialDescription, ImportState, ExpirationModel and ValidTo are set
+// for keys of imported material (Origin EXTERNAL) only.
 type RotationsListEntry struct {
 	KeyId                  string
 	KeyMaterialId          string
@@ -789,3 +789,48 @@ type UpdatePrimaryRegionInput struct {
 
 // UpdatePrimaryRegionOutput is the output of UpdatePrimaryRegion: empty.
 type UpdatePrimaryRegionOutput struct{}
+
+// GetParametersForImportInput is the input of GetParametersForImport.
+type GetParametersForImportInput struct {
+	KeyId             string
+	WrappingAlgorithm AlgorithmSpec
+	WrappingKeySpec   WrappingKeySpec
+}
+
+// GetParametersForImportOutput is the output of GetParametersForImport.
+type GetParametersForImportOutput struct {
+	KeyId             string
+	ImportToken       []byte
+	PublicKey         []byte
+	ParametersValidTo time.Time
+}
+
+// ImportKeyMaterialInput is the input of ImportKeyMaterial.
+type ImportKeyMaterialInput struct {
+	KeyId                  string
+	ImportToken            []byte
+	EncryptedKeyMaterial   []byte
+	ValidTo                time.Time
+	ExpirationModel        ExpirationModelType
+	ImportType             ImportType
+	KeyMaterialDescription string
+	KeyMaterialId          string
+}
+
+// ImportKeyMaterialOutput is the output of ImportKeyMaterial.
+type ImportKeyMaterialOutput struct {
+	KeyId         string
+	KeyMaterialId string
+}
+
+// DeleteImportedKeyMaterialInput is the input of DeleteImportedKeyMaterial.
+type DeleteImportedKeyMaterialInput struct {
+	KeyId         string
+	KeyMaterialId string
+}
+
+// DeleteImportedKeyMaterialOutput is the output of DeleteImportedKeyMaterial.
+type DeleteImportedKeyMaterialOutput struct {
+	KeyId         string
+	KeyMaterialId string
+}

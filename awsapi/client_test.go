@@ -55,6 +55,9 @@ var operationTests = map[string]func(*testing.T){
 	"GetKeyRotationStatus":                testGetKeyRotationStatus,
 	"RotateKeyOnDemand":                   testRotateKeyOnDemand,
 	"ListKeyRotations":                    testListKeyRotations,
+	"GetParametersForImport":              testGetParametersForImport,
+	"ImportKeyMaterial":                   testImportKeyMaterial,
+	"DeleteImportedKeyMaterial":           testDeleteImportedKeyMaterial,
 	"Encrypt":                             testEncrypt,
 	"Decrypt":                             testDecrypt,
 	"ReEncrypt":                           testReEncrypt,
@@ -261,7 +264,8 @@ func sent[HI any](e *env, sdkIn any) *HI {
 		e.t.Errorf("request member %s is not a member of %s", m, reflect.TypeFor[HI]().Name())
 	}
 	hin := new(HI)
-	if err := json.Unmarshal(e.body, hin); err != nil {
+	// As the handler decodes it (timestamps are epoch seconds).
+	if err := awsapi.DecodeInput(e.body, hin); err != nil {
 		e.t.Fatalf("request body %q: %v", e.body, err)
 	}
 	for _, d := range diffShapes(sdkIn, hin) {
@@ -467,6 +471,9 @@ var sdkErrors = map[string]struct {
 	"CustomKeyStoreNotFoundException":  {isA[*types.CustomKeyStoreNotFoundException], 400},
 	"DisabledException":                {isA[*types.DisabledException], 400},
 	"DryRunOperationException":         {isA[*types.DryRunOperationException], 400},
+	"ExpiredImportTokenException":      {isA[*types.ExpiredImportTokenException], 400},
+	"IncorrectKeyMaterialException":    {isA[*types.IncorrectKeyMaterialException], 400},
+	"InvalidImportTokenException":      {isA[*types.InvalidImportTokenException], 400},
 	"IncorrectKeyException":            {isA[*types.IncorrectKeyException], 400},
 	"InvalidAliasNameException":        {isA[*types.InvalidAliasNameException], 400},
 	"InvalidArnException":              {isA[*types.InvalidArnException], 400},
@@ -1494,8 +1501,27 @@ func TestErrors(t *testing.T) {
 			_, _, err := call(e, e.c.CreateKey, e.k.CreateKey, &awskms.CreateKeyInput{Policy: aws.String(`{"Statement": [`)})
 			return err
 		}},
+		{"IncorrectKeyMaterialException", func(e *env) error {
+			md, _, _ := e.externalKey()
+			token, wrapped := e.wrapFor(md.KeyId, make([]byte, 32))
+			_, _, err := call(e, e.c.ImportKeyMaterial, e.k.ImportKeyMaterial, &awskms.ImportKeyMaterialInput{KeyId: aws.String(md.KeyId), ImportToken: token, EncryptedKeyMaterial: wrapped, ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire})
+			return err
+		}},
+		{"InvalidImportTokenException", func(e *env) error {
+			md := e.key(&kms.CreateKeyInput{Origin: kms.OriginTypeExternal})
+			_, wrapped := e.wrapFor(md.KeyId, make([]byte, 32))
+			_, _, err := call(e, e.c.ImportKeyMaterial, e.k.ImportKeyMaterial, &awskms.ImportKeyMaterialInput{KeyId: aws.String(md.KeyId), ImportToken: []byte("not a token"), EncryptedKeyMaterial: wrapped, ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire})
+			return err
+		}},
+		{"ExpiredImportTokenException", func(e *env) error {
+			md := e.key(&kms.CreateKeyInput{Origin: kms.OriginTypeExternal})
+			token, wrapped := e.wrapFor(md.KeyId, make([]byte, 32))
+			e.clock.Advance(kms.ImportParametersValidity)
+			_, _, err := call(e, e.c.ImportKeyMaterial, e.k.ImportKeyMaterial, &awskms.ImportKeyMaterialInput{KeyId: aws.String(md.KeyId), ImportToken: token, EncryptedKeyMaterial: wrapped, ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire})
+			return err
+		}},
 		{"UnsupportedOperationException", func(e *env) error {
-			_, _, err := call(e, e.c.CreateKey, e.k.CreateKey, &awskms.CreateKeyInput{Origin: types.OriginTypeExternal})
+			_, _, err := call(e, e.c.CreateKey, e.k.CreateKey, &awskms.CreateKeyInput{Origin: types.OriginTypeAwsCloudhsm})
 			return err
 		}},
 		{"CustomKeyStoreNotFoundException", func(e *env) error {

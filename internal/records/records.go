@@ -17,6 +17,11 @@
 //	                                         -> empty; enabled keys with
 //	                                            automatic rotation, in
 //	                                            next-rotation-date order
+//	importexpiry/<account>/<region>/<unix nanos, 20 digits>/<key id>
+//	                                         -> empty; keys with imported
+//	                                            material that expires, in
+//	                                            order of the earliest
+//	                                            expiry (ValidTo)
 //	keycount/<account>/<region>              -> the number of customer
 //	                                            managed keys (decimal), for
 //	                                            the key quota
@@ -99,6 +104,44 @@ type Key struct {
 	// material it names current. The first material (Materials[0]) has
 	// none.
 	Rotations []Rotation `json:"rotations,omitempty"`
+	// Imports are, for a key of Origin EXTERNAL, the key materials ever
+	// imported into it, in import order. Materials holds the wrapped
+	// copy of those whose State is "IMPORTED" only: deleted or expired
+	// material is not kept, only its identity (its MaterialID, a keyed
+	// hash of it under ImportIdentity).
+	Imports []Import `json:"imports,omitempty"`
+	// ImportIdentity is the key's random identity key (wrapped under
+	// the root key like a material, id "import-identity"), with which
+	// the MaterialID of material imported into it is computed.
+	ImportIdentity *keystore.Material `json:"importIdentity,omitempty"`
+}
+
+// Import is one key material imported into a key of Origin EXTERNAL.
+type Import struct {
+	MaterialID string `json:"materialId"`
+	// State is "IMPORTED" or "PENDING_IMPORT" (deleted or expired).
+	State string `json:"state"`
+	// PendingRotation says the material was imported as new material
+	// (ImportType NEW_KEY_MATERIAL) and RotateKeyOnDemand has not yet
+	// made it current.
+	PendingRotation bool   `json:"pendingRotation,omitempty"`
+	ExpirationModel string `json:"expirationModel,omitempty"`
+	// ValidTo is when the material expires (ExpirationModel
+	// KEY_MATERIAL_EXPIRES).
+	ValidTo     time.Time `json:"validTo,omitzero"`
+	Description string    `json:"description,omitempty"`
+}
+
+// ImportExpiry returns the earliest ValidTo of k's imported materials
+// that are imported and expire, or the zero time if none does.
+func (k *Key) ImportExpiry() time.Time {
+	var first time.Time
+	for _, im := range k.Imports {
+		if im.State == "IMPORTED" && !im.ValidTo.IsZero() && (first.IsZero() || im.ValidTo.Before(first)) {
+			first = im.ValidTo
+		}
+	}
+	return first
 }
 
 // Rotation is one completed rotation of a key's material.
@@ -198,6 +241,19 @@ func PutKey(tx backend.Txn, k *Key) error {
 			return err
 		}
 	}
+	next := k.ImportExpiry()
+	if old != nil {
+		if prev := old.ImportExpiry(); !prev.IsZero() && !prev.Equal(next) {
+			if err := tx.Delete(importExpiryKey(k.Account, k.Region, prev, k.KeyID)); err != nil {
+				return err
+			}
+		}
+	}
+	if !next.IsZero() {
+		if err := tx.Set(importExpiryKey(k.Account, k.Region, next, k.KeyID), nil); err != nil {
+			return err
+		}
+	}
 	return put(tx, KeyKey(k.Account, k.Region, k.KeyID), k)
 }
 
@@ -218,6 +274,11 @@ func DeleteKey(tx backend.Txn, account, region, keyID string) error {
 	}
 	if old.rotationIndexed() {
 		if err := tx.Delete(rotationKey(account, region, old.NextRotationDate, keyID)); err != nil {
+			return err
+		}
+	}
+	if at := old.ImportExpiry(); !at.IsZero() {
+		if err := tx.Delete(importExpiryKey(account, region, at, keyID)); err != nil {
 			return err
 		}
 	}
@@ -259,6 +320,21 @@ func rotationPrefix(account, region string) []byte {
 
 func rotationKey(account, region string, at time.Time, keyID string) []byte {
 	return fmt.Appendf(rotationPrefix(account, region), "%020d/%s", at.UnixNano(), keyID)
+}
+
+func importExpiryPrefix(account, region string) []byte {
+	return []byte("importexpiry/" + account + "/" + region + "/")
+}
+
+func importExpiryKey(account, region string, at time.Time, keyID string) []byte {
+	return fmt.Appendf(importExpiryPrefix(account, region), "%020d/%s", at.UnixNano(), keyID)
+}
+
+// DueForImportExpiry returns the ids of the keys of an account and Region
+// with imported material whose ValidTo is not after now, reading only
+// those.
+func DueForImportExpiry(tx backend.Txn, account, region string, now time.Time) ([]string, error) {
+	return dueBy(tx, importExpiryPrefix(account, region), now)
 }
 
 // DueForDeletion returns the ids of the keys of an account and Region
