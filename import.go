@@ -244,11 +244,11 @@ func (k *KMS) GetParametersForImport(ctx context.Context, in *GetParametersForIm
 	if err := k.authorize(ctx, opGetParametersForImport, x, onKey(ck.rec, ck.arn)); err != nil {
 		return nil, err
 	}
-	if err := opGetParametersForImport.checkState(KeyState(ck.rec.State), ck.arn); err != nil {
+	if err := opGetParametersForImport.checkOrigin(ck.rec, ck.arn); err != nil {
 		return nil, err
 	}
-	if OriginType(ck.rec.Origin) != OriginTypeExternal {
-		return nil, errOrigin(ck.arn, ck.rec.Origin)
+	if err := opGetParametersForImport.checkState(KeyState(ck.rec.State), ck.arn); err != nil {
+		return nil, err
 	}
 	if err := k.checkWrapping(KeySpec(ck.rec.KeySpec), in.WrappingAlgorithm, in.WrappingKeySpec); err != nil {
 		return nil, err
