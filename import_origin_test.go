@@ -40,3 +40,29 @@ func TestImportOpsCheckOriginBeforeKeyState(t *testing.T) {
 	_, err = k.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: external.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: imWrap(t, p, imRandom(32)), ExpirationModel: kms.ExpirationModelTypeKeyMaterialDoesNotExpire})
 	lcWantErr(t, err, kms.ErrKMSInvalidState, external.Arn+" is pending deletion.")
 }
+
+// Material imported for a rotation that has not happened (PENDING_ROTATION)
+// is listed with IncludeKeyMaterial ALL_KEY_MATERIAL only: "If you omit
+// this parameter, KMS returns information on the key materials created by
+// automatic or on-demand key rotation. When you specify a value of
+// ALL_KEY_MATERIAL, KMS adds the first key material and any imported key
+// material pending rotation to the response" (ListKeyRotations,
+// IncludeKeyMaterial, in the API reference).
+func TestListKeyRotationsPendingMaterialOnlyWithAll(t *testing.T) {
+	k, _ := kmstest.New(t)
+	md := imExternal(t, k)
+	first, err := imImport(t, k, md.KeyId, imRandom(32), kms.ImportKeyMaterialInput{})
+	lcNoErr(t, err)
+	pending, err := imImport(t, k, md.KeyId, imRandom(32), kms.ImportKeyMaterialInput{ImportType: kms.ImportTypeNewKeyMaterial})
+	lcNoErr(t, err)
+	for _, include := range []kms.IncludeKeyMaterial{"", kms.IncludeKeyMaterialRotationsOnly} {
+		if rot := rtList(t, k, md.KeyId, include, 0); len(rot) != 0 {
+			t.Errorf("IncludeKeyMaterial %q: %+v, want no rotations", include, rot)
+		}
+	}
+	rot := rtList(t, k, md.KeyId, kms.IncludeKeyMaterialAllKeyMaterial, 0)
+	if len(rot) != 2 || rot[0].KeyMaterialId != first.KeyMaterialId || rot[0].KeyMaterialState != kms.KeyMaterialStateCurrent ||
+		rot[1].KeyMaterialId != pending.KeyMaterialId || rot[1].KeyMaterialState != kms.KeyMaterialStatePendingRotation {
+		t.Errorf("ALL_KEY_MATERIAL: %+v, want the first material then the pending one", rot)
+	}
+}
