@@ -2,6 +2,7 @@ package kms_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/embedkms/kms"
@@ -65,4 +66,28 @@ func TestListKeyRotationsPendingMaterialOnlyWithAll(t *testing.T) {
 		rot[1].KeyMaterialId != pending.KeyMaterialId || rot[1].KeyMaterialState != kms.KeyMaterialStatePendingRotation {
 		t.Errorf("ALL_KEY_MATERIAL: %+v, want the first material then the pending one", rot)
 	}
+}
+
+// KeyMaterialId and KeyMaterialDescription are "only usable with
+// symmetric encryption keys" (ImportKeyMaterial in the API reference): an
+// HMAC key given either is refused, and nothing is imported.
+func TestImportMaterialIdSymmetricOnly(t *testing.T) {
+	k, _ := kmstest.New(t)
+	md := lcCreate(t, k, &kms.CreateKeyInput{Origin: kms.OriginTypeExternal, KeySpec: kms.KeySpecHmac256, KeyUsage: kms.KeyUsageTypeGenerateVerifyMac})
+	material := imRandom(32)
+	for _, in := range []kms.ImportKeyMaterialInput{
+		{KeyMaterialDescription: "mine"},
+		{ImportType: kms.ImportTypeExistingKeyMaterial, KeyMaterialId: strings.Repeat("a", 64)},
+	} {
+		out, err := imImport(t, k, md.KeyId, material, in)
+		if out != nil {
+			t.Fatalf("%+v: imported", in)
+		}
+		lcWantCode(t, err, kms.ErrValidation, "symmetric")
+		if st := lcDescribe(t, k, md.KeyId).KeyState; st != kms.KeyStatePendingImport {
+			t.Fatalf("%+v: key state %s after a refused import", in, st)
+		}
+	}
+	_, err := imImport(t, k, md.KeyId, material, kms.ImportKeyMaterialInput{})
+	lcNoErr(t, err)
 }
