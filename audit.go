@@ -335,6 +335,17 @@ func (c *call) finish(out any, err error) {
 		}
 	}
 	e.Resources = k.auditResources(c, out)
+	if c.name == "CreateGrant" && e.ResponseElements != nil {
+		// AWS logs the grant id and the key ARN, not the grant token
+		// (Developer Guide, CloudTrail example "CreateGrant": "include
+		// the key ARN of the affected KMS key in the
+		// responseElements.keyId value, even though this operation does
+		// not return the key ARN").
+		delete(e.ResponseElements, "grantToken")
+		if len(e.Resources) > 0 {
+			e.ResponseElements["keyId"] = e.Resources[0].ARN
+		}
+	}
 	k.sink.Record(c.ctx, e)
 }
 

@@ -244,11 +244,11 @@ func (k *KMS) GetParametersForImport(ctx context.Context, in *GetParametersForIm
 	if err := k.authorize(ctx, opGetParametersForImport, x, onKey(ck.rec, ck.arn)); err != nil {
 		return nil, err
 	}
-	if err := opGetParametersForImport.checkState(KeyState(ck.rec.State), ck.arn); err != nil {
+	if err := opGetParametersForImport.checkOrigin(ck.rec, ck.arn); err != nil {
 		return nil, err
 	}
-	if OriginType(ck.rec.Origin) != OriginTypeExternal {
-		return nil, errOrigin(ck.arn, ck.rec.Origin)
+	if err := opGetParametersForImport.checkState(KeyState(ck.rec.State), ck.arn); err != nil {
+		return nil, err
 	}
 	if err := k.checkWrapping(KeySpec(ck.rec.KeySpec), in.WrappingAlgorithm, in.WrappingKeySpec); err != nil {
 		return nil, err
@@ -449,7 +449,8 @@ func (k *KMS) importRecord(rec *records.Key, id string, secret []byte, in *Impor
 // associated with it (all but one pending rotation) is not imported ("you
 // will need to import all of the key materials associated with the KMS
 // key to change its state to Enabled": ImportKeyMaterial), else Enabled
-// if it was PendingImport. A key pending deletion keeps its state
+// if it was PendingImport. A key pending deletion (or, a multi-Region
+// primary, pending replica deletion) keeps its state
 // (DeleteImportedKeyMaterial), and so does a disabled key whose material
 // is all there.
 func settleImportState(rec *records.Key) {
@@ -460,7 +461,7 @@ func settleImportState(rec *records.Key) {
 		}
 	}
 	switch state := KeyState(rec.State); {
-	case state == KeyStatePendingDeletion:
+	case state == KeyStatePendingDeletion || state == KeyStatePendingReplicaDeletion:
 	case missing:
 		rec.State = string(KeyStatePendingImport)
 	case state == KeyStatePendingImport:

@@ -288,7 +288,13 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 		KeySpec:               KeySpec(rec.KeySpec),
 		CustomerMasterKeySpec: customerMasterKeySpec(KeySpec(rec.KeySpec)),
 		MultiRegion:           rec.MultiRegion,
-		CurrentKeyMaterialId:  rec.CurrentMaterial,
+	}
+	if KeySpec(rec.KeySpec) == KeySpecSymmetricDefault {
+		// "This value is present for symmetric encryption keys"
+		// (KeyMetadata, CurrentKeyMaterialId, in the API reference); AWS
+		// shows none for HMAC and asymmetric keys (LocalStack's
+		// test_kms.snapshot.json, test_import_key_asymmetric).
+		md.CurrentKeyMaterialId = rec.CurrentMaterial
 	}
 	algs := algorithmsOf(KeySpec(rec.KeySpec), KeyUsageType(rec.KeyUsage))
 	md.EncryptionAlgorithms, md.SigningAlgorithms, md.MacAlgorithms = algs.encryption, algs.signing, algs.mac

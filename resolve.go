@@ -23,6 +23,28 @@ type keyOp struct {
 	crossAccount bool                  // KeyId may be another account's key or alias ARN
 	badARN       Code                  // code for a malformed ARN: InvalidArnException where the model lists it, else NotFoundException
 	usage        KeyUsageType          // the key usage the operation needs (opUsage), "" for none
+	origin       OriginType            // the origin the operation needs (opOrigin), "" for any
+}
+
+// opOrigin is the key origin an operation needs: a key of any other origin
+// is refused for its origin before its key state is looked at (the import
+// operations: key-state.html note [9], "If the KMS key cannot or does not
+// have imported key material: UnsupportedOperationException", in every
+// column, pending deletion and unavailable too).
+var opOrigin = map[string]OriginType{
+	"GetParametersForImport":    OriginTypeExternal,
+	"ImportKeyMaterial":         OriginTypeExternal,
+	"DeleteImportedKeyMaterial": OriginTypeExternal,
+}
+
+// checkOrigin returns the error o gives for the key rec, whose ARN is
+// keyARN, if o needs keys of another origin (opOrigin), or nil. It comes
+// before checkState.
+func (o keyOp) checkOrigin(rec *records.Key, keyARN string) error {
+	if o.origin != "" && OriginType(rec.Origin) != o.origin {
+		return errOrigin(keyARN, rec.Origin)
+	}
+	return nil
 }
 
 // invalidArnOps are the operations whose error list in the model has
@@ -53,7 +75,7 @@ func opAs(name, action string, aliases, crossAccount bool) keyOp {
 	if invalidArnOps[name] {
 		badARN = ErrInvalidArn
 	}
-	return keyOp{name: name, states: keyStateTable[name], enabledOK: !refusesEnabled, action: action, aliases: aliases, crossAccount: crossAccount, badARN: badARN, usage: opUsage[name]}
+	return keyOp{name: name, states: keyStateTable[name], enabledOK: !refusesEnabled, action: action, aliases: aliases, crossAccount: crossAccount, badARN: badARN, usage: opUsage[name], origin: opOrigin[name]}
 }
 
 // parseKeyID turns a KeyId member into a reference to a key or, if isAlias,
@@ -401,6 +423,9 @@ func (k *KMS) updateKeyTx(ctx context.Context, keyID string, o keyOp, x authzExt
 		}
 		keyARN := k.keyARN(ref)
 		if err := k.authorize(ctx, o, x, resource{arn: keyARN, rec: rec, tx: tx}); err != nil {
+			return err
+		}
+		if err := o.checkOrigin(rec, keyARN); err != nil {
 			return err
 		}
 		if err := o.checkState(KeyState(rec.State), keyARN); err != nil {

@@ -368,9 +368,10 @@ func onDemandRotations(rec *records.Key) int {
 // KeyMaterialState CURRENT or NON_CURRENT. With IncludeKeyMaterial
 // ALL_KEY_MATERIAL the key's first material comes first, with no date or
 // type; the default, ROTATIONS_ONLY, lists rotations only. A key of
-// imported material lists, after these, the material waiting in
-// PENDING_ROTATION (with neither), and every entry has its ImportState,
-// ExpirationModel, ValidTo and KeyMaterialDescription. Limit is 1..1000
+// imported material lists with ALL_KEY_MATERIAL, after these, the
+// material waiting in PENDING_ROTATION (with neither), and every entry
+// has its ImportState, ExpirationModel, ValidTo and
+// KeyMaterialDescription. Limit is 1..1000
 // (default 100). KeyId is a key id or key ARN.
 func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (result *ListKeyRotationsOutput, opErr error) {
 	defer finish(k.audit(&ctx, "ListKeyRotations", in), &result, &opErr)
@@ -447,9 +448,12 @@ func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (
 		all = append(all, e)
 	}
 	for _, im := range rec.Imports {
-		if im.PendingRotation {
-			// Material imported for a rotation that has not happened:
-			// no RotationDate or RotationType (RotationsListEntry).
+		if im.PendingRotation && in.IncludeKeyMaterial == IncludeKeyMaterialAllKeyMaterial {
+			// Material imported for a rotation that has not happened,
+			// listed with ALL_KEY_MATERIAL only ("KMS adds the first key
+			// material and any imported key material pending rotation":
+			// ListKeyRotations, IncludeKeyMaterial): no RotationDate or
+			// RotationType (RotationsListEntry).
 			all = append(all, entry(im.MaterialID))
 		}
 	}

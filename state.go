@@ -97,13 +97,18 @@ var keyStateTable = map[string]map[KeyState]stateErr{
 	// ImportKeyMaterial, DeleteImportedKeyMaterial): a key pending
 	// deletion takes no import, but may lose its material, keeping its
 	// state (DeleteImportedKeyMaterial in the API reference).
+	// A multi-Region primary of imported material pending replica
+	// deletion is refused as one pending deletion (the guide's column
+	// "Pending deletion / Pending replica deletion", note [8]).
 	"GetParametersForImport": {
-		KeyStatePendingDeletion: isPendingDeletion,
-		KeyStateUnavailable:     isUnavailable,
+		KeyStatePendingDeletion:        isPendingDeletion,
+		KeyStatePendingReplicaDeletion: isPendingReplicaDeletion,
+		KeyStateUnavailable:            isUnavailable,
 	},
 	"ImportKeyMaterial": {
-		KeyStatePendingDeletion: isPendingDeletion,
-		KeyStateUnavailable:     isUnavailable,
+		KeyStatePendingDeletion:        isPendingDeletion,
+		KeyStatePendingReplicaDeletion: isPendingReplicaDeletion,
+		KeyStateUnavailable:            isUnavailable,
 	},
 	"DeleteImportedKeyMaterial": {
 		KeyStateUnavailable: isUnavailable,
