@@ -217,7 +217,9 @@ func TestMultiRegionImportRotateOnDemand(t *testing.T) {
 	id2 := out2.KeyMaterialId
 	// A replica made now knows it too.
 	s.replicate(t, mrEast, p.KeyId, mrSouth)
-	_, err = imImport(t, s.h[mrSouth], p.KeyId, m1, kms.ImportKeyMaterialInput{})
+	// Its first material, with ImportType NEW_KEY_MATERIAL (new to it),
+	// imports too.
+	_, err = imImport(t, s.h[mrSouth], p.KeyId, m1, kms.ImportKeyMaterialInput{ImportType: kms.ImportTypeNewKeyMaterial})
 	lcNoErr(t, err)
 
 	multi, pend := kms.KeyMaterialStatePendingMultiRegionImportAndRotation, kms.KeyMaterialStatePendingRotation
