@@ -32,12 +32,16 @@ import (
 // the primary and gives every replica the same new material in the same
 // transaction; a replica never rotates by itself, and the rotation
 // operations refuse it. Each copy has its own description, key policy,
-// tags, aliases, grants, enabled state and deletion.
+// tags, aliases, grants, enabled state and deletion. Imported key material
+// (Origin EXTERNAL) is the exception: it is imported into each copy
+// separately, the copies sharing only which materials they may take
+// (mrkimport.go).
 //
 // AWS shows two transient key states that embedkms never stores, since
 // both processes complete within the call: ReplicateKey answers the new
 // replica's metadata in state Creating, as AWS does, and the replica is
-// Enabled as soon as the call returns (DescribeKey shows it so);
+// Enabled (PendingImport for imported key material) as soon as the call
+// returns (DescribeKey shows it so);
 // UpdatePrimaryRegion's keys are never seen Updating.
 //
 // A ciphertext blob names the Region of the copy that made it; Decrypt and

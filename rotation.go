@@ -315,8 +315,10 @@ func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 // most MaxOnDemandRotations times per key (LimitExceededException
 // beyond). A key of imported material (Origin EXTERNAL) rotates to the
 // material imported for it with ImportType NEW_KEY_MATERIAL, and without
-// such material is KMSInvalidStateException. The automatic schedule, if
-// any, is unchanged. The rotation is
+// such material is KMSInvalidStateException; for a multi-Region key that
+// material must first be imported into every copy, and the rotation on
+// the primary then rotates every copy (mrkimport.go). The automatic
+// schedule, if any, is unchanged. The rotation is
 // complete when the call returns, so there is never an on-demand rotation
 // in progress (and never its ConflictException). KeyId is a key id or key
 // ARN; the output's KeyId is the key ARN.
