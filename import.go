@@ -554,11 +554,13 @@ func (k *KMS) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImportedK
 		}
 		pending := slices.ContainsFunc(rec.Imports, func(im records.Import) bool { return im.MaterialID == id && im.PendingRotation })
 		deleted = id
-		if removeImported(rec, id) && pending {
-			// The primary's material pending rotation goes from every
-			// replica too (mrkimport.go).
+		if pending && isPrimary(rec) {
+			// A multi-Region primary's material pending rotation goes
+			// from every copy, imported there or not (mrkimport.go).
+			forgetPending(rec, func(m string) bool { return m == id })
 			return k.dropPendingFromReplicas(tx, rec, []string{id})
 		}
+		removeImported(rec, id)
 		return nil
 	})
 	if err != nil {

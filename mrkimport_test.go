@@ -370,3 +370,48 @@ func TestMultiRegionImportDeletePending(t *testing.T) {
 	_, err = imImport(t, s.h[mrWest], p.KeyId, m3, kms.ImportKeyMaterialInput{})
 	lcWantCode(t, err, kms.ErrIncorrectKeyMaterial)
 }
+
+// After UpdatePrimaryRegion the new primary, which may lack the material
+// pending rotation, rotates only once it has it; until then it lists it
+// PENDING_MULTI_REGION_IMPORT_AND_ROTATION, and deleting it there
+// deletes it from every copy.
+func TestMultiRegionImportUpdatePrimaryRegion(t *testing.T) {
+	s := newMRSet(t, kms.Options{}, mrEast, mrWest)
+	ctx := t.Context()
+	m1, m2, m3 := imRandom(32), imRandom(32), imRandom(32)
+	p, _ := mriPrimary(t, s, m1, kms.ImportKeyMaterialInput{})
+	s.replicate(t, mrEast, p.KeyId, mrWest)
+	_, err := imImport(t, s.h[mrWest], p.KeyId, m1, kms.ImportKeyMaterialInput{})
+	lcNoErr(t, err)
+	out2, err := imImport(t, s.h[mrEast], p.KeyId, m2, kms.ImportKeyMaterialInput{ImportType: kms.ImportTypeNewKeyMaterial})
+	lcNoErr(t, err)
+	_, err = s.h[mrEast].UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: p.KeyId, PrimaryRegion: mrWest})
+	lcNoErr(t, err)
+
+	if st, is, id := mriPending(t, s, mrWest, p.KeyId); st != kms.KeyMaterialStatePendingMultiRegionImportAndRotation || is != kms.ImportStatePendingImport || id != out2.KeyMaterialId {
+		t.Fatalf("new primary: %s %s %s", id, st, is)
+	}
+	_, err = s.h[mrWest].RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: p.KeyId})
+	lcWantCode(t, err, kms.ErrKMSInvalidState, mrWest)
+	_, err = s.h[mrEast].RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: p.KeyId})
+	lcWantErr(t, err, kms.ErrUnsupportedOperation, mrARN(mrEast, p.KeyId)+" is not a multi-region primary key.")
+
+	// Deleted at the new primary, where it was never imported: gone from
+	// both copies, and other new material may be imported there.
+	_, err = s.h[mrWest].DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: p.KeyId, KeyMaterialId: out2.KeyMaterialId})
+	lcNoErr(t, err)
+	for _, region := range []string{mrEast, mrWest} {
+		if st, _, id := mriPending(t, s, region, p.KeyId); st != "" {
+			t.Fatalf("%s after deletion at the new primary: %s %s", region, id, st)
+		}
+	}
+	out3, err := imImport(t, s.h[mrWest], p.KeyId, m3, kms.ImportKeyMaterialInput{ImportType: kms.ImportTypeNewKeyMaterial})
+	lcNoErr(t, err)
+	_, err = imImport(t, s.h[mrEast], p.KeyId, m3, kms.ImportKeyMaterialInput{})
+	lcNoErr(t, err)
+	_, err = s.h[mrWest].RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: p.KeyId})
+	lcNoErr(t, err)
+	if md := s.describe(t, mrEast, p.KeyId); md.CurrentKeyMaterialId != out3.KeyMaterialId {
+		t.Fatalf("old primary after the new primary rotated: %s", md.CurrentKeyMaterialId)
+	}
+}
