@@ -112,11 +112,17 @@ func (k *KMS) newImportIdentity(keyARN string) (*keystore.Material, error) {
 	return &keystore.Material{ID: importIdentityID, Wrapped: w}, nil
 }
 
+// errNoIdentity is the internal error of a key record of Origin EXTERNAL
+// without its identity key.
+func errNoIdentity(rec *records.Key) error {
+	return errors.New("key record " + rec.KeyID + " of origin EXTERNAL has no import identity")
+}
+
 // importedMaterialID returns the KeyMaterialId of material (in its
 // internal form) imported into rec: HMAC-SHA256 under rec's identity key.
 func (k *KMS) importedMaterialID(rec *records.Key, material []byte) (string, error) {
 	if rec.ImportIdentity == nil {
-		return "", errors.New("key record " + rec.KeyID + " of origin EXTERNAL has no import identity")
+		return "", errNoIdentity(rec)
 	}
 	id, err := k.root.Open(k.recARN(rec), *rec.ImportIdentity)
 	if err != nil {
@@ -327,7 +333,7 @@ func (k *KMS) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialInput)
 	}
 	x := authzExtra{expirationModel: model, validTo: in.ValidTo}
 	var materialID string
-	rec, err := k.updateKeyTx(ctx, in.KeyId, opImportKeyMaterial, x, func(_ backend.Txn, rec *records.Key, now time.Time) error {
+	rec, err := k.updateKeyTx(ctx, in.KeyId, opImportKeyMaterial, x, func(tx backend.Txn, rec *records.Key, now time.Time) error {
 		keyARN := k.recARN(rec)
 		if OriginType(rec.Origin) != OriginTypeExternal {
 			return errOrigin(keyARN, rec.Origin)
@@ -358,7 +364,16 @@ func (k *KMS) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialInput)
 			return err
 		}
 		materialID = id
-		return k.importRecord(rec, id, secret, in, model, now)
+		known := slices.ContainsFunc(rec.Imports, func(im records.Import) bool { return im.MaterialID == id })
+		if err := k.importRecord(rec, id, secret, in, model, now); err != nil {
+			return err
+		}
+		if !known && isPrimary(rec) {
+			// Material new to a multi-Region key: every replica must
+			// have it too (mrkimport.go).
+			return k.shareImport(tx, rec, id)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -377,6 +392,18 @@ func (k *KMS) importRecord(rec *records.Key, id string, secret []byte, in *Impor
 		}
 	}
 	typ := in.ImportType
+	if rec.IsReplica() {
+		// A replica takes only the material of its primary key, imported
+		// there first (mrkimport.go), under either ImportType: it is new
+		// to the replica, not to the multi-Region key.
+		if known < 0 {
+			// Wording ours: ImportKeyMaterial in the API reference ("You
+			// cannot directly import new key material into the replica
+			// Region keys").
+			return newErr(ErrIncorrectKeyMaterial, "The key material is not key material of the primary key of %s: import new key material into the primary key, then the same key material into each replica key.", keyARN)
+		}
+		typ = ImportTypeExistingKeyMaterial
+	}
 	if typ == "" {
 		// NEW_KEY_MATERIAL for the first import, EXISTING_KEY_MATERIAL
 		// after (ImportKeyMaterial, ImportType).
@@ -399,8 +426,6 @@ func (k *KMS) importRecord(rec *records.Key, id string, secret []byte, in *Impor
 		// "For asymmetric and HMAC keys, you cannot change the key
 		// material after the initial import" (ImportKeyMaterial).
 		return newErr(ErrIncorrectKeyMaterial, "The key material of %s, a key of key spec %s, cannot be changed after its first import.", keyARN, rec.KeySpec)
-	case typ == ImportTypeNewKeyMaterial && len(rec.Imports) > 0 && rec.MultiRegion:
-		return newErr(ErrUnsupportedOperation, "New key material cannot be imported into multi-Region key %s.", keyARN)
 	}
 	if typ == ImportTypeNewKeyMaterial && len(rec.Imports) > 0 {
 		for _, im := range rec.Imports {
@@ -437,7 +462,7 @@ func (k *KMS) importRecord(rec *records.Key, id string, secret []byte, in *Impor
 		rec.Imports = append(rec.Imports, im)
 	}
 	rec.Materials = append(rec.Materials, mat)
-	if rec.CurrentMaterial == "" {
+	if rec.CurrentMaterial == "" && !im.PendingRotation {
 		rec.CurrentMaterial = id
 	}
 	settleImportState(rec)
@@ -472,18 +497,20 @@ func settleImportState(rec *records.Key) {
 // removeImported deletes material id from rec (its wrapped copy; its
 // identity stays): a material pending rotation is forgotten altogether
 // (it "is not permanently associated with the KMS key": RotationsListEntry,
-// KeyMaterialState), any other becomes PENDING_IMPORT. It reports whether
-// rec had the material imported.
+// KeyMaterialState), except by a multi-Region replica, where it stays
+// pending rotation as long as the primary key has it (mrkimport.go); any
+// other becomes PENDING_IMPORT. It reports whether rec had the material
+// imported.
 func removeImported(rec *records.Key, id string) bool {
 	i := slices.IndexFunc(rec.Imports, func(im records.Import) bool { return im.MaterialID == id })
 	if i < 0 || rec.Imports[i].State != importedState {
 		return false
 	}
 	rec.Materials = slices.DeleteFunc(rec.Materials, func(m keystore.Material) bool { return m.ID == id })
-	if rec.Imports[i].PendingRotation {
+	if rec.Imports[i].PendingRotation && !rec.IsReplica() {
 		rec.Imports = slices.Delete(rec.Imports, i, i+1)
 	} else {
-		rec.Imports[i] = records.Import{MaterialID: id, State: pendingImportState, Description: rec.Imports[i].Description}
+		rec.Imports[i] = records.Import{MaterialID: id, State: pendingImportState, PendingRotation: rec.Imports[i].PendingRotation, Description: rec.Imports[i].Description}
 	}
 	settleImportState(rec)
 	return true
@@ -514,7 +541,7 @@ func (k *KMS) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImportedK
 		return nil, err
 	}
 	var deleted string
-	rec, err := k.updateKeyTx(ctx, in.KeyId, opDeleteImportedKeyMaterial, authzExtra{}, func(_ backend.Txn, rec *records.Key, _ time.Time) error {
+	rec, err := k.updateKeyTx(ctx, in.KeyId, opDeleteImportedKeyMaterial, authzExtra{}, func(tx backend.Txn, rec *records.Key, _ time.Time) error {
 		keyARN := k.recARN(rec)
 		if OriginType(rec.Origin) != OriginTypeExternal {
 			return errOrigin(keyARN, rec.Origin)
@@ -526,8 +553,15 @@ func (k *KMS) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImportedK
 		if in.KeyMaterialId != "" && !slices.ContainsFunc(rec.Imports, func(im records.Import) bool { return im.MaterialID == id }) {
 			return newErr(ErrNotFound, "Key material %s is not associated with %s.", id, keyARN)
 		}
-		removeImported(rec, id)
+		pending := slices.ContainsFunc(rec.Imports, func(im records.Import) bool { return im.MaterialID == id && im.PendingRotation })
 		deleted = id
+		if pending && isPrimary(rec) {
+			// A multi-Region primary's material pending rotation goes
+			// from every copy, imported there or not (mrkimport.go).
+			forgetPending(rec, func(m string) bool { return m == id })
+			return k.dropPendingFromReplicas(tx, rec, []string{id})
+		}
+		removeImported(rec, id)
 		return nil
 	})
 	if err != nil {
@@ -563,7 +597,9 @@ func expireRecord(rec *records.Key, now time.Time) {
 // expireIfDue deletes, in one transaction, the expired imported material
 // of the key ref names. The check is made again inside the transaction.
 func (k *KMS) expireIfDue(ctx context.Context, ref keyRef) error {
+	var expired *records.Key
 	err := k.store.Update(ctx, func(tx backend.Txn) error {
+		expired = nil
 		rec, err := records.GetKey(tx, ref.account, ref.region, ref.name)
 		if errors.Is(err, backend.ErrNotFound) {
 			return nil
@@ -575,13 +611,20 @@ func (k *KMS) expireIfDue(ctx context.Context, ref keyRef) error {
 		if !importExpiryDue(rec, now) {
 			return nil
 		}
-		expireRecord(rec, now)
+		if err := k.expireTx(tx, rec, now); err != nil {
+			return err
+		}
+		expired = rec
 		return records.PutKey(tx, rec)
 	})
 	if err != nil {
 		return internal(err)
 	}
-	k.shared.invalidate([]keyRef{ref}, nil)
+	if expired != nil {
+		k.invalidateCopies(expired, ref)
+	} else {
+		k.shared.invalidate([]keyRef{ref}, nil)
+	}
 	return nil
 }
 

@@ -32,12 +32,16 @@ import (
 // the primary and gives every replica the same new material in the same
 // transaction; a replica never rotates by itself, and the rotation
 // operations refuse it. Each copy has its own description, key policy,
-// tags, aliases, grants, enabled state and deletion.
+// tags, aliases, grants, enabled state and deletion. Imported key material
+// (Origin EXTERNAL) is the exception: it is imported into each copy
+// separately, the copies sharing only which materials they may take
+// (mrkimport.go).
 //
 // AWS shows two transient key states that embedkms never stores, since
 // both processes complete within the call: ReplicateKey answers the new
 // replica's metadata in state Creating, as AWS does, and the replica is
-// Enabled as soon as the call returns (DescribeKey shows it so);
+// Enabled (PendingImport for imported key material) as soon as the call
+// returns (DescribeKey shows it so);
 // UpdatePrimaryRegion's keys are never seen Updating.
 //
 // A ciphertext blob names the Region of the copy that made it; Decrypt and
@@ -206,8 +210,15 @@ func (k *KMS) checkOtherRegion(field, region, own string) error {
 // kms:TagResource on the replica, as AWS requires (ReplicateKey in the
 // API reference). A Region that already has a copy of the key is
 // AlreadyExistsException (a replica pending deletion too: cancel its
-// deletion or wait for it). A key with imported key material (Origin
-// EXTERNAL) cannot be replicated by this version.
+// deletion or wait for it).
+//
+// The replica of a key with imported key material (Origin EXTERNAL) is
+// created with no key material, in state PendingImport: "If you replicate
+// a multi-Region primary key with imported key material, the replica key
+// is created with no key material. You must import the same key material
+// that you imported into the primary key" (ReplicateKey in the API
+// reference). It knows the primary's materials by their ids only, and
+// takes no other (mrkimport.go).
 func (k *KMS) ReplicateKey(ctx context.Context, in *ReplicateKeyInput) (result *ReplicateKeyOutput, opErr error) {
 	defer finish(k.audit(&ctx, "ReplicateKey", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
@@ -260,9 +271,6 @@ func (k *KMS) ReplicateKey(ctx context.Context, in *ReplicateKeyInput) (result *
 		}
 		if err := opReplicateKey.checkState(KeyState(rec.State), keyARN); err != nil {
 			return err
-		}
-		if OriginType(rec.Origin) != OriginTypeAwsKms {
-			return errUnsupported("ReplicateKey of a key with imported key material (Origin " + rec.Origin + ")")
 		}
 		if err := k.checkOtherRegion("ReplicaRegion", in.ReplicaRegion, rec.Region); err != nil {
 			return err
@@ -334,17 +342,23 @@ func (k *KMS) ReplicateKey(ctx context.Context, in *ReplicateKeyInput) (result *
 		if n >= k.maxKeys {
 			return newErr(ErrLimitExceeded, "The request was rejected because a quota was exceeded: account %s has %d KMS keys in %s, the quota of KMS keys.", to.account, n, to.region)
 		}
-		for _, m := range rec.Materials {
-			secret, err := k.root.Open(keyARN, m)
-			if err != nil {
+		if OriginType(rec.Origin) == OriginTypeExternal {
+			if err := k.replicaImports(rec, replica); err != nil {
 				return err
 			}
-			rm, err := k.root.SealID(toARN, m.ID, secret)
-			clear(secret)
-			if err != nil {
-				return err
+		} else {
+			for _, m := range rec.Materials {
+				secret, err := k.root.Open(keyARN, m)
+				if err != nil {
+					return err
+				}
+				rm, err := k.root.SealID(toARN, m.ID, secret)
+				clear(secret)
+				if err != nil {
+					return err
+				}
+				replica.Materials = append(replica.Materials, rm)
 			}
-			replica.Materials = append(replica.Materials, rm)
 		}
 		regions := append(slices.Clone(rec.ReplicaRegions), in.ReplicaRegion)
 		slices.Sort(regions)

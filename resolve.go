@@ -411,7 +411,9 @@ func (k *KMS) updateKeyTx(ctx context.Context, keyID string, o keyOp, x authzExt
 		if importExpiryDue(rec, now) {
 			// Imported material expired: deleted with the change, as
 			// a due rotation below.
-			expireRecord(rec, now)
+			if err := k.expireTx(tx, rec, now); err != nil {
+				return err
+			}
 		}
 		if rotationDue(rec, now) {
 			// The key's automatic rotation is due: it is stored with the

@@ -3,6 +3,7 @@ package kms
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/embedkms/kms/backend"
@@ -73,13 +74,13 @@ const onDemandLimitMessage = "The on-demand rotations limit has been reached for
 // automatic (not onDemand) it is refused with AWS's wording for an origin
 // (test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material
 // there, recorded before 2025). A multi-Region key of imported material
-// does not rotate on demand here (its replicas would need the new
-// material first).
+// rotates so too, on its primary, once every copy has the new material
+// (RotateKeyOnDemand in the API reference; mrkimport.go).
 func checkRotatable(rec *records.Key, keyARN string, onDemand bool) error {
 	if KeySpec(rec.KeySpec) != KeySpecSymmetricDefault {
 		return &Error{Code: ErrUnsupportedOperation}
 	}
-	if OriginType(rec.Origin) == OriginTypeExternal && onDemand && !rec.MultiRegion {
+	if OriginType(rec.Origin) == OriginTypeExternal && onDemand {
 		return nil
 	}
 	if OriginType(rec.Origin) != OriginTypeAwsKms {
@@ -314,8 +315,10 @@ func (k *KMS) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationStatus
 // most MaxOnDemandRotations times per key (LimitExceededException
 // beyond). A key of imported material (Origin EXTERNAL) rotates to the
 // material imported for it with ImportType NEW_KEY_MATERIAL, and without
-// such material is KMSInvalidStateException. The automatic schedule, if
-// any, is unchanged. The rotation is
+// such material is KMSInvalidStateException; for a multi-Region key that
+// material must first be imported into every copy, and the rotation on
+// the primary then rotates every copy (mrkimport.go). The automatic
+// schedule, if any, is unchanged. The rotation is
 // complete when the call returns, so there is never an on-demand rotation
 // in progress (and never its ConflictException). KeyId is a key id or key
 // ARN; the output's KeyId is the key ARN.
@@ -341,7 +344,7 @@ func (k *KMS) RotateKeyOnDemand(ctx context.Context, in *RotateKeyOnDemandInput)
 			return newErr(ErrLimitExceeded, onDemandLimitMessage, keyARN)
 		}
 		if OriginType(rec.Origin) == OriginTypeExternal {
-			return rotateImported(rec, keyARN, now) // import.go
+			return k.rotateImportedSet(tx, rec, keyARN, now) // mrkimport.go
 		}
 		return k.rotateRecord(tx, rec, now, RotationTypeOnDemand)
 	})
@@ -408,6 +411,19 @@ func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (
 		return nil, err
 	}
 	external := OriginType(rec.Origin) == OriginTypeExternal
+	pending := KeyMaterialStatePendingRotation
+	if i := slices.IndexFunc(rec.Imports, func(im records.Import) bool { return im.PendingRotation }); external && i >= 0 && rec.MultiRegion {
+		// Pending in every copy of a multi-Region key, or not yet
+		// (mrkimport.go).
+		err := k.store.View(ctx, func(tx backend.Txn) error {
+			var err error
+			pending, err = pendingState(tx, rec, rec.Imports[i].MaterialID)
+			return err
+		})
+		if err != nil {
+			return nil, internal(err)
+		}
+	}
 	entry := func(id string) RotationsListEntry {
 		e := RotationsListEntry{KeyId: rec.KeyID, KeyMaterialId: id, KeyMaterialState: KeyMaterialStateNonCurrent}
 		if id == rec.CurrentMaterial {
@@ -425,7 +441,7 @@ func (k *KMS) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInput) (
 				e.ExpirationModel = ExpirationModelType(im.ExpirationModel)
 				e.ValidTo = im.ValidTo
 				if im.PendingRotation {
-					e.KeyMaterialState = KeyMaterialStatePendingRotation
+					e.KeyMaterialState = pending
 				}
 			}
 		}

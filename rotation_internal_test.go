@@ -78,8 +78,9 @@ func TestRotateIfDueChecksAgainInTransaction(t *testing.T) {
 // with AWS's wording, as recorded from AWS for RotateKeyOnDemand in
 // LocalStack's test_kms.snapshot.json
 // (test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material,
-// before imported keys rotated on demand); on demand a single-Region key
-// of imported material rotates, a multi-Region one does not.
+// before imported keys rotated on demand); on demand a key of imported
+// material rotates, multi-Region (its primary) too, and a multi-Region
+// replica is refused by checkRotationWrite.
 func TestCheckRotatableOrigin(t *testing.T) {
 	const keyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	ext := &records.Key{KeySpec: string(KeySpecSymmetricDefault), Origin: string(OriginTypeExternal)}
@@ -91,9 +92,16 @@ func TestCheckRotatableOrigin(t *testing.T) {
 	if err := checkRotatable(ext, keyARN, true); err != nil {
 		t.Fatalf("EXTERNAL origin, on demand: %v", err)
 	}
-	mrk := &records.Key{KeySpec: string(KeySpecSymmetricDefault), Origin: string(OriginTypeExternal), MultiRegion: true}
-	if err := checkRotatable(mrk, keyARN, true); !errors.Is(err, ErrUnsupportedOperation) {
-		t.Fatalf("multi-Region EXTERNAL origin, on demand: %v", err)
+	mrk := &records.Key{Region: "us-east-1", KeySpec: string(KeySpecSymmetricDefault), Origin: string(OriginTypeExternal), MultiRegion: true}
+	if err := checkRotationWrite(mrk, keyARN, true); err != nil {
+		t.Fatalf("multi-Region EXTERNAL primary, on demand: %v", err)
+	}
+	if err := checkRotatable(mrk, keyARN, false); !errors.Is(err, ErrUnsupportedOperation) {
+		t.Fatalf("multi-Region EXTERNAL primary, automatic: %v", err)
+	}
+	replica := &records.Key{Region: "eu-west-1", PrimaryRegion: "us-east-1", KeySpec: string(KeySpecSymmetricDefault), Origin: string(OriginTypeExternal), MultiRegion: true}
+	if err := checkRotationWrite(replica, keyARN, true); err == nil || err.Error() != notPrimary(keyARN).Error() {
+		t.Fatalf("multi-Region EXTERNAL replica, on demand: %v", err)
 	}
 	hmacExt := &records.Key{KeySpec: string(KeySpecHmac256), Origin: string(OriginTypeExternal)}
 	if err := checkRotatable(hmacExt, keyARN, true); !errors.Is(err, ErrUnsupportedOperation) {

@@ -2,6 +2,10 @@ package awsapi_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"testing"
 	"time"
 
@@ -127,4 +131,115 @@ func TestMultiRegionKeyAcrossRegions(t *testing.T) {
 	// A Region with no copy cannot.
 	_, err = client("us-west-2").Decrypt(ctx, &awskms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
 	wantCode(t, err, "InvalidCiphertextException")
+}
+
+// A multi-Region key of imported key material through the SDK, in two
+// Regions served by one handler: the replica is PendingImport until the
+// same material is imported into it, then ciphertexts cross Regions; new
+// material imported into the primary only is listed
+// PENDING_MULTI_REGION_IMPORT_AND_ROTATION, and RotateKeyOnDemand refuses
+// until the replica has it too, then rotates both copies.
+func TestMultiRegionImportedKeyAcrossRegions(t *testing.T) {
+	hs := awsapi.NewHandles(kms.Options{})
+	defer hs.Close()
+	east, err := hs.Handle(kms.DefaultAccountID, "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := awsapi.NewHandler(east, awsapi.WithHandles(hs))
+	ctx := context.Background()
+	client := func(region string) *awskms.Client { return sdkClient(h, region, sigAliceKey, sigAliceSecret) }
+	importInto := func(region, id string, material []byte, typ types.ImportType) (*awskms.ImportKeyMaterialOutput, error) {
+		t.Helper()
+		p, err := client(region).GetParametersForImport(ctx, &awskms.GetParametersForImportInput{KeyId: aws.String(id), WrappingAlgorithm: types.AlgorithmSpecRsaesOaepSha256, WrappingKeySpec: types.WrappingKeySpecRsa2048})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, err := x509.ParsePKIXPublicKey(p.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrapped, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, pub.(*rsa.PublicKey), material, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return client(region).ImportKeyMaterial(ctx, &awskms.ImportKeyMaterialInput{KeyId: aws.String(id), ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire, ImportType: typ})
+	}
+	state := func(region, id string) types.KeyState {
+		t.Helper()
+		d, err := client(region).DescribeKey(ctx, &awskms.DescribeKeyInput{KeyId: aws.String(id)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.KeyMetadata.KeyState
+	}
+	pendingState := func(region, id string) types.KeyMaterialState {
+		t.Helper()
+		l, err := client(region).ListKeyRotations(ctx, &awskms.ListKeyRotationsInput{KeyId: aws.String(id), IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range l.Rotations {
+			if r.KeyMaterialState != types.KeyMaterialStateCurrent && r.KeyMaterialState != types.KeyMaterialStateNonCurrent {
+				return r.KeyMaterialState
+			}
+		}
+		return ""
+	}
+
+	created, err := client("us-east-1").CreateKey(ctx, &awskms.CreateKeyInput{MultiRegion: aws.Bool(true), Origin: types.OriginTypeExternal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(created.KeyMetadata.KeyId)
+	m1, m2 := make([]byte, 32), make([]byte, 32)
+	rand.Read(m1)
+	rand.Read(m2)
+	first, err := importInto("us-east-1", id, m1, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client("us-east-1").ReplicateKey(ctx, &awskms.ReplicateKeyInput{KeyId: aws.String(id), ReplicaRegion: aws.String("eu-west-1")}); err != nil {
+		t.Fatal(err)
+	}
+	if st := state("eu-west-1", id); st != types.KeyStatePendingImport {
+		t.Fatalf("replica %s, want PendingImport", st)
+	}
+	_, err = importInto("eu-west-1", id, m2, "")
+	wantCode(t, err, "IncorrectKeyMaterialException")
+	got, err := importInto("eu-west-1", id, m1, "")
+	if err != nil || aws.ToString(got.KeyMaterialId) != aws.ToString(first.KeyMaterialId) {
+		t.Fatalf("import into the replica: %v", err)
+	}
+	enc, err := client("us-east-1").Encrypt(ctx, &awskms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("from us-east-1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := client("eu-west-1").Decrypt(ctx, &awskms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	if err != nil || string(dec.Plaintext) != "from us-east-1" || aws.ToString(dec.KeyMaterialId) != aws.ToString(first.KeyMaterialId) {
+		t.Fatalf("Decrypt in eu-west-1: %v", err)
+	}
+
+	second, err := importInto("us-east-1", id, m2, types.ImportTypeNewKeyMaterial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := pendingState("us-east-1", id); st != types.KeyMaterialStatePendingMultiRegionImportAndRotation {
+		t.Fatalf("new material in the primary only: %s", st)
+	}
+	_, err = client("us-east-1").RotateKeyOnDemand(ctx, &awskms.RotateKeyOnDemandInput{KeyId: aws.String(id)})
+	wantCode(t, err, "KMSInvalidStateException")
+	if _, err := importInto("eu-west-1", id, m2, types.ImportTypeExistingKeyMaterial); err != nil {
+		t.Fatal(err)
+	}
+	if st := pendingState("eu-west-1", id); st != types.KeyMaterialStatePendingRotation {
+		t.Fatalf("new material in both: %s", st)
+	}
+	if _, err := client("us-east-1").RotateKeyOnDemand(ctx, &awskms.RotateKeyOnDemandInput{KeyId: aws.String(id)}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := client("eu-west-1").DescribeKey(ctx, &awskms.DescribeKeyInput{KeyId: aws.String(id)})
+	if err != nil || aws.ToString(d.KeyMetadata.CurrentKeyMaterialId) != aws.ToString(second.KeyMaterialId) {
+		t.Fatalf("replica after the rotation: %v", err)
+	}
 }
