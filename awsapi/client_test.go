@@ -84,6 +84,12 @@ var operationTests = map[string]func(*testing.T){
 	"ReplicateKey":                        testReplicateKey,
 	"UpdatePrimaryRegion":                 testUpdatePrimaryRegion,
 	"GetKeyLastUsage":                     testGetKeyLastUsage,
+	"CreateCustomKeyStore":                testCreateCustomKeyStore,
+	"DescribeCustomKeyStores":             testDescribeCustomKeyStores,
+	"UpdateCustomKeyStore":                testUpdateCustomKeyStore,
+	"ConnectCustomKeyStore":               testConnectCustomKeyStore,
+	"DisconnectCustomKeyStore":            testDisconnectCustomKeyStore,
+	"DeleteCustomKeyStore":                testDeleteCustomKeyStore,
 }
 
 func TestOperations(t *testing.T) {
@@ -130,9 +136,17 @@ func newEnv(t *testing.T) *env { return newEnvAs(t, "") }
 // SigV4 credentials the handler verifies.
 func newEnvAs(t *testing.T, principal string) *env {
 	t.Helper()
+	return newEnvWith(t, principal, kms.Options{})
+}
+
+// newEnvWith is newEnvAs with a handle made with opts (on a fresh memory
+// backend).
+func newEnvWith(t *testing.T, principal string, kopts kms.Options) *env {
+	t.Helper()
 	store := memory.New()
 	t.Cleanup(func() { store.Close() })
-	k, clock := kmstest.NewWithOptions(t, kms.Options{Backend: store})
+	kopts.Backend = store
+	k, clock := kmstest.NewWithOptions(t, kopts)
 	// A fraction of a second, so that timestamps test millisecond precision.
 	clock.Advance(1234567 * time.Microsecond)
 	e := &env{t: t, ctx: t.Context(), direct: t.Context(), k: k, clock: clock, store: store, inputs: map[string][]any{}}
@@ -462,26 +476,35 @@ var sdkErrors = map[string]struct {
 	is     func(error) bool
 	status int
 }{
-	"AccessDeniedException":            {nil, 400},
-	"AlreadyExistsException":           {isA[*types.AlreadyExistsException], 400},
-	"CustomKeyStoreNotFoundException":  {isA[*types.CustomKeyStoreNotFoundException], 400},
-	"DisabledException":                {isA[*types.DisabledException], 400},
-	"DryRunOperationException":         {isA[*types.DryRunOperationException], 400},
-	"IncorrectKeyException":            {isA[*types.IncorrectKeyException], 400},
-	"InvalidAliasNameException":        {isA[*types.InvalidAliasNameException], 400},
-	"InvalidArnException":              {isA[*types.InvalidArnException], 400},
-	"InvalidCiphertextException":       {isA[*types.InvalidCiphertextException], 400},
-	"InvalidGrantTokenException":       {isA[*types.InvalidGrantTokenException], 400},
-	"InvalidKeyUsageException":         {isA[*types.InvalidKeyUsageException], 400},
-	"InvalidMarkerException":           {isA[*types.InvalidMarkerException], 400},
-	"KMSInvalidSignatureException":     {isA[*types.KMSInvalidSignatureException], 400},
-	"KMSInvalidStateException":         {isA[*types.KMSInvalidStateException], 400},
-	"LimitExceededException":           {isA[*types.LimitExceededException], 400},
-	"MalformedPolicyDocumentException": {isA[*types.MalformedPolicyDocumentException], 400},
-	"NotFoundException":                {isA[*types.NotFoundException], 400},
-	"TagException":                     {isA[*types.TagException], 400},
-	"UnsupportedOperationException":    {isA[*types.UnsupportedOperationException], 400},
-	"ValidationException":              {nil, 400},
+	"AccessDeniedException":                              {nil, 400},
+	"AlreadyExistsException":                             {isA[*types.AlreadyExistsException], 400},
+	"CustomKeyStoreNotFoundException":                    {isA[*types.CustomKeyStoreNotFoundException], 400},
+	"CustomKeyStoreInvalidStateException":                {isA[*types.CustomKeyStoreInvalidStateException], 400},
+	"CustomKeyStoreNameInUseException":                   {isA[*types.CustomKeyStoreNameInUseException], 400},
+	"CustomKeyStoreHasCMKsException":                     {isA[*types.CustomKeyStoreHasCMKsException], 400},
+	"CloudHsmClusterNotFoundException":                   {isA[*types.CloudHsmClusterNotFoundException], 400},
+	"CloudHsmClusterNotRelatedException":                 {isA[*types.CloudHsmClusterNotRelatedException], 400},
+	"XksProxyIncorrectAuthenticationCredentialException": {isA[*types.XksProxyIncorrectAuthenticationCredentialException], 400},
+	"XksKeyNotFoundException":                            {isA[*types.XksKeyNotFoundException], 400},
+	"XksKeyInvalidConfigurationException":                {isA[*types.XksKeyInvalidConfigurationException], 400},
+	"KeyUnavailableException":                            {isA[*types.KeyUnavailableException], 500},
+	"DisabledException":                                  {isA[*types.DisabledException], 400},
+	"DryRunOperationException":                           {isA[*types.DryRunOperationException], 400},
+	"IncorrectKeyException":                              {isA[*types.IncorrectKeyException], 400},
+	"InvalidAliasNameException":                          {isA[*types.InvalidAliasNameException], 400},
+	"InvalidArnException":                                {isA[*types.InvalidArnException], 400},
+	"InvalidCiphertextException":                         {isA[*types.InvalidCiphertextException], 400},
+	"InvalidGrantTokenException":                         {isA[*types.InvalidGrantTokenException], 400},
+	"InvalidKeyUsageException":                           {isA[*types.InvalidKeyUsageException], 400},
+	"InvalidMarkerException":                             {isA[*types.InvalidMarkerException], 400},
+	"KMSInvalidSignatureException":                       {isA[*types.KMSInvalidSignatureException], 400},
+	"KMSInvalidStateException":                           {isA[*types.KMSInvalidStateException], 400},
+	"LimitExceededException":                             {isA[*types.LimitExceededException], 400},
+	"MalformedPolicyDocumentException":                   {isA[*types.MalformedPolicyDocumentException], 400},
+	"NotFoundException":                                  {isA[*types.NotFoundException], 400},
+	"TagException":                                       {isA[*types.TagException], 400},
+	"UnsupportedOperationException":                      {isA[*types.UnsupportedOperationException], 400},
+	"ValidationException":                                {nil, 400},
 }
 
 func isA[T error](err error) bool {

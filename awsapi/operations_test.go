@@ -69,13 +69,9 @@ func tableProblems(ops map[string]operation, handle, sdk reflect.Type) []string 
 var handleOnly = map[string]bool{"Explain": true}
 
 // notServedYet are AWS KMS operations the handle implements that the wire
-// table does not serve yet: the custom key store operations (issue 13),
-// until their members and errors are wired through the codec and the SDK
-// tests. Remove a name when its entry joins the table.
-var notServedYet = map[string]bool{
-	"CreateCustomKeyStore": true, "DescribeCustomKeyStores": true, "UpdateCustomKeyStore": true,
-	"ConnectCustomKeyStore": true, "DisconnectCustomKeyStore": true, "DeleteCustomKeyStore": true,
-}
+// table does not serve yet (none today). Remove a name when its entry
+// joins the table.
+var notServedYet = map[string]bool{}
 
 // handleWithExtra is a handle that gained an operation-shaped method.
 type handleWithExtra struct{ *kms.KMS }
