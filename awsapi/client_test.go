@@ -481,13 +481,9 @@ var sdkErrors = map[string]struct {
 	"CustomKeyStoreNotFoundException":                    {isA[*types.CustomKeyStoreNotFoundException], 400},
 	"CustomKeyStoreInvalidStateException":                {isA[*types.CustomKeyStoreInvalidStateException], 400},
 	"CustomKeyStoreNameInUseException":                   {isA[*types.CustomKeyStoreNameInUseException], 400},
-	"CustomKeyStoreHasCMKsException":                     {isA[*types.CustomKeyStoreHasCMKsException], 400},
 	"CloudHsmClusterNotFoundException":                   {isA[*types.CloudHsmClusterNotFoundException], 400},
 	"CloudHsmClusterNotRelatedException":                 {isA[*types.CloudHsmClusterNotRelatedException], 400},
 	"XksProxyIncorrectAuthenticationCredentialException": {isA[*types.XksProxyIncorrectAuthenticationCredentialException], 400},
-	"XksKeyNotFoundException":                            {isA[*types.XksKeyNotFoundException], 400},
-	"XksKeyInvalidConfigurationException":                {isA[*types.XksKeyInvalidConfigurationException], 400},
-	"KeyUnavailableException":                            {isA[*types.KeyUnavailableException], 500},
 	"DisabledException":                                  {isA[*types.DisabledException], 400},
 	"DryRunOperationException":                           {isA[*types.DryRunOperationException], 400},
 	"IncorrectKeyException":                              {isA[*types.IncorrectKeyException], 400},
@@ -1523,6 +1519,39 @@ func TestErrors(t *testing.T) {
 		}},
 		{"CustomKeyStoreNotFoundException", func(e *env) error {
 			_, _, err := call(e, e.c.GenerateRandom, e.k.GenerateRandom, &awskms.GenerateRandomInput{NumberOfBytes: aws.Int32(16), CustomKeyStoreId: aws.String("cks-1234567890abcdef0")})
+			return err
+		}},
+		{"CustomKeyStoreNameInUseException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			s.hsmStore("taken", pin)
+			_, _, err := call(s, s.c.CreateCustomKeyStore, s.k.CreateCustomKeyStore, &awskms.CreateCustomKeyStoreInput{CustomKeyStoreName: aws.String("taken"),
+				CloudHsmClusterId: aws.String(wireCluster), TrustAnchorCertificate: aws.String(wireTrustAnchor), KeyStorePassword: aws.String(pin)})
+			return err
+		}},
+		{"CustomKeyStoreInvalidStateException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			id := s.hsmStore("hsm", pin)
+			_, _, err := call(s, s.c.DisconnectCustomKeyStore, s.k.DisconnectCustomKeyStore, &awskms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: aws.String(id)})
+			return err
+		}},
+		{"CloudHsmClusterNotFoundException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			_, _, err := call(s, s.c.CreateCustomKeyStore, s.k.CreateCustomKeyStore, &awskms.CreateCustomKeyStoreInput{CustomKeyStoreName: aws.String("h"),
+				CloudHsmClusterId: aws.String("cluster-777777777777"), TrustAnchorCertificate: aws.String(wireTrustAnchor), KeyStorePassword: aws.String(pin)})
+			return err
+		}},
+		{"CloudHsmClusterNotRelatedException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			id := s.hsmStore("hsm", pin)
+			_, _, err := call(s, s.c.UpdateCustomKeyStore, s.k.UpdateCustomKeyStore, &awskms.UpdateCustomKeyStoreInput{CustomKeyStoreId: aws.String(id), CloudHsmClusterId: aws.String(wireOther)})
+			return err
+		}},
+		{"XksProxyIncorrectAuthenticationCredentialException", func(e *env) error {
+			s, _ := newStoreEnv(e.t)
+			_, _, err := call(s, s.c.CreateCustomKeyStore, s.k.CreateCustomKeyStore, &awskms.CreateCustomKeyStoreInput{CustomKeyStoreName: aws.String("x"),
+				CustomKeyStoreType: types.CustomKeyStoreTypeExternalKeyStore, XksProxyUriEndpoint: aws.String("https://xks.example.com"),
+				XksProxyUriPath: aws.String("/kms/xks/v1"), XksProxyConnectivity: types.XksProxyConnectivityTypePublicEndpoint,
+				XksProxyAuthenticationCredential: &types.XksProxyAuthenticationCredentialType{AccessKeyId: aws.String(wireAccessKey), RawSecretAccessKey: aws.String(strings.Repeat("x", 43))}})
 			return err
 		}},
 		{"AccessDeniedException", func(e *env) error {
