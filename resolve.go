@@ -235,7 +235,7 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 			ck.hdr.MaterialID = id
 		}
 	}
-	if ck.current.id == "" {
+	if ck.current.id == "" && !(rec.CustomKeyStoreID != "" && len(rec.Materials) == 0) {
 		return nil, errors.New("key record " + rec.KeyID + " has no current key material")
 	}
 	ck.hdr.Account, ck.hdr.Region, ck.hdr.KeyID = rec.Account, rec.Region, rec.KeyID
@@ -301,6 +301,7 @@ func (k *KMS) purge(ctx context.Context, ref keyRef) error {
 		return internal(err)
 	}
 	k.shared.invalidate(append(keys, ref), aliases)
+	k.deleteTokenKeys(ctx)
 	return k.keyNotFound(ref)
 }
 

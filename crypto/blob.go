@@ -11,7 +11,9 @@ import (
 )
 
 // Ciphertext blob format (symmetric SYMMETRIC_DEFAULT keys). SealBlob
-// writes version 2; OpenBlob reads versions 1 and 2.
+// writes version 2; OpenBlob reads versions 1 and 2. Keys in a custom key
+// store write and read version 3 (blobcustom.go: CustomBlob), whose header
+// also names the store and the key in it.
 //
 // A blob names the key and the key-material version that encrypted it, so
 // Decrypt needs no KeyId and rotated keys still decrypt old blobs. Both

@@ -99,6 +99,15 @@ type Key struct {
 	// material it names current. The first material (Materials[0]) has
 	// none.
 	Rotations []Rotation `json:"rotations,omitempty"`
+	// CustomKeyStoreID names the custom key store of a key that lives in
+	// one (Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE), and
+	// CloudHsmClusterID the store's cluster when the key was created.
+	// ExternalKeyID is the key's key in the store: the token key's id
+	// (CKA_ID), or the XksKeyId. An AWS_CLOUDHSM key has no Materials: its
+	// material never leaves the token.
+	CustomKeyStoreID  string `json:"customKeyStoreId,omitempty"`
+	CloudHsmClusterID string `json:"cloudHsmClusterId,omitempty"`
+	ExternalKeyID     string `json:"externalKeyId,omitempty"`
 }
 
 // Rotation is one completed rotation of a key's material.
