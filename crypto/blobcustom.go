@@ -6,55 +6,8 @@ import (
 	"github.com/embedkms/kms/internal/encctx"
 )
 
-// # Version 3 (keys in a custom key store)
-//
-// A key in a custom key store seals with key material held outside the
-// handle: a PKCS#11 token's key (AWS_CLOUDHSM) or an external key behind an
-// XKS proxy (EXTERNAL_KEY_STORE). Its blobs name the store and that key,
-// so a blob says where it can be opened:
-//
-//	offset  size  field
-//	0       1     version: 0x03
-//	1       1     A = length of the account id, then A bytes
-//	        1     R = length of the Region name, then R bytes
-//	        1     K = length of the key id, then K bytes
-//	        1     T = store type: 0x01 AWS_CLOUDHSM, 0x02 EXTERNAL_KEY_STORE
-//	        1     S = length of the custom key store id, then S bytes
-//	        1     E = length of the external key id (the token key's
-//	              CKA_ID, or the XksKeyId), then E bytes
-//	        32    key material id of the KMS-held material (T = 0x02 only)
-//
-// The header ends there (A, R, K, S and E are 1..255). After it:
-//
-//	size  field
-//	1     M = length of the ciphertext metadata (0..20; 0 for T = 0x01)
-//	M     ciphertext metadata (the XKS proxy's ciphertextMetadata)
-//	1     L = length of the IV (12 or 16)
-//	L     IV, of the token's or the proxy's AES-GCM
-//	16    AES-GCM tag
-//	n     AES-GCM ciphertext, to the end of the blob
-//
-// AWS_CLOUDHSM: ciphertext || tag = AES-256-GCM-Seal(the token key, IV,
-// plaintext, AAD), computed on the token, with AAD = header ||
-// encctx(EncryptionContext) as in versions 1 and 2; n is the plaintext
-// length.
-//
-// EXTERNAL_KEY_STORE, double encryption as AWS KMS does it (AWS KMS
-// Developer Guide, "External key stores", "Double encryption"): the
-// plaintext is first sealed under the key's KMS-held material exactly as a
-// version 2 body, inner = N1 || IV' || ciphertext' || tag' =
-// XAES-256-GCM(material, N1 || IV', plaintext, AAD) with the same AAD =
-// header || encctx(EncryptionContext); then the proxy encrypts inner under
-// the external key (XKS proxy API, Encrypt, AES_GCM) with
-// additionalAuthenticatedData = header || SHA-256(encctx(
-// EncryptionContext)), which the proxy binds with the metadata it returns
-// (the spec's key manager AAD). n = 24 + plaintext length + 16: at most
-// 4136 bytes for 4096 bytes of plaintext, within the spec's 4300.
-//
-// The header includes the version byte, the store and both keys, so a blob
-// cannot be opened as another version, by another key, store or external
-// key; changing any byte, or the encryption context, fails authentication
-// on the token, at the proxy, or in the inner layer.
+// Version 3 of the blob format (keys in a custom key store) is
+// documented with versions 1 and 2 in blob.go.
 const (
 	BlobVersion3 = 0x03
 	// StoreCloudHSM and StoreExternal are the store type byte T.
