@@ -75,13 +75,16 @@ func TestCustomBlobLayout(t *testing.T) {
 func TestCustomBlobRejects(t *testing.T) {
 	good, _ := testCustomBlob(crypto.StoreCloudHSM).Marshal()
 	for name, blob := range map[string][]byte{
-		"empty":          {},
-		"version 2":      append([]byte{0x02}, good[1:]...),
-		"truncated tag":  good[:len(good)-len("ciphertext")-1],
-		"no store type":  good[:1+13+10+37],
-		"store type 3":   func() []byte { b := bytes.Clone(good); b[1+13+10+37] = 3; return b }(),
-		"IV length 11":   func() []byte { b := bytes.Clone(good); b[len(good)-len("ciphertext")-16-12-1] = 11; return b }(),
-		"meta for HSM":   func() []byte { b := bytes.Clone(good); b[len(good)-len("ciphertext")-16-12-2] = 1; return b }(),
+		"empty":         {},
+		"version 2":     append([]byte{0x02}, good[1:]...),
+		"truncated tag": good[:len(good)-len("ciphertext")-1],
+		"no store type": good[:1+13+10+37],
+		"store type 3":  func() []byte { b := bytes.Clone(good); b[1+13+10+37] = 3; return b }(),
+		"IV length 11":  func() []byte { b := bytes.Clone(good); b[len(good)-len("ciphertext")-16-12-1] = 11; return b }(),
+		"meta for HSM": func() []byte {
+			h := len(good) - len("ciphertext") - 16 - 12 - 2 // the metadata length byte
+			return append(append(bytes.Clone(good[:h]), 1, 'm'), good[h+1:]...)
+		}(),
 		"zero store len": func() []byte { b := bytes.Clone(good); b[1+13+10+37+1] = 0; return b }(),
 	} {
 		if _, err := crypto.ParseCustomBlob(blob); !errors.Is(err, crypto.ErrInvalidBlob) {
