@@ -466,3 +466,31 @@ func (k *KMS) deleteTokenKeys(ctx context.Context) {
 		}
 	}
 }
+
+// tokenRandom is GenerateRandom in a custom key store: n bytes from the
+// token of a CONNECTED AWS_CLOUDHSM store.
+func (k *KMS) tokenRandom(ctx context.Context, storeID string, n int) ([]byte, error) {
+	var s *records.CustomKeyStore
+	err := k.store.View(ctx, func(tx backend.Txn) (err error) {
+		s, err = k.getStore(tx, storeID)
+		return err
+	})
+	if err != nil {
+		return nil, internal(err)
+	}
+	if s.Type != string(CustomKeyStoreTypeAwsCloudhsm) {
+		return nil, newErr(ErrUnsupportedOperation, "External key store IDs are not valid for the CustomKeyStoreId parameter of GenerateRandom.")
+	}
+	if s.ConnectionState != string(ConnectionStateTypeConnected) {
+		return nil, newErr(ErrCustomKeyStoreInvalidState, "Custom key store '%s' is not connected. Its connection state is %s; it must be CONNECTED to generate random bytes in it.", s.ID, s.ConnectionState)
+	}
+	conn, err := k.storeConnection(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	b, err := conn.token.GenerateRandom(n)
+	if err != nil {
+		return nil, &Error{Code: ErrKeyUnavailable, Message: "The custom key store's token did not generate random bytes. You can retry the request.", cause: err}
+	}
+	return b, nil
+}

@@ -489,3 +489,27 @@ func TestCloudHsmTokenGoneWhileConnected(t *testing.T) {
 	_, err = k.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
 	wantCode(t, err, kms.ErrKeyUnavailable)
 }
+
+// TestGenerateRandomInCustomKeyStore: random bytes from a CONNECTED
+// AWS_CLOUDHSM store's token; a disconnected store and an unknown one are
+// refused.
+func TestGenerateRandomInCustomKeyStore(t *testing.T) {
+	ctx := context.Background()
+	k, tok := hsmHandle(t, kms.Options{})
+	storeID := connectedHsmStore(t, k, tok.PIN)
+	a, err := k.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: 1024, CustomKeyStoreId: storeID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := k.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: 1024, CustomKeyStoreId: storeID})
+	if err != nil || len(a.Plaintext) != 1024 || bytes.Equal(a.Plaintext, b.Plaintext) || bytes.Equal(a.Plaintext, make([]byte, 1024)) {
+		t.Fatalf("%d bytes, %v", len(a.Plaintext), err)
+	}
+	if _, err := k.DisconnectCustomKeyStore(ctx, &kms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: storeID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = k.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: 16, CustomKeyStoreId: storeID})
+	wantCode(t, err, kms.ErrCustomKeyStoreInvalidState)
+	_, err = k.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: 16, CustomKeyStoreId: "cks-1234567890abcdef0"})
+	wantCode(t, err, kms.ErrCustomKeyStoreNotFound)
+}

@@ -222,6 +222,11 @@ func TestExternalKeyStoreErrors(t *testing.T) {
 		t.Fatalf("a key that cannot encrypt: %v", err)
 	}
 
+	_, err = s.k.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: 16, CustomKeyStoreId: s.xksStore})
+	if !errors.Is(err, kms.ErrUnsupportedOperation) {
+		t.Fatalf("GenerateRandom in an external key store: %v", err)
+	}
+
 	blob, err := s.k.Encrypt(ctx, &kms.EncryptInput{KeyId: s.xksKey.KeyId, Plaintext: []byte("x")})
 	if err != nil {
 		t.Fatal(err)
