@@ -478,6 +478,7 @@ var sdkErrors = map[string]struct {
 }{
 	"AccessDeniedException":                              {nil, 400},
 	"AlreadyExistsException":                             {isA[*types.AlreadyExistsException], 400},
+	"CustomKeyStoreHasCMKsException":                     {isA[*types.CustomKeyStoreHasCMKsException], 400},
 	"CustomKeyStoreNotFoundException":                    {isA[*types.CustomKeyStoreNotFoundException], 400},
 	"CustomKeyStoreInvalidStateException":                {isA[*types.CustomKeyStoreInvalidStateException], 400},
 	"CustomKeyStoreNameInUseException":                   {isA[*types.CustomKeyStoreNameInUseException], 400},
@@ -1532,6 +1533,15 @@ func TestErrors(t *testing.T) {
 			s, pin := newStoreEnv(e.t)
 			id := s.hsmStore("hsm", pin)
 			_, _, err := call(s, s.c.DisconnectCustomKeyStore, s.k.DisconnectCustomKeyStore, &awskms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: aws.String(id)})
+			return err
+		}},
+		{"CustomKeyStoreHasCMKsException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			id := s.hsmStore("hsm", pin)
+			s.must(s.k.ConnectCustomKeyStore(s.ctx, &kms.ConnectCustomKeyStoreInput{CustomKeyStoreId: id}))
+			s.must(s.k.CreateKey(s.ctx, &kms.CreateKeyInput{CustomKeyStoreId: id, Origin: kms.OriginTypeAwsCloudhsm}))
+			s.must(s.k.DisconnectCustomKeyStore(s.ctx, &kms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: id}))
+			_, _, err := call(s, s.c.DeleteCustomKeyStore, s.k.DeleteCustomKeyStore, &awskms.DeleteCustomKeyStoreInput{CustomKeyStoreId: aws.String(id)})
 			return err
 		}},
 		{"CloudHsmClusterNotFoundException", func(e *env) error {

@@ -291,3 +291,39 @@ func testDeleteCustomKeyStore(t *testing.T) {
 	wantCode(t, err, "CustomKeyStoreNotFoundException")
 	e.allMembersSent()
 }
+
+// TestCustomKeyStoreKeysOnTheWire: a key in an AWS_CLOUDHSM store made and
+// used through the SDK: its KeyMetadata members arrive, its blobs decrypt,
+// and its store then refuses deletion (CustomKeyStoreHasCMKsException).
+func TestCustomKeyStoreKeysOnTheWire(t *testing.T) {
+	e, pin := newStoreEnv(t)
+	id := e.hsmStore("hsm", pin)
+	e.must(e.k.ConnectCustomKeyStore(e.ctx, &kms.ConnectCustomKeyStoreInput{CustomKeyStoreId: id}))
+	out, _, err := call(e, e.c.CreateKey, e.k.CreateKey, &awskms.CreateKeyInput{CustomKeyStoreId: aws.String(id), Origin: types.OriginTypeAwsCloudhsm},
+		opt{ignore: []string{"KeyMetadata.KeyId", "KeyMetadata.Arn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := out.KeyMetadata
+	if aws.ToString(md.CustomKeyStoreId) != id || aws.ToString(md.CloudHsmClusterId) != wireCluster || md.Origin != types.OriginTypeAwsCloudhsm {
+		t.Fatalf("KeyMetadata %+v", md)
+	}
+	enc, _, err := call(e, e.c.Encrypt, e.k.Encrypt, &awskms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("over the wire")},
+		opt{ignore: []string{"CiphertextBlob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, _, err := call(e, e.c.Decrypt, e.k.Decrypt, &awskms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	if err != nil || string(dec.Plaintext) != "over the wire" {
+		t.Fatalf("Decrypt %v", err)
+	}
+	e.must(e.k.DisconnectCustomKeyStore(e.ctx, &kms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: id}))
+	_, _, err = call(e, e.c.Decrypt, e.k.Decrypt, &awskms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	wantCode(t, err, "KMSInvalidStateException")
+	d, _, err := call(e, e.c.DescribeKey, e.k.DescribeKey, &awskms.DescribeKeyInput{KeyId: md.KeyId})
+	if err != nil || d.KeyMetadata.KeyState != types.KeyStateUnavailable {
+		t.Fatalf("DescribeKey %v", err)
+	}
+	_, _, err = call(e, e.c.DeleteCustomKeyStore, e.k.DeleteCustomKeyStore, &awskms.DeleteCustomKeyStoreInput{CustomKeyStoreId: aws.String(id)})
+	wantCode(t, err, "CustomKeyStoreHasCMKsException")
+}
