@@ -223,11 +223,10 @@ func (k *KMS) storeConnection(ctx context.Context, s *records.CustomKeyStore) (*
 // keyStoreConn returns the connection of the store of a key in a custom
 // key store, or the error a cryptographic operation gets: a store that is
 // not CONNECTED makes the key Unavailable (the key-state table's
-// KMSInvalidStateException).
+// KMSInvalidStateException). The store's record decides, not this
+// handle's connections, so a store another handle over the backend
+// disconnected is refused here too.
 func (k *KMS) keyStoreConn(ctx context.Context, ck *cachedKey) (*cksConn, error) {
-	if conn := k.cks.live(ck.rec.CustomKeyStoreID); conn != nil {
-		return conn, nil
-	}
 	var s *records.CustomKeyStore
 	err := k.store.View(ctx, func(tx backend.Txn) (err error) {
 		s, err = records.GetCustomKeyStore(tx, ck.rec.Account, ck.rec.Region, ck.rec.CustomKeyStoreID)
@@ -242,12 +241,8 @@ func (k *KMS) keyStoreConn(ctx context.Context, ck *cachedKey) (*cksConn, error)
 	return k.storeConnection(ctx, s)
 }
 
-// storeConnected reports whether a store is CONNECTED: live in this
-// handle, or so recorded by another handle.
+// storeConnected reports whether a store's record says CONNECTED.
 func (k *KMS) storeConnected(id string) bool {
-	if k.cks.live(id) != nil {
-		return true
-	}
 	connected := false
 	k.store.View(context.Background(), func(tx backend.Txn) error {
 		s, err := records.GetCustomKeyStore(tx, k.account, k.region, id)

@@ -513,3 +513,29 @@ func TestGenerateRandomInCustomKeyStore(t *testing.T) {
 	_, err = k.GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: 16, CustomKeyStoreId: "cks-1234567890abcdef0"})
 	wantCode(t, err, kms.ErrCustomKeyStoreNotFound)
 }
+
+// TestCustomKeyStoreDisconnectedByAnotherHandle: two handles over one
+// backend; the store disconnected through one makes its keys Unavailable
+// in the other, which had the store's token open.
+func TestCustomKeyStoreDisconnectedByAnotherHandle(t *testing.T) {
+	ctx := context.Background()
+	mem := memory.New()
+	a, tok := hsmHandle(t, kms.Options{Backend: mem})
+	b, _ := kmstest.NewWithOptions(t, kms.Options{Backend: mem, CloudHsmClusters: map[string]kms.PKCS11Cluster{
+		testCluster: {Module: tok.Module, TokenLabel: tok.Label}}})
+	storeID := connectedHsmStore(t, a, tok.PIN)
+	md := hsmKey(t, a, storeID)
+	// b connects lazily: the store is CONNECTED in the backend.
+	enc, err := b.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.DisconnectCustomKeyStore(ctx, &kms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: storeID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	wantCode(t, err, kms.ErrKMSInvalidState)
+	if d, err := b.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: md.KeyId}); err != nil || d.KeyMetadata.KeyState != kms.KeyStateUnavailable {
+		t.Fatalf("DescribeKey through the other handle: %+v, %v", d, err)
+	}
+}
