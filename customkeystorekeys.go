@@ -437,8 +437,7 @@ func (k *KMS) purgeCustomKey(tx backend.Txn, rec *records.Key) error {
 
 // deleteTokenKeys destroys the token keys of keys whose purge committed. A
 // key still stored (its purge's transaction did not commit) keeps its
-// token key. A store not connected in this handle leaves the token key
-// orphaned, as AWS leaves key material in a disconnected cluster
+// token key. A store that is not CONNECTED leaves the token key orphaned, as AWS leaves key material in a disconnected cluster
 // (Developer Guide, "Troubleshooting a custom key store": orphaned key
 // material).
 func (k *KMS) deleteTokenKeys(ctx context.Context) {
@@ -448,15 +447,19 @@ func (k *KMS) deleteTokenKeys(ctx context.Context) {
 	k.tokenDeletes.mu.Unlock()
 	for _, d := range pending {
 		gone := false
+		var s *records.CustomKeyStore
 		k.store.View(ctx, func(tx backend.Txn) error {
 			_, err := records.GetKey(tx, d.ref.account, d.ref.region, d.ref.name)
 			gone = errors.Is(err, backend.ErrNotFound)
+			if s, err = records.GetCustomKeyStore(tx, d.ref.account, d.ref.region, d.storeID); err != nil {
+				s = nil
+			}
 			return nil
 		})
-		if !gone {
+		if !gone || s == nil || s.ConnectionState != string(ConnectionStateTypeConnected) {
 			continue
 		}
-		if conn := k.cks.live(d.storeID); conn != nil && conn.token != nil {
+		if conn, err := k.storeConnection(ctx, s); err == nil && conn.token != nil {
 			conn.token.DeleteKey(d.extID)
 		}
 	}
