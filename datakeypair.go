@@ -107,6 +107,11 @@ func (k *KMS) generateDataKeyPair(ctx context.Context, o keyOp, keyID string, ec
 	if _, _, err := encryptionAlgorithm(ck, ""); err != nil {
 		return dataKeyPair{}, err
 	}
+	if ck.rec.CustomKeyStoreID != "" {
+		// "You cannot use ... a KMS key in a custom key store"
+		// (GenerateDataKeyPair in the API reference); wording ours.
+		return dataKeyPair{}, newErr(ErrUnsupportedOperation, "%s is in a custom key store, which cannot generate data key pairs.", ck.arn)
+	}
 	if dryRun {
 		return dataKeyPair{}, errDryRun()
 	}
@@ -114,7 +119,7 @@ func (k *KMS) generateDataKeyPair(ctx context.Context, o keyOp, keyID string, ec
 	if err != nil {
 		return dataKeyPair{}, internal(err)
 	}
-	blob, err := k.seal(ck, ec, priv)
+	blob, err := k.seal(ctx, o, ck, ec, priv)
 	if err != nil {
 		clear(priv)
 		return dataKeyPair{}, err

@@ -91,6 +91,7 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (result *Create
 		}
 	}
 	var rec *records.Key
+	var custom *customKey // the key's place in a custom key store
 	if origin == OriginTypeExternal {
 		// No key material: the key waits for ImportKeyMaterial
 		// (import.go).
@@ -103,20 +104,28 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (result *Create
 		rec.State = string(KeyStatePendingImport)
 		rec.ImportIdentity = id
 	} else {
-		// Generated before any transaction, so a slow key (RSA_4096)
-		// holds up no other request.
-		var secret []byte
-		if spec == KeySpecSymmetricDefault {
-			secret = crypto.Random(crypto.AES256KeySize)
-		} else if secret, err = crypto.GenerateKeyMaterial(string(spec)); err != nil {
-			return nil, internal(err)
-		}
-		mat, err := k.root.Seal(keyARN, secret)
-		clear(secret)
-		if err != nil {
-			return nil, internal(err)
+		var mat keystore.Material
+		if in.CustomKeyStoreId != "" {
+			if custom, mat, err = k.newCustomKey(ctx, keyARN, in); err != nil {
+				return nil, err
+			}
+		} else {
+			// Generated before any transaction, so a slow key (RSA_4096)
+			// holds up no other request.
+			var secret []byte
+			if spec == KeySpecSymmetricDefault {
+				secret = crypto.Random(crypto.AES256KeySize)
+			} else if secret, err = crypto.GenerateKeyMaterial(string(spec)); err != nil {
+				return nil, internal(err)
+			}
+			mat, err = k.root.Seal(keyARN, secret)
+			clear(secret)
+			if err != nil {
+				return nil, internal(err)
+			}
 		}
 		rec = k.newKeyRecord(keyID, plan, in, mat)
+		custom.apply(rec)
 	}
 	err = k.store.Update(ctx, func(tx backend.Txn) error {
 		if _, err := tx.Get(records.KeyKey(k.account, k.region, keyID)); err == nil {
@@ -132,9 +141,13 @@ func (k *KMS) CreateKey(ctx context.Context, in *CreateKeyInput) (result *Create
 			// LimitExceededException text, with the quota.
 			return newErr(ErrLimitExceeded, "The request was rejected because a quota was exceeded: account %s has %d KMS keys in %s, the quota of KMS keys.", k.account, n, k.region)
 		}
+		if err := custom.register(tx, rec); err != nil {
+			return err
+		}
 		return records.PutKey(tx, rec)
 	})
 	if err != nil {
+		custom.undo()
 		return nil, internal(err)
 	}
 	k.shared.invalidate([]keyRef{ref}, nil)
@@ -201,9 +214,6 @@ func (k *KMS) checkCreateKey(ctx context.Context, in *CreateKeyInput) (keyPlan, 
 	if in.XksKeyId != "" && origin != OriginTypeExternalKeyStore {
 		return keyPlan{}, invalid("XksKeyId can be specified only for keys with Origin EXTERNAL_KEY_STORE.")
 	}
-	if in.CustomKeyStoreId != "" {
-		return keyPlan{}, newErr(ErrCustomKeyStoreNotFound, "Custom key store '%s' does not exist", in.CustomKeyStoreId)
-	}
 	if !slices.Contains(specUsages[spec], usage) {
 		return keyPlan{}, invalid("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
 	}
@@ -211,7 +221,13 @@ func (k *KMS) checkCreateKey(ctx context.Context, in *CreateKeyInput) (keyPlan, 
 		// "SM2 ... is available only in China Regions" (CreateKey, KeySpec).
 		return keyPlan{}, invalid("KeySpec SM2 is supported only in China Regions")
 	}
+	// A key in a custom key store (customkeystorekeys.go).
+	inStore := in.CustomKeyStoreId != "" || origin == OriginTypeAwsCloudhsm || origin == OriginTypeExternalKeyStore
 	switch {
+	case inStore:
+		if err := checkCustomKeyStoreKey(in, spec, usage, origin); err != nil {
+			return keyPlan{}, err
+		}
 	case origin == OriginTypeExternal && !externalSpecOK(spec):
 		return keyPlan{}, newErr(ErrUnsupportedOperation, "KeySpec %s is not supported for Origin EXTERNAL.", spec)
 	case origin != OriginTypeAwsKms && origin != OriginTypeExternal:
@@ -313,6 +329,7 @@ func (k *KMS) metadata(rec *records.Key) *KeyMetadata {
 	if rec.MultiRegion {
 		md.MultiRegionConfiguration = k.mrkConfiguration(rec)
 	}
+	k.customMetadata(rec, md)
 	return md
 }
 

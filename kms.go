@@ -125,7 +125,8 @@ type KMS struct {
 	iam                        IdentityPolicySource // nil: IAM not modelled
 	sink                       AuditSink            // nil: no audit
 	maxKeys                    int
-	cks                        *customKeyStores // connections of custom key stores
+	cks                        *customKeyStores  // connections of custom key stores
+	tokenDeletes               tokenKeyDeletions // token keys of purged keys, destroyed after the purge
 	// decide is the policy decision; policy.Evaluate except in tests
 	// that need a caller allowed on some resources and not others.
 	decide func(policy.Input) policy.Result

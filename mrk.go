@@ -516,6 +516,9 @@ func (k *KMS) purgeTx(tx backend.Txn, rec *records.Key) (aliases []keyRef, err e
 			return nil, err
 		}
 	}
+	if err := k.purgeCustomKey(tx, rec); err != nil {
+		return nil, err
+	}
 	return aliases, records.DeleteKey(tx, rec.Account, rec.Region, rec.KeyID)
 }
 

@@ -9,7 +9,11 @@ import (
 var opGenerateRandom = op("GenerateRandom", false, false)
 
 // GenerateRandom returns NumberOfBytes (1..1024) random bytes from the
-// operating system's CSPRNG.
+// operating system's CSPRNG, or, with CustomKeyStoreId, from the token of
+// that AWS_CLOUDHSM store, which must be CONNECTED
+// (CustomKeyStoreInvalidStateException); an external key store is
+// UnsupportedOperationException ("External key store IDs are not valid
+// for this parameter", GenerateRandom in the API reference).
 func (k *KMS) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (result *GenerateRandomOutput, opErr error) {
 	defer finish(k.audit(&ctx, "GenerateRandom", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
@@ -32,11 +36,15 @@ func (k *KMS) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (resu
 	if in.Recipient != nil {
 		return nil, invalid(recipientUnsupported)
 	}
-	if in.CustomKeyStoreId != "" {
-		return nil, newErr(ErrCustomKeyStoreNotFound, "Custom key store '%s' does not exist", in.CustomKeyStoreId)
-	}
 	if err := k.authorize(ctx, opGenerateRandom, authzExtra{}); err != nil {
 		return nil, err
+	}
+	if in.CustomKeyStoreId != "" {
+		b, err := k.tokenRandom(ctx, in.CustomKeyStoreId, int(in.NumberOfBytes))
+		if err != nil {
+			return nil, err
+		}
+		return &GenerateRandomOutput{Plaintext: b}, nil
 	}
 	return &GenerateRandomOutput{Plaintext: crypto.Random(int(in.NumberOfBytes))}, nil
 }

@@ -265,9 +265,10 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 			ck.hdr.MaterialID = id
 		}
 	}
-	if ck.current.id == "" && (OriginType(rec.Origin) != OriginTypeExternal || KeyState(rec.State) == KeyStateEnabled || KeyState(rec.State) == KeyStateDisabled) {
+	if ck.current.id == "" && !(rec.CustomKeyStoreID != "" && len(rec.Materials) == 0) && (OriginType(rec.Origin) != OriginTypeExternal || KeyState(rec.State) == KeyStateEnabled || KeyState(rec.State) == KeyStateDisabled) {
 		// Only a key of imported material may lack it, and only while it
-		// cannot be used (PendingImport, or pending deletion).
+		// cannot be used (PendingImport, or pending deletion); and a key
+		// whose material lives in a custom key store's token.
 		return nil, errors.New("key record " + rec.KeyID + " has no current key material")
 	}
 	ck.hdr.Account, ck.hdr.Region, ck.hdr.KeyID = rec.Account, rec.Region, rec.KeyID
@@ -333,6 +334,7 @@ func (k *KMS) purge(ctx context.Context, ref keyRef) error {
 		return internal(err)
 	}
 	k.shared.invalidate(append(keys, ref), aliases)
+	k.deleteTokenKeys(ctx)
 	return k.keyNotFound(ref)
 }
 

@@ -62,7 +62,7 @@ func encryptionAlgorithm(ck *cachedKey, alg EncryptionAlgorithmSpec) (Encryption
 	if alg == "" {
 		alg = EncryptionAlgorithmSpecSymmetricDefault
 	}
-	if ck.current.aead != nil {
+	if ck.current.aead != nil || ck.rec.CustomKeyStoreID != "" {
 		if alg == EncryptionAlgorithmSpecSymmetricDefault {
 			return alg, nil, nil
 		}
@@ -152,7 +152,7 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (result *EncryptOut
 	if in.DryRun {
 		return nil, errDryRun()
 	}
-	blob, err := k.seal(ck, in.EncryptionContext, in.Plaintext)
+	blob, err := k.seal(ctx, opEncrypt, ck, in.EncryptionContext, in.Plaintext)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,12 @@ func (k *KMS) Encrypt(ctx context.Context, in *EncryptInput) (result *EncryptOut
 	return &EncryptOutput{CiphertextBlob: blob, KeyId: ck.arn, EncryptionAlgorithm: EncryptionAlgorithmSpecSymmetricDefault}, nil
 }
 
-func (k *KMS) seal(ck *cachedKey, ec map[string]string, pt []byte) ([]byte, error) {
+// seal encrypts pt under ck's current material for o, or under its key in
+// its custom key store.
+func (k *KMS) seal(ctx context.Context, o keyOp, ck *cachedKey, ec map[string]string, pt []byte) ([]byte, error) {
+	if ck.rec.CustomKeyStoreID != "" {
+		return k.sealCustom(ctx, o, ck, ec, pt)
+	}
 	blob, err := crypto.SealBlob(ck.current.aead, &ck.hdr, ec, pt)
 	if err != nil {
 		return nil, internal(err)
@@ -243,6 +248,9 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 		}
 		return opened{ck: named, plaintext: pt, alg: alg}, nil
 	}
+	if len(blob) > 0 && blob[0] == crypto.BlobVersion3 {
+		return k.openCustom(ctx, o, blob, named, x)
+	}
 	hdr, err := crypto.ParseBlobHeader(blob)
 	if err != nil {
 		return opened{}, errInvalidCiphertext()
@@ -273,6 +281,11 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 	}
 	if err := k.checkUse(ctx, ck, o, x); err != nil {
 		return opened{}, err
+	}
+	if ck.rec.CustomKeyStoreID != "" {
+		// A version 1 or 2 blob naming a key in a custom key store, whose
+		// blobs are all version 3.
+		return opened{}, errInvalidCiphertext()
 	}
 	if ck.current.aead == nil {
 		// A blob header naming an asymmetric key: no blob is ever sealed
@@ -407,7 +420,7 @@ func (k *KMS) ReEncrypt(ctx context.Context, in *ReEncryptInput) (result *ReEncr
 	if in.DryRun {
 		return nil, errDryRun()
 	}
-	if out.CiphertextBlob, err = k.seal(dst, in.DestinationEncryptionContext, res.plaintext); err != nil {
+	if out.CiphertextBlob, err = k.seal(ctx, opReEncryptTo, dst, in.DestinationEncryptionContext, res.plaintext); err != nil {
 		return nil, err
 	}
 	out.DestinationKeyMaterialId = dst.current.id
@@ -502,7 +515,7 @@ func (k *KMS) generateDataKey(ctx context.Context, o keyOp, keyID string, ec map
 		return nil, nil, nil, errDryRun()
 	}
 	pt := crypto.Random(size)
-	blob, err := k.seal(ck, ec, pt)
+	blob, err := k.seal(ctx, o, ck, ec, pt)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -36,6 +36,12 @@ func (k *KMS) checkUse(ctx context.Context, ck *cachedKey, o keyOp, x authzExtra
 	if err := o.checkState(KeyState(ck.rec.State), ck.arn); err != nil {
 		return err
 	}
+	if ck.rec.CustomKeyStoreID != "" {
+		// A key whose custom key store is not connected is Unavailable.
+		if _, err := k.keyStoreConn(ctx, ck); err != nil {
+			return err
+		}
+	}
 	if KeyUsageType(ck.rec.KeyUsage) != o.usage {
 		// Text as AWS sends it, e.g. "arn:aws:kms:...:key/... key usage is
 		// SIGN_VERIFY which is not valid for Encrypt." (recorded in

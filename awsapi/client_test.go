@@ -87,6 +87,12 @@ var operationTests = map[string]func(*testing.T){
 	"ReplicateKey":                        testReplicateKey,
 	"UpdatePrimaryRegion":                 testUpdatePrimaryRegion,
 	"GetKeyLastUsage":                     testGetKeyLastUsage,
+	"CreateCustomKeyStore":                testCreateCustomKeyStore,
+	"DescribeCustomKeyStores":             testDescribeCustomKeyStores,
+	"UpdateCustomKeyStore":                testUpdateCustomKeyStore,
+	"ConnectCustomKeyStore":               testConnectCustomKeyStore,
+	"DisconnectCustomKeyStore":            testDisconnectCustomKeyStore,
+	"DeleteCustomKeyStore":                testDeleteCustomKeyStore,
 }
 
 func TestOperations(t *testing.T) {
@@ -133,9 +139,17 @@ func newEnv(t *testing.T) *env { return newEnvAs(t, "") }
 // SigV4 credentials the handler verifies.
 func newEnvAs(t *testing.T, principal string) *env {
 	t.Helper()
+	return newEnvWith(t, principal, kms.Options{})
+}
+
+// newEnvWith is newEnvAs with a handle made with opts (on a fresh memory
+// backend).
+func newEnvWith(t *testing.T, principal string, kopts kms.Options) *env {
+	t.Helper()
 	store := memory.New()
 	t.Cleanup(func() { store.Close() })
-	k, clock := kmstest.NewWithOptions(t, kms.Options{Backend: store})
+	kopts.Backend = store
+	k, clock := kmstest.NewWithOptions(t, kopts)
 	// A fraction of a second, so that timestamps test millisecond precision.
 	clock.Advance(1234567 * time.Microsecond)
 	e := &env{t: t, ctx: t.Context(), direct: t.Context(), k: k, clock: clock, store: store, inputs: map[string][]any{}}
@@ -466,29 +480,35 @@ var sdkErrors = map[string]struct {
 	is     func(error) bool
 	status int
 }{
-	"AccessDeniedException":            {nil, 400},
-	"AlreadyExistsException":           {isA[*types.AlreadyExistsException], 400},
-	"CustomKeyStoreNotFoundException":  {isA[*types.CustomKeyStoreNotFoundException], 400},
-	"DisabledException":                {isA[*types.DisabledException], 400},
-	"DryRunOperationException":         {isA[*types.DryRunOperationException], 400},
-	"ExpiredImportTokenException":      {isA[*types.ExpiredImportTokenException], 400},
-	"IncorrectKeyMaterialException":    {isA[*types.IncorrectKeyMaterialException], 400},
-	"InvalidImportTokenException":      {isA[*types.InvalidImportTokenException], 400},
-	"IncorrectKeyException":            {isA[*types.IncorrectKeyException], 400},
-	"InvalidAliasNameException":        {isA[*types.InvalidAliasNameException], 400},
-	"InvalidArnException":              {isA[*types.InvalidArnException], 400},
-	"InvalidCiphertextException":       {isA[*types.InvalidCiphertextException], 400},
-	"InvalidGrantTokenException":       {isA[*types.InvalidGrantTokenException], 400},
-	"InvalidKeyUsageException":         {isA[*types.InvalidKeyUsageException], 400},
-	"InvalidMarkerException":           {isA[*types.InvalidMarkerException], 400},
-	"KMSInvalidSignatureException":     {isA[*types.KMSInvalidSignatureException], 400},
-	"KMSInvalidStateException":         {isA[*types.KMSInvalidStateException], 400},
-	"LimitExceededException":           {isA[*types.LimitExceededException], 400},
-	"MalformedPolicyDocumentException": {isA[*types.MalformedPolicyDocumentException], 400},
-	"NotFoundException":                {isA[*types.NotFoundException], 400},
-	"TagException":                     {isA[*types.TagException], 400},
-	"UnsupportedOperationException":    {isA[*types.UnsupportedOperationException], 400},
-	"ValidationException":              {nil, 400},
+	"AccessDeniedException":                              {nil, 400},
+	"AlreadyExistsException":                             {isA[*types.AlreadyExistsException], 400},
+	"CloudHsmClusterNotFoundException":                   {isA[*types.CloudHsmClusterNotFoundException], 400},
+	"CloudHsmClusterNotRelatedException":                 {isA[*types.CloudHsmClusterNotRelatedException], 400},
+	"CustomKeyStoreHasCMKsException":                     {isA[*types.CustomKeyStoreHasCMKsException], 400},
+	"CustomKeyStoreInvalidStateException":                {isA[*types.CustomKeyStoreInvalidStateException], 400},
+	"CustomKeyStoreNameInUseException":                   {isA[*types.CustomKeyStoreNameInUseException], 400},
+	"CustomKeyStoreNotFoundException":                    {isA[*types.CustomKeyStoreNotFoundException], 400},
+	"DisabledException":                                  {isA[*types.DisabledException], 400},
+	"DryRunOperationException":                           {isA[*types.DryRunOperationException], 400},
+	"ExpiredImportTokenException":                        {isA[*types.ExpiredImportTokenException], 400},
+	"IncorrectKeyException":                              {isA[*types.IncorrectKeyException], 400},
+	"IncorrectKeyMaterialException":                      {isA[*types.IncorrectKeyMaterialException], 400},
+	"InvalidAliasNameException":                          {isA[*types.InvalidAliasNameException], 400},
+	"InvalidArnException":                                {isA[*types.InvalidArnException], 400},
+	"InvalidCiphertextException":                         {isA[*types.InvalidCiphertextException], 400},
+	"InvalidGrantTokenException":                         {isA[*types.InvalidGrantTokenException], 400},
+	"InvalidImportTokenException":                        {isA[*types.InvalidImportTokenException], 400},
+	"InvalidKeyUsageException":                           {isA[*types.InvalidKeyUsageException], 400},
+	"InvalidMarkerException":                             {isA[*types.InvalidMarkerException], 400},
+	"KMSInvalidSignatureException":                       {isA[*types.KMSInvalidSignatureException], 400},
+	"KMSInvalidStateException":                           {isA[*types.KMSInvalidStateException], 400},
+	"LimitExceededException":                             {isA[*types.LimitExceededException], 400},
+	"MalformedPolicyDocumentException":                   {isA[*types.MalformedPolicyDocumentException], 400},
+	"NotFoundException":                                  {isA[*types.NotFoundException], 400},
+	"TagException":                                       {isA[*types.TagException], 400},
+	"UnsupportedOperationException":                      {isA[*types.UnsupportedOperationException], 400},
+	"ValidationException":                                {nil, 400},
+	"XksProxyIncorrectAuthenticationCredentialException": {isA[*types.XksProxyIncorrectAuthenticationCredentialException], 400},
 }
 
 func isA[T error](err error) bool {
@@ -1526,6 +1546,48 @@ func TestErrors(t *testing.T) {
 		}},
 		{"CustomKeyStoreNotFoundException", func(e *env) error {
 			_, _, err := call(e, e.c.GenerateRandom, e.k.GenerateRandom, &awskms.GenerateRandomInput{NumberOfBytes: aws.Int32(16), CustomKeyStoreId: aws.String("cks-1234567890abcdef0")})
+			return err
+		}},
+		{"CustomKeyStoreNameInUseException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			s.hsmStore("taken", pin)
+			_, _, err := call(s, s.c.CreateCustomKeyStore, s.k.CreateCustomKeyStore, &awskms.CreateCustomKeyStoreInput{CustomKeyStoreName: aws.String("taken"),
+				CloudHsmClusterId: aws.String(wireCluster), TrustAnchorCertificate: aws.String(wireTrustAnchor), KeyStorePassword: aws.String(pin)})
+			return err
+		}},
+		{"CustomKeyStoreInvalidStateException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			id := s.hsmStore("hsm", pin)
+			_, _, err := call(s, s.c.DisconnectCustomKeyStore, s.k.DisconnectCustomKeyStore, &awskms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: aws.String(id)})
+			return err
+		}},
+		{"CustomKeyStoreHasCMKsException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			id := s.hsmStore("hsm", pin)
+			s.must(s.k.ConnectCustomKeyStore(s.ctx, &kms.ConnectCustomKeyStoreInput{CustomKeyStoreId: id}))
+			s.must(s.k.CreateKey(s.ctx, &kms.CreateKeyInput{CustomKeyStoreId: id, Origin: kms.OriginTypeAwsCloudhsm}))
+			s.must(s.k.DisconnectCustomKeyStore(s.ctx, &kms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: id}))
+			_, _, err := call(s, s.c.DeleteCustomKeyStore, s.k.DeleteCustomKeyStore, &awskms.DeleteCustomKeyStoreInput{CustomKeyStoreId: aws.String(id)})
+			return err
+		}},
+		{"CloudHsmClusterNotFoundException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			_, _, err := call(s, s.c.CreateCustomKeyStore, s.k.CreateCustomKeyStore, &awskms.CreateCustomKeyStoreInput{CustomKeyStoreName: aws.String("h"),
+				CloudHsmClusterId: aws.String("cluster-777777777777"), TrustAnchorCertificate: aws.String(wireTrustAnchor), KeyStorePassword: aws.String(pin)})
+			return err
+		}},
+		{"CloudHsmClusterNotRelatedException", func(e *env) error {
+			s, pin := newStoreEnv(e.t)
+			id := s.hsmStore("hsm", pin)
+			_, _, err := call(s, s.c.UpdateCustomKeyStore, s.k.UpdateCustomKeyStore, &awskms.UpdateCustomKeyStoreInput{CustomKeyStoreId: aws.String(id), CloudHsmClusterId: aws.String(wireOther)})
+			return err
+		}},
+		{"XksProxyIncorrectAuthenticationCredentialException", func(e *env) error {
+			s, _ := newStoreEnv(e.t)
+			_, _, err := call(s, s.c.CreateCustomKeyStore, s.k.CreateCustomKeyStore, &awskms.CreateCustomKeyStoreInput{CustomKeyStoreName: aws.String("x"),
+				CustomKeyStoreType: types.CustomKeyStoreTypeExternalKeyStore, XksProxyUriEndpoint: aws.String("https://xks.example.com"),
+				XksProxyUriPath: aws.String("/kms/xks/v1"), XksProxyConnectivity: types.XksProxyConnectivityTypePublicEndpoint,
+				XksProxyAuthenticationCredential: &types.XksProxyAuthenticationCredentialType{AccessKeyId: aws.String(wireAccessKey), RawSecretAccessKey: aws.String(strings.Repeat("x", 43))}})
 			return err
 		}},
 		{"AccessDeniedException", func(e *env) error {

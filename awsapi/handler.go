@@ -119,6 +119,12 @@ var operations = map[string]operation{
 	"RevokeGrant":                         serve((*kms.KMS).RevokeGrant),
 	"ReplicateKey":                        serve((*kms.KMS).ReplicateKey),
 	"UpdatePrimaryRegion":                 serve((*kms.KMS).UpdatePrimaryRegion),
+	"CreateCustomKeyStore":                serve((*kms.KMS).CreateCustomKeyStore),
+	"DescribeCustomKeyStores":             serve((*kms.KMS).DescribeCustomKeyStores),
+	"UpdateCustomKeyStore":                serve((*kms.KMS).UpdateCustomKeyStore),
+	"ConnectCustomKeyStore":               serve((*kms.KMS).ConnectCustomKeyStore),
+	"DisconnectCustomKeyStore":            serve((*kms.KMS).DisconnectCustomKeyStore),
+	"DeleteCustomKeyStore":                serve((*kms.KMS).DeleteCustomKeyStore),
 }
 
 // decodeInput decodes body into in, with the errors AWS answers.

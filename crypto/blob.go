@@ -11,7 +11,9 @@ import (
 )
 
 // Ciphertext blob format (symmetric SYMMETRIC_DEFAULT keys). SealBlob
-// writes version 2; OpenBlob reads versions 1 and 2.
+// writes version 2; OpenBlob reads versions 1 and 2. Keys in a custom key
+// store write and read version 3 (CustomBlob, below), whose header also
+// names the store and the key in it.
 //
 // A blob names the key and the key-material version that encrypted it, so
 // Decrypt needs no KeyId and rotated keys still decrypt old blobs. Both
@@ -74,6 +76,56 @@ import (
 // test vectors, and measured faster than HKDF-SHA256 per blob
 // (BENCHMARKS.md). Like AES-GCM it is not key-committing; the key and
 // material id are authenticated through the header in AAD.
+//
+// # Version 3 (keys in a custom key store)
+//
+// A key in a custom key store seals with key material held outside the
+// handle: a PKCS#11 token's key (AWS_CLOUDHSM) or an external key behind an
+// XKS proxy (EXTERNAL_KEY_STORE). Its blobs name the store and that key,
+// so a blob says where it can be opened:
+//
+//	offset  size  field
+//	0       1     version: 0x03
+//	1       1     A = length of the account id, then A bytes
+//	        1     R = length of the Region name, then R bytes
+//	        1     K = length of the key id, then K bytes
+//	        1     T = store type: 0x01 AWS_CLOUDHSM, 0x02 EXTERNAL_KEY_STORE
+//	        1     S = length of the custom key store id, then S bytes
+//	        1     E = length of the external key id (the token key's
+//	              CKA_ID, or the XksKeyId), then E bytes
+//	        32    key material id of the KMS-held material (T = 0x02 only)
+//
+// The header ends there (A, R, K, S and E are 1..255). After it:
+//
+//	size  field
+//	1     M = length of the ciphertext metadata (0..20; 0 for T = 0x01)
+//	M     ciphertext metadata (the XKS proxy's ciphertextMetadata)
+//	1     L = length of the IV (12 or 16)
+//	L     IV, of the token's or the proxy's AES-GCM
+//	16    AES-GCM tag
+//	n     AES-GCM ciphertext, to the end of the blob
+//
+// AWS_CLOUDHSM: ciphertext || tag = AES-256-GCM-Seal(the token key, IV,
+// plaintext, AAD), computed on the token, with AAD = header ||
+// encctx(EncryptionContext) as in versions 1 and 2; n is the plaintext
+// length.
+//
+// EXTERNAL_KEY_STORE, double encryption as AWS KMS does it (AWS KMS
+// Developer Guide, "External key stores", "Double encryption"): the
+// plaintext is first sealed under the key's KMS-held material exactly as a
+// version 2 body, inner = N1 || IV' || ciphertext' || tag' =
+// XAES-256-GCM(material, N1 || IV', plaintext, AAD) with the same AAD =
+// header || encctx(EncryptionContext); then the proxy encrypts inner under
+// the external key (XKS proxy API, Encrypt, AES_GCM) with
+// additionalAuthenticatedData = header || SHA-256(encctx(
+// EncryptionContext)), which the proxy binds with the metadata it returns
+// (the spec's key manager AAD). n = 24 + plaintext length + 16: at most
+// 4136 bytes for 4096 bytes of plaintext, within the spec's 4300.
+//
+// The header includes the version byte, the store and both keys, so a blob
+// cannot be opened as another version, by another key, store or external
+// key; changing any byte, or the encryption context, fails authentication
+// on the token, at the proxy, or in the inner layer.
 //
 // # Version 1 (read only)
 //

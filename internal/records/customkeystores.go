@@ -149,3 +149,12 @@ func CustomKeyStoreHasKeys(tx backend.Txn, account, region, storeID string) (boo
 	})
 	return found, err
 }
+
+// ScanCustomKeyStoreKeys calls fn with the id of each key of the custom key
+// store, in id order, until fn returns false.
+func ScanCustomKeyStoreKeys(tx backend.Txn, account, region, storeID string, fn func(keyID string) bool) error {
+	prefix := customKeyStoreKeyPrefix(account, region, storeID)
+	return tx.Scan(prefix, nil, func(k, _ []byte) bool {
+		return fn(string(k[len(prefix):]))
+	})
+}

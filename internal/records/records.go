@@ -114,6 +114,15 @@ type Key struct {
 	// the root key like a material, id "import-identity"), with which
 	// the MaterialID of material imported into it is computed.
 	ImportIdentity *keystore.Material `json:"importIdentity,omitempty"`
+	// CustomKeyStoreID names the custom key store of a key that lives in
+	// one (Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE), and
+	// CloudHsmClusterID the store's cluster when the key was created.
+	// ExternalKeyID is the key's key in the store: the token key's id
+	// (CKA_ID), or the XksKeyId. An AWS_CLOUDHSM key has no Materials: its
+	// material never leaves the token.
+	CustomKeyStoreID  string `json:"customKeyStoreId,omitempty"`
+	CloudHsmClusterID string `json:"cloudHsmClusterId,omitempty"`
+	ExternalKeyID     string `json:"externalKeyId,omitempty"`
 }
 
 // Import is one key material imported into a key of Origin EXTERNAL.

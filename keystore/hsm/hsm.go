@@ -546,3 +546,28 @@ func decryptErr(err error) error {
 	}
 	return e
 }
+
+// GenerateRandom returns n random bytes from the token's generator
+// (C_GenerateRandom).
+func (t *Token) GenerateRandom(n int) ([]byte, error) {
+	var out []byte
+	err := t.with(func(ctx *pkcs11.Ctx, s pkcs11.SessionHandle) error {
+		b, err := ctx.GenerateRandom(s, n)
+		if err != nil {
+			return err
+		}
+		if len(b) != n {
+			return errf("generate random", ErrInternal, "token returned %d bytes, not %d", len(b), n)
+		}
+		out = b
+		return nil
+	})
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, e
+		}
+		return nil, newErr("generate random", err, ErrInternal)
+	}
+	return out, nil
+}

@@ -509,3 +509,19 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerateRandom(t *testing.T) {
+	h, _ := open(t)
+	a, err := h.GenerateRandom(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.GenerateRandom(64)
+	if err != nil || len(a) != 64 || len(b) != 64 || bytes.Equal(a, b) {
+		t.Fatalf("%x %x %v", a, b, err)
+	}
+	h.Close()
+	if _, err := h.GenerateRandom(1); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+}
