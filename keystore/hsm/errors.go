@@ -86,16 +86,6 @@ func ConnectionErrorCode(err error) string {
 	}
 }
 
-// newErr wraps a module error, classifying its return value; kind is the
-// kind of any value not classified.
-func newErr(op string, err error, kind error) *Error {
-	var rv pkcs11.Error
-	if !errors.As(err, &rv) {
-		return &Error{Op: op, Kind: kind, Err: err}
-	}
-	return &Error{Op: op, Kind: classify(uint(rv), kind), RV: uint(rv), Err: err}
-}
-
 // classify maps a PKCS#11 return value to a kind; other is the kind of any
 // value not listed.
 func classify(rv uint, other error) error {

@@ -1,17 +1,5 @@
-// Package hsm keeps AES-256 keys inside a PKCS#11 token and encrypts and
-// decrypts with them (CKM_AES_GCM) on the token: the layer under a custom
-// key store of type AWS_CLOUDHSM, which embedkms maps to any PKCS#11 token
-// (CloudHSM's client library is one; SoftHSM2 is the one tests use).
-//
-// A Token is opened from a module path, a token label and the user PIN.
-// It logs in once and keeps a pool of sessions, so it is safe for
-// concurrent use. Keys it generates are token objects that are sensitive
-// and not extractable: the key material never leaves the token, and no
-// function of this package reads it. Keys are named by a stable id (their
-// CKA_ID, a random UUID) that is also a valid XKS external key id.
-//
-// Errors are *Error values wrapping one of the Err variables, which the
-// handle maps to AWS KMS errors and connection error codes.
+//go:build cgo
+
 package hsm
 
 import (
@@ -25,40 +13,9 @@ import (
 	"github.com/miekg/pkcs11"
 )
 
-// Sizes of the AES-GCM parameters this package uses.
-const (
-	KeyBytes = 32 // AES-256
-	IVBytes  = 12 // the IV Encrypt generates
-	TagBytes = 16 // the authentication tag
-)
-
-// DefaultMaxSessions is the session pool size when Config.MaxSessions is 0.
-const DefaultMaxSessions = 8
-
-// Config names a token and how to log in to it.
-type Config struct {
-	Module      string // path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so
-	TokenLabel  string // CKA_LABEL of the token (trailing blanks ignored)
-	PIN         string // the user (CKU_USER) PIN
-	MaxSessions int    // most sessions open at once; DefaultMaxSessions when 0
-}
-
-// Key describes a secret key on the token.
-type Key struct {
-	ID      string // the stable id (CKA_ID)
-	Label   string // CKA_LABEL
-	Bits    int    // key length in bits (CKA_VALUE_LEN * 8)
-	Encrypt bool   // CKA_ENCRYPT
-	Decrypt bool   // CKA_DECRYPT
-}
-
-// Sealed is the output of AES-GCM encryption, parted as the XKS proxy API
-// and KMS ciphertext blobs carry it.
-type Sealed struct {
-	IV         []byte // IVBytes long when made by Encrypt
-	Ciphertext []byte // as long as the plaintext
-	Tag        []byte // TagBytes long
-}
+// Available reports whether this build can load PKCS#11 modules: it
+// needs cgo.
+const Available = true
 
 // Token is a logged-in PKCS#11 token. Its methods are safe for concurrent
 // use.
@@ -570,4 +527,14 @@ func (t *Token) GenerateRandom(n int) ([]byte, error) {
 		return nil, newErr("generate random", err, ErrInternal)
 	}
 	return out, nil
+}
+
+// newErr wraps a module error, classifying its return value; kind is the
+// kind of any value not classified.
+func newErr(op string, err error, kind error) *Error {
+	var rv pkcs11.Error
+	if !errors.As(err, &rv) {
+		return &Error{Op: op, Kind: kind, Err: err}
+	}
+	return &Error{Op: op, Kind: classify(uint(rv), kind), RV: uint(rv), Err: err}
 }

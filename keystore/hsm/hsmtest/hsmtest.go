@@ -64,6 +64,9 @@ func Module() string {
 // missing.
 func New(t testing.TB) *Softhsm {
 	t.Helper()
+	if !cgoEnabled {
+		t.Skip("PKCS#11 needs cgo and this test binary was built with CGO_ENABLED=0: skipping the PKCS#11 test")
+	}
 	mod := Module()
 	if mod == "" {
 		t.Skip("SoftHSM2 is not installed (softhsm2-util and libsofthsm2.so; Debian package softhsm2): skipping the PKCS#11 test")
