@@ -775,12 +775,16 @@ func (k *KMS) DisconnectCustomKeyStore(ctx context.Context, in *DisconnectCustom
 	return &DisconnectCustomKeyStoreOutput{}, nil
 }
 
-// UpdateCustomKeyStore changes a store's properties. An AWS_CLOUDHSM store
-// must be DISCONNECTED; its new CloudHsmClusterId must name a cluster on
-// the same token (CloudHsmClusterNotRelatedException otherwise). An
-// EXTERNAL_KEY_STORE may change its name and credential while connected,
-// and everything else only DISCONNECTED; its proxy must answer a health
-// check with the new values.
+// UpdateCustomKeyStore changes a store's properties. Some may change while
+// the store is CONNECTED or DISCONNECTED, the others only DISCONNECTED
+// (API reference, UpdateCustomKeyStore: the CustomKeyStoreName of an
+// CloudHSM key store, and the CustomKeyStoreName,
+// XksProxyAuthenticationCredential and XksProxyUriPath of an external key
+// store, "when it is in the CONNECTED or DISCONNECTED state"); any other
+// state is CustomKeyStoreInvalidStateException. A new CloudHsmClusterId
+// must name a cluster on the same token (CloudHsmClusterNotRelatedException
+// otherwise). An external key store's proxy must answer a health check
+// with the new values.
 func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStoreInput) (result *UpdateCustomKeyStoreOutput, opErr error) {
 	defer finish(k.audit(&ctx, "UpdateCustomKeyStore", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
@@ -811,20 +815,23 @@ func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStore
 		return nil, internal(err)
 	}
 	disconnected := s.ConnectionState == string(ConnectionStateTypeDisconnected)
+	if !disconnected && s.ConnectionState != string(ConnectionStateTypeConnected) {
+		return nil, newErr(ErrCustomKeyStoreInvalidState, "Custom key store '%s' must be CONNECTED or DISCONNECTED to be updated; it is %s.", s.ID, s.ConnectionState)
+	}
 	notDisconnected := func() error {
 		return newErr(ErrCustomKeyStoreInvalidState, "Custom key store '%s' must be DISCONNECTED to change these properties; it is %s.", s.ID, s.ConnectionState)
 	}
 	if in.NewCustomKeyStoreName != "" {
 		s.Name = in.NewCustomKeyStoreName
 	}
-	newCredential := false
+	newProxy := false // a CONNECTED external key store's live client must follow
 	switch s.Type {
 	case string(CustomKeyStoreTypeAwsCloudhsm):
 		if in.XksProxyUriEndpoint != "" || in.XksProxyUriPath != "" || in.XksProxyVpcEndpointServiceName != "" ||
 			in.XksProxyVpcEndpointServiceOwner != "" || in.XksProxyAuthenticationCredential != nil || in.XksProxyConnectivity != "" {
 			return nil, invalid("XKS proxy parameters are not valid for a custom key store of type AWS_CLOUDHSM.")
 		}
-		if !disconnected {
+		if !disconnected && (in.CloudHsmClusterId != "" || in.KeyStorePassword != "") {
 			return nil, notDisconnected()
 		}
 		if in.CloudHsmClusterId != "" && in.CloudHsmClusterId != s.CloudHsmClusterID {
@@ -846,7 +853,7 @@ func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStore
 		if in.CloudHsmClusterId != "" || in.KeyStorePassword != "" {
 			return nil, invalid("CloudHSM parameters are not valid for a custom key store of type EXTERNAL_KEY_STORE.")
 		}
-		if in.XksProxyUriEndpoint != "" || in.XksProxyUriPath != "" || in.XksProxyVpcEndpointServiceName != "" ||
+		if in.XksProxyUriEndpoint != "" || in.XksProxyVpcEndpointServiceName != "" ||
 			in.XksProxyVpcEndpointServiceOwner != "" || in.XksProxyConnectivity != "" {
 			if !disconnected {
 				return nil, notDisconnected()
@@ -872,8 +879,8 @@ func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStore
 			if s.WrappedXksSecret, err = k.wrapSecret(s, "xks-secret", c.RawSecretAccessKey); err != nil {
 				return nil, internal(err)
 			}
-			newCredential = true
 		}
+		newProxy = in.XksProxyAuthenticationCredential != nil || in.XksProxyUriPath != ""
 		if err := k.healthCheck(ctx, s, "UpdateCustomKeyStore"); err != nil {
 			return nil, err
 		}
@@ -894,7 +901,7 @@ func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStore
 	if err != nil {
 		return nil, internal(err)
 	}
-	if newCredential && !disconnected {
+	if newProxy && !disconnected {
 		if c, err := k.proxyClient(s); err == nil {
 			k.cks.mu.Lock()
 			if conn := k.cks.conns[s.ID]; conn != nil {

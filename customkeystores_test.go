@@ -101,8 +101,26 @@ func TestCloudHsmKeyStoreLifecycle(t *testing.T) {
 	if _, err := k.ConnectCustomKeyStore(ctx, sid); err != nil {
 		t.Fatalf("connecting a connected store: %v", err)
 	}
-	_, err = k.UpdateCustomKeyStore(ctx, &kms.UpdateCustomKeyStoreInput{CustomKeyStoreId: id, NewCustomKeyStoreName: "renamed"})
-	wantCode(t, err, kms.ErrCustomKeyStoreInvalidState) // CloudHSM stores change only disconnected
+	// Connected, a CloudHSM key store may change its name only (API
+	// reference, UpdateCustomKeyStore: "you can update the
+	// CustomKeyStoreName of an AWS CloudHSM key store when it is in the
+	// CONNECTED or DISCONNECTED state").
+	if _, err := k.UpdateCustomKeyStore(ctx, &kms.UpdateCustomKeyStoreInput{CustomKeyStoreId: id, NewCustomKeyStoreName: "hsm-connected"}); err != nil {
+		t.Fatalf("renaming a connected CloudHSM key store: %v", err)
+	}
+	if got := describeOne(t, k, id).CustomKeyStoreName; got != "hsm-connected" {
+		t.Fatalf("name %q", got)
+	}
+	for name, in := range map[string]*kms.UpdateCustomKeyStoreInput{
+		"password":          {CustomKeyStoreId: id, KeyStorePassword: tok.PIN},
+		"cluster":           {CustomKeyStoreId: id, CloudHsmClusterId: otherCluster},
+		"name and password": {CustomKeyStoreId: id, NewCustomKeyStoreName: "x", KeyStorePassword: tok.PIN},
+	} {
+		_, err = k.UpdateCustomKeyStore(ctx, in)
+		if !errors.Is(err, kms.ErrCustomKeyStoreInvalidState) {
+			t.Errorf("updating the %s of a connected CloudHSM key store: %v", name, err)
+		}
+	}
 	_, err = k.DeleteCustomKeyStore(ctx, &kms.DeleteCustomKeyStoreInput{CustomKeyStoreId: id})
 	wantCode(t, err, kms.ErrCustomKeyStoreInvalidState)
 	if _, err := k.DisconnectCustomKeyStore(ctx, did); err != nil {
@@ -120,6 +138,10 @@ func TestCloudHsmKeyStoreLifecycle(t *testing.T) {
 	}
 	wantState(t, k, id, kms.ConnectionStateTypeFailed, kms.ConnectionErrorCodeTypeInvalidCredentials)
 	_, err = k.ConnectCustomKeyStore(ctx, sid)
+	wantCode(t, err, kms.ErrCustomKeyStoreInvalidState)
+	// FAILED is neither CONNECTED nor DISCONNECTED: not even the name
+	// changes.
+	_, err = k.UpdateCustomKeyStore(ctx, &kms.UpdateCustomKeyStoreInput{CustomKeyStoreId: id, NewCustomKeyStoreName: "x"})
 	wantCode(t, err, kms.ErrCustomKeyStoreInvalidState)
 	if _, err := k.DisconnectCustomKeyStore(ctx, did); err != nil {
 		t.Fatal(err)
@@ -312,6 +334,15 @@ type fakeProxy struct {
 	cred    xks.Credential
 	healthy atomic.Bool
 	calls   atomic.Int32
+	path    atomic.Value // the URI path it serves, when not /tenant/kms/xks/v1
+}
+
+// uriPath is the XKS proxy URI path p serves.
+func (p *fakeProxy) uriPath() string {
+	if s, ok := p.path.Load().(string); ok {
+		return s
+	}
+	return "/tenant/kms/xks/v1"
 }
 
 func (p *fakeProxy) start(t *testing.T) *http.Client {
@@ -327,7 +358,7 @@ func (p *fakeProxy) start(t *testing.T) *http.Client {
 		case v.Verify(r, body) != nil:
 			w.WriteHeader(401)
 			io.WriteString(w, `{"errorName":"AuthenticationFailedException"}`)
-		case r.URL.Path != "/tenant/kms/xks/v1/health":
+		case r.URL.Path != p.uriPath()+"/health":
 			w.WriteHeader(404)
 			io.WriteString(w, `{"errorName":"InvalidUriPathException"}`)
 		case json.Unmarshal(body, &md) != nil || md.RequestMetadata.KMSOperation == "" || md.RequestMetadata.KMSRequestID == "":
@@ -399,12 +430,34 @@ func TestExternalKeyStoreLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantState(t, k, id, kms.ConnectionStateTypeConnected, "")
-	// While connected, the name and credential may change; the path may not.
+	// While connected, the name, credential and path may change (API
+	// reference, UpdateCustomKeyStore: "you can update the
+	// CustomKeyStoreName, XksProxyAuthenticationCredential, and
+	// XksProxyUriPath of an external key store when it is in the CONNECTED
+	// or DISCONNECTED state"); the endpoint and connectivity may not.
 	if _, err := k.UpdateCustomKeyStore(ctx, &kms.UpdateCustomKeyStoreInput{CustomKeyStoreId: id, NewCustomKeyStoreName: "xks2", XksProxyAuthenticationCredential: cred}); err != nil {
 		t.Fatal(err)
 	}
+	// A path the proxy does not serve fails its health check, not the
+	// state rule; the path it serves is accepted, connected.
 	_, err = k.UpdateCustomKeyStore(ctx, &kms.UpdateCustomKeyStoreInput{CustomKeyStoreId: id, XksProxyUriPath: "/x/kms/xks/v1"})
-	wantCode(t, err, kms.ErrCustomKeyStoreInvalidState)
+	wantCode(t, err, kms.ErrXksProxyInvalidConfiguration)
+	p.path.Store("/moved/kms/xks/v1")
+	if _, err := k.UpdateCustomKeyStore(ctx, &kms.UpdateCustomKeyStoreInput{CustomKeyStoreId: id, XksProxyUriPath: "/moved/kms/xks/v1"}); err != nil {
+		t.Fatalf("changing the path of a connected external key store: %v", err)
+	}
+	if got := describeOne(t, k, id).XksProxyConfiguration.UriPath; got != "/moved/kms/xks/v1" {
+		t.Fatalf("path %q", got)
+	}
+	for name, in := range map[string]*kms.UpdateCustomKeyStoreInput{
+		"endpoint":     {CustomKeyStoreId: id, XksProxyUriEndpoint: "https://xks2.example.com"},
+		"connectivity": {CustomKeyStoreId: id, XksProxyConnectivity: kms.XksProxyConnectivityTypePublicEndpoint},
+	} {
+		_, err = k.UpdateCustomKeyStore(ctx, in)
+		if !errors.Is(err, kms.ErrCustomKeyStoreInvalidState) {
+			t.Errorf("updating the %s of a connected external key store: %v", name, err)
+		}
+	}
 	// An update is health-checked with its new values.
 	_, err = k.UpdateCustomKeyStore(ctx, &kms.UpdateCustomKeyStoreInput{CustomKeyStoreId: id,
 		XksProxyAuthenticationCredential: &kms.XksProxyAuthenticationCredentialType{AccessKeyId: "AKIAOTHERKEYEXAMPLE2", RawSecretAccessKey: p.cred.SecretAccessKey}})
