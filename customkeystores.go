@@ -368,7 +368,13 @@ func (k *KMS) checkUnique(tx backend.Txn, s *records.CustomKeyStore) error {
 			clash = newErr(ErrXksProxyVpcEndpointServiceInUse, "VPC endpoint service '%s' is already associated with custom key store '%s'.", s.XksVpcEndpointServiceName, o.ID)
 		case o.XksURIEndpoint == s.XksURIEndpoint && o.XksURIPath == s.XksURIPath:
 			clash = newErr(ErrXksProxyUriInUse, "XKS proxy URI '%s%s' is already associated with custom key store '%s'.", s.XksURIEndpoint, s.XksURIPath, o.ID)
-		case s.XksConnectivity == string(XksProxyConnectivityTypeVpcEndpointService) && o.XksURIEndpoint == s.XksURIEndpoint:
+		case (s.XksConnectivity == string(XksProxyConnectivityTypeVpcEndpointService) ||
+			o.XksConnectivity == string(XksProxyConnectivityTypeVpcEndpointService)) && o.XksURIEndpoint == s.XksURIEndpoint:
+			// API reference, CreateCustomKeyStore, XksProxyUriEndpoint: a
+			// private DNS name is unique, and "An external key store with
+			// PUBLIC_ENDPOINT connectivity cannot use the same
+			// XksProxyUriEndpoint value as an external key store with
+			// VPC_ENDPOINT_SERVICE connectivity".
 			clash = newErr(ErrXksProxyUriEndpointInUse, "XKS proxy URI endpoint '%s' is already associated with custom key store '%s'.", s.XksURIEndpoint, o.ID)
 		}
 		return clash == nil
@@ -443,7 +449,8 @@ func newRequestID() string {
 // (the token's user PIN); an EXTERNAL_KEY_STORE needs XksProxyUriEndpoint,
 // XksProxyUriPath, XksProxyAuthenticationCredential and
 // XksProxyConnectivity (and XksProxyVpcEndpointServiceName with
-// VPC_ENDPOINT_SERVICE), and its proxy must answer a health check.
+// VPC_ENDPOINT_SERVICE), and with PUBLIC_ENDPOINT its proxy must answer a
+// health check.
 func (k *KMS) CreateCustomKeyStore(ctx context.Context, in *CreateCustomKeyStoreInput) (result *CreateCustomKeyStoreOutput, opErr error) {
 	defer finish(k.audit(&ctx, "CreateCustomKeyStore", in), &result, &opErr)
 	if err := k.begin(ctx, in); err != nil {
@@ -518,7 +525,12 @@ func (k *KMS) CreateCustomKeyStore(ctx context.Context, in *CreateCustomKeyStore
 	if err := k.store.View(ctx, func(tx backend.Txn) error { return k.checkUnique(tx, s) }); err != nil {
 		return nil, internal(err)
 	}
-	if s.Type == string(CustomKeyStoreTypeExternalKeyStore) {
+	// API reference, CreateCustomKeyStore, XksProxyUriEndpoint: "KMS
+	// connects to the external key store proxy while creating the custom
+	// key store. For external key stores with VPC_ENDPOINT_SERVICE
+	// connectivity, KMS connects when you call the ConnectCustomKeyStore
+	// operation."
+	if s.XksConnectivity == string(XksProxyConnectivityTypePublicEndpoint) {
 		if err := k.healthCheck(ctx, s, "CreateCustomKeyStore"); err != nil {
 			return nil, err
 		}

@@ -490,6 +490,51 @@ func TestExternalKeyStoreLifecycle(t *testing.T) {
 	}
 }
 
+// TestExternalKeyStoreVpcEndpoint checks the rules of the API reference
+// (CreateCustomKeyStore, XksProxyUriEndpoint) for VPC_ENDPOINT_SERVICE
+// connectivity: KMS does not call the proxy while creating the store, and
+// its endpoint (the private DNS name) is used by no other external key
+// store, of either connectivity.
+func TestExternalKeyStoreVpcEndpoint(t *testing.T) {
+	ctx := context.Background()
+	p := &fakeProxy{cred: xks.Credential{AccessKeyID: "AKIAI2SFODNN7EXAMPLE", SecretAccessKey: "FYtE5EFA5FT0mCc3DrGUe2sti527BitkQ0Zr9MO9fvE"}}
+	k, _ := kmstest.NewWithOptions(t, kms.Options{XksHTTPClient: p.start(t)})
+	cred := &kms.XksProxyAuthenticationCredentialType{AccessKeyId: p.cred.AccessKeyID, RawSecretAccessKey: p.cred.SecretAccessKey}
+	// The proxy does not serve /vpc/kms/xks/v1: a health check would fail.
+	vpc := &kms.CreateCustomKeyStoreInput{CustomKeyStoreName: "vpc", CustomKeyStoreType: kms.CustomKeyStoreTypeExternalKeyStore,
+		XksProxyUriEndpoint: "https://xks.example.com", XksProxyUriPath: "/vpc/kms/xks/v1", XksProxyAuthenticationCredential: cred,
+		XksProxyConnectivity:           kms.XksProxyConnectivityTypeVpcEndpointService,
+		XksProxyVpcEndpointServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"}
+	out, err := k.CreateCustomKeyStore(ctx, vpc)
+	if err != nil {
+		t.Fatalf("creating a VPC_ENDPOINT_SERVICE store calls no proxy: %v", err)
+	}
+	calls := p.calls.Load()
+	if calls != 0 {
+		t.Fatalf("the proxy was called %d times", calls)
+	}
+	// Connecting does call it, and fails on the path.
+	if _, err := k.ConnectCustomKeyStore(ctx, &kms.ConnectCustomKeyStoreInput{CustomKeyStoreId: out.CustomKeyStoreId}); err != nil {
+		t.Fatal(err)
+	}
+	wantState(t, k, out.CustomKeyStoreId, kms.ConnectionStateTypeFailed, kms.ConnectionErrorCodeTypeXksProxyInvalidConfiguration)
+
+	for name, in := range map[string]*kms.CreateCustomKeyStoreInput{
+		"public store, same endpoint, other path": {CustomKeyStoreName: "public", CustomKeyStoreType: kms.CustomKeyStoreTypeExternalKeyStore,
+			XksProxyUriEndpoint: "https://xks.example.com", XksProxyUriPath: "/tenant/kms/xks/v1", XksProxyAuthenticationCredential: cred,
+			XksProxyConnectivity: kms.XksProxyConnectivityTypePublicEndpoint},
+		"VPC store, same endpoint, other service": {CustomKeyStoreName: "vpc2", CustomKeyStoreType: kms.CustomKeyStoreTypeExternalKeyStore,
+			XksProxyUriEndpoint: "https://xks.example.com", XksProxyUriPath: "/vpc2/kms/xks/v1", XksProxyAuthenticationCredential: cred,
+			XksProxyConnectivity:           kms.XksProxyConnectivityTypeVpcEndpointService,
+			XksProxyVpcEndpointServiceName: "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef1"},
+	} {
+		_, err := k.CreateCustomKeyStore(ctx, in)
+		if !errors.Is(err, kms.ErrXksProxyUriEndpointInUse) {
+			t.Errorf("%s: %v, want XksProxyUriEndpointInUseException", name, err)
+		}
+	}
+}
+
 // TestCustomKeyStoreSecretsNotStored scans the backend's bytes for the
 // token PIN and the XKS secret, and checks a store survives
 // RewrapRootKey.
