@@ -4,6 +4,8 @@ package hsm
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -41,6 +43,63 @@ type module struct {
 	ctx  *pkcs11.Ctx
 	refs int
 	own  bool // this package called C_Initialize (and so calls C_Finalize)
+
+	// A token's user login is shared by every session of the process, so
+	// C_Login on a token already logged in answers
+	// CKR_USER_ALREADY_LOGGED_IN whatever the PIN. loginMu serialises
+	// logins; logins keeps, per slot this package logged in to, a salted
+	// SHA-256 of the PIN that logged in and the Tokens still using it, so
+	// that Open checks a PIN against it rather than accepting any.
+	loginMu sync.Mutex
+	salt    [32]byte
+	logins  map[uint]*slotLogin
+}
+
+// slotLogin is the login of Tokens of this package on one slot.
+type slotLogin struct {
+	pin   [32]byte // salted SHA-256 of the PIN
+	users int      // Tokens open on the slot
+}
+
+func (m *module) pinSum(pin string) [32]byte {
+	return sha256.Sum256(append(m.salt[:], pin...))
+}
+
+// login logs in to slot through session s with pin. A slot already logged
+// in by a Token of this package takes only the PIN that logged in
+// (CKR_PIN_INCORRECT otherwise); one logged in by other code of the
+// process cannot be checked and is taken as it is.
+func (m *module) login(s pkcs11.SessionHandle, slot uint, pin string) error {
+	m.loginMu.Lock()
+	defer m.loginMu.Unlock()
+	sum := m.pinSum(pin)
+	if err := m.ctx.Login(s, pkcs11.CKU_USER, pin); err != nil {
+		var rv pkcs11.Error
+		if !errors.As(err, &rv) || rv != pkcs11.CKR_USER_ALREADY_LOGGED_IN {
+			return err
+		}
+		if l := m.logins[slot]; l != nil && subtle.ConstantTimeCompare(l.pin[:], sum[:]) != 1 {
+			return pkcs11.Error(pkcs11.CKR_PIN_INCORRECT)
+		}
+	}
+	if l := m.logins[slot]; l != nil {
+		l.users++
+	} else {
+		m.logins[slot] = &slotLogin{pin: sum, users: 1}
+	}
+	return nil
+}
+
+// logout forgets a Token's use of its slot's login, once its sessions are
+// closed.
+func (m *module) logout(slot uint) {
+	m.loginMu.Lock()
+	defer m.loginMu.Unlock()
+	if l := m.logins[slot]; l != nil {
+		if l.users--; l.users <= 0 {
+			delete(m.logins, slot)
+		}
+	}
 }
 
 var modules = struct {
@@ -68,7 +127,8 @@ func acquireModule(path string) (*module, error) {
 		}
 		own = false // initialised by other code of the process
 	}
-	m := &module{path: path, ctx: ctx, refs: 1, own: own}
+	m := &module{path: path, ctx: ctx, refs: 1, own: own, logins: map[uint]*slotLogin{}}
+	rand.Read(m.salt[:])
 	modules.m[path] = m
 	return m, nil
 }
@@ -109,13 +169,10 @@ func Open(cfg Config) (*Token, error) {
 	}
 	// The login holds for every session of the process on the token, until
 	// the last one closes (PKCS#11 base specification, section 5.6).
-	if err := mod.ctx.Login(s, pkcs11.CKU_USER, cfg.PIN); err != nil {
-		var rv pkcs11.Error
-		if !errors.As(err, &rv) || rv != pkcs11.CKR_USER_ALREADY_LOGGED_IN {
-			mod.ctx.CloseSession(s)
-			mod.release()
-			return nil, newErr("login", err, ErrInternal)
-		}
+	if err := mod.login(s, t.slot, cfg.PIN); err != nil {
+		mod.ctx.CloseSession(s)
+		mod.release()
+		return nil, newErr("login", err, ErrInternal)
 	}
 	t.idle, t.open = []pkcs11.SessionHandle{s}, 1
 	return t, nil
@@ -159,6 +216,7 @@ func (t *Token) Close() error {
 		t.mod.ctx.CloseSession(s)
 	}
 	if last {
+		t.mod.logout(t.slot)
 		t.mod.release()
 	}
 	return nil
@@ -219,6 +277,7 @@ func (t *Token) done(s pkcs11.SessionHandle, err error) {
 	t.mu.Unlock()
 	t.mod.ctx.CloseSession(s)
 	if last {
+		t.mod.logout(t.slot)
 		t.mod.release()
 	}
 }

@@ -362,6 +362,42 @@ func TestOpenErrors(t *testing.T) {
 	h.Close()
 }
 
+// TestOpenChecksPINWhileLoggedIn opens a second Token on a token the
+// process is logged in to: C_Login answers CKR_USER_ALREADY_LOGGED_IN
+// whatever the PIN, and Open must still refuse a wrong one.
+func TestOpenChecksPINWhileLoggedIn(t *testing.T) {
+	h, tok := open(t)
+	wrong := Config{Module: tok.Module, TokenLabel: tok.Label, PIN: "0000000000"}
+	if h2, err := Open(wrong); err == nil {
+		h2.Close()
+		t.Fatal("a wrong PIN opened a token another Token is logged in to")
+	} else if !errors.Is(err, ErrPINIncorrect) || ConnectionErrorCode(err) != "INVALID_CREDENTIALS" {
+		t.Fatalf("Open with a wrong PIN: %v", err)
+	}
+	h2, err := Open(Config{Module: tok.Module, TokenLabel: tok.Label, PIN: tok.PIN})
+	if err != nil {
+		t.Fatalf("the right PIN while logged in: %v", err)
+	}
+	h.Close()
+	// h2 still holds the login: the check still applies.
+	if h3, err := Open(wrong); err == nil {
+		h3.Close()
+		t.Fatal("a wrong PIN opened the token while a second Token is logged in")
+	}
+	h2.Close()
+	if h4, err := Open(wrong); !errors.Is(err, ErrPINIncorrect) {
+		if err == nil {
+			h4.Close()
+		}
+		t.Fatalf("Open with a wrong PIN after every Token closed: %v", err)
+	}
+	h5, err := Open(Config{Module: tok.Module, TokenLabel: tok.Label, PIN: tok.PIN})
+	if err != nil {
+		t.Fatalf("the right PIN after every Token closed: %v", err)
+	}
+	h5.Close()
+}
+
 func TestKeyLifecycle(t *testing.T) {
 	h, _ := open(t)
 	k, err := h.GenerateKey("lifecycle")
