@@ -76,6 +76,9 @@ func TestServeSeed(t *testing.T) {
 			t.Fatalf("start %d: ListKeys = %d keys, %v; want the seed's 4", run+1, len(keys.Keys), err)
 		}
 		al, err := c.ListAliases(ctx, &awskms.ListAliasesInput{})
+		if err != nil {
+			t.Fatalf("start %d: ListAliases: %v\nserver:\n%s", run+1, err, s.stderr)
+		}
 		// Besides the seed's 2, ListAliases lists the predefined
 		// alias/aws/* aliases, without a target key.
 		seeded := withTarget(al.Aliases)
