@@ -231,8 +231,10 @@ func testUpdateCustomKeyStore(t *testing.T) {
 		CustomKeyStoreId: aws.String(hsmID), CloudHsmClusterId: aws.String(wireOther)})
 	wantCode(t, err, "CloudHsmClusterNotRelatedException")
 	e.must(e.k.ConnectCustomKeyStore(e.ctx, &kms.ConnectCustomKeyStoreInput{CustomKeyStoreId: hsmID}))
+	// While CONNECTED a CloudHSM key store may be renamed only
+	// (UpdateCustomKeyStore in the API reference).
 	_, _, err = call(e, e.c.UpdateCustomKeyStore, e.k.UpdateCustomKeyStore, &awskms.UpdateCustomKeyStoreInput{
-		CustomKeyStoreId: aws.String(hsmID), NewCustomKeyStoreName: aws.String("hsm3")})
+		CustomKeyStoreId: aws.String(hsmID), KeyStorePassword: aws.String(pin)})
 	wantCode(t, err, "CustomKeyStoreInvalidStateException")
 	e.allMembersSent()
 }
