@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/embedkms/kms/keystore/hsm/hsmtest"
 	"github.com/miekg/pkcs11"
@@ -562,4 +563,42 @@ func TestGenerateRandom(t *testing.T) {
 	if _, err := h.GenerateRandom(1); !errors.Is(err, ErrClosed) {
 		t.Fatalf("after Close: %v", err)
 	}
+}
+
+// TestSessionPoolBound: with MaxSessions sessions in use, the next caller
+// waits until one is returned (TestConcurrentUse shows the bound only when
+// its goroutines happen to overlap).
+func TestSessionPoolBound(t *testing.T) {
+	tok := hsmtest.NewToken(t, "bound")
+	h, err := Open(Config{Module: tok.Module, TokenLabel: tok.Label, PIN: tok.PIN, MaxSessions: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	s1, err := h.session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := h.session()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		s, err := h.session()
+		if err == nil {
+			h.done(s, nil)
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		t.Fatalf("a third session (err %v) while two are in use, MaxSessions 2", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	h.done(s1, nil)
+	if err := <-got; err != nil {
+		t.Fatal(err)
+	}
+	h.done(s2, nil)
 }
