@@ -70,3 +70,32 @@ type Txn interface {
 	// begins at the prefix. Scanning stops when fn returns false.
 	Scan(prefix, start []byte, fn func(key, value []byte) bool) error
 }
+
+// Watcher is implemented by stores that other processes write to (a
+// database shared by a fleet). A handle caches keys and aliases; through a
+// Watcher it learns what other processes changed, and whether what it
+// cached may still be used.
+//
+// The coherence contract: a handle that calls Fresh before each use of
+// its cache, and drops what Watch reports, never uses a record more than
+// the store's staleness bound after another process committed a change to
+// it. Stores that only one process opens (memory, Badger, the file store)
+// do not implement it.
+type Watcher interface {
+	Store
+	// Watch calls fn with the keys that each committed transaction, of any
+	// process, wrote or deleted, in commit order and from one goroutine
+	// at a time. keys == nil means anything may have changed (the store
+	// lost track, after a dropped connection or when a transaction wrote
+	// too many keys to list). A call may also report this process's own
+	// writes. fn must return quickly and must not use the store. Watch
+	// returns at once; the watch ends when stop is called or the store is
+	// closed.
+	Watch(fn func(keys [][]byte)) (stop func())
+	// Fresh reports whether every transaction that committed more than
+	// the store's staleness bound ago has been reported to every Watch
+	// function. While it is false a handle must not use what it cached: it
+	// reads the store instead. Fresh is called on every cached use, so it
+	// must be cheap (an atomic load and a clock read).
+	Fresh() bool
+}
