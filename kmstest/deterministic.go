@@ -168,12 +168,13 @@ func deterministicMaterial(seed string, spec kms.KeySpec) ([]byte, error) {
 	case nistCurves[spec] != nil:
 		m, err = nistMaterial(r, nistCurves[spec])
 	case rsaBits[spec] > 0:
-		if cached, ok := rsaCache.Load(string(spec) + " " + seed); ok {
+		cacheKey := string(spec) + " " + seed
+		if cached, ok := rsaCache.Load(cacheKey); ok {
 			return bytes.Clone(cached.([]byte)), nil
 		}
 		m, err = rsaMaterial(r, rsaBits[spec])
 		if err == nil {
-			rsaCache.Store(string(spec)+" "+seed, bytes.Clone(m))
+			rsaCache.Store(cacheKey, bytes.Clone(m))
 		}
 	default:
 		return nil, nil
