@@ -27,31 +27,14 @@ func atAliasARN(name string) string { return "arn:aws:kms:us-east-1:111122223333
 // atUnknownKeyID is a well-formed key id no test creates.
 const atUnknownKeyID = "0b0b0b0b-1111-4222-8333-444444444444"
 
-// atNewKey creates a symmetric encryption key and returns its key id.
-func atNewKey(t *testing.T, k *kms.KMS) string {
-	t.Helper()
-	out, err := k.CreateKey(t.Context(), &kms.CreateKeyInput{})
-	if err != nil {
-		t.Fatalf("CreateKey: %v", err)
-	}
-	return out.KeyMetadata.KeyId
-}
-
 // atPendingDeletionKey creates a key and schedules its deletion.
 func atPendingDeletionKey(t *testing.T, k *kms.KMS) string {
 	t.Helper()
-	id := atNewKey(t, k)
+	id := kmstest.Key(t, k)
 	if _, err := k.ScheduleKeyDeletion(t.Context(), &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: 7}); err != nil {
 		t.Fatalf("ScheduleKeyDeletion: %v", err)
 	}
 	return id
-}
-
-func atCreateAlias(t *testing.T, k *kms.KMS, name, target string) {
-	t.Helper()
-	if _, err := k.CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: name, TargetKeyId: target}); err != nil {
-		t.Fatalf("CreateAlias(%s -> %s): %v", name, target, err)
-	}
 }
 
 // atAliases returns every alias of the handle (following NextMarker) but
@@ -148,7 +131,7 @@ func atEncrypt(t *testing.T, k *kms.KMS, keyID string) *kms.EncryptOutput {
 // is a key id or key ARN. ListAliases shows the new alias.
 func TestCreateAlias(t *testing.T) {
 	k, clock := kmstest.New(t)
-	key := atNewKey(t, k)
+	key := kmstest.Key(t, k)
 	tests := []struct {
 		name, alias, target string
 	}{
@@ -195,8 +178,8 @@ func TestCreateAlias(t *testing.T) {
 
 func TestCreateAliasExample(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
-	atCreateAlias(t, k, "alias/x", key)
+	key := kmstest.Key(t, k)
+	kmstest.Alias(t, k, "alias/x", key)
 	a, ok := atAlias(t, k, "alias/x")
 	if !ok {
 		t.Fatal("alias/x not listed")
@@ -216,9 +199,9 @@ func TestCreateAliasExample(t *testing.T) {
 
 func TestCreateAliasErrors(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
+	key := kmstest.Key(t, k)
 	pending := atPendingDeletionKey(t, k)
-	atCreateAlias(t, k, "alias/taken", key)
+	kmstest.Alias(t, k, "alias/taken", key)
 	long := "alias/" + strings.Repeat("a", 251)
 
 	tests := []struct {
@@ -295,9 +278,9 @@ func TestCreateAliasNilInput(t *testing.T) {
 // Quotas: "Aliases per KMS key: 50"; over a quota -> LimitExceededException.
 func TestCreateAliasLimitPerKey(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key, other := atNewKey(t, k), atNewKey(t, k)
+	key, other := kmstest.Key(t, k), kmstest.Key(t, k)
 	for i := range kms.MaxAliasesPerKey {
-		atCreateAlias(t, k, fmt.Sprintf("alias/limit-%02d", i), key)
+		kmstest.Alias(t, k, fmt.Sprintf("alias/limit-%02d", i), key)
 	}
 	_, err := k.CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: "alias/limit-50", TargetKeyId: key})
 	atWantErrContains(t, err, kms.ErrLimitExceeded, atKeyARN(key))
@@ -305,7 +288,7 @@ func TestCreateAliasLimitPerKey(t *testing.T) {
 		t.Error("the 51st alias was created")
 	}
 	// The quota is per key: another key still takes aliases.
-	atCreateAlias(t, k, "alias/limit-50", other)
+	kmstest.Alias(t, k, "alias/limit-50", other)
 	// Moving an alias onto the full key is refused too.
 	_, err = k.UpdateAlias(t.Context(), &kms.UpdateAliasInput{AliasName: "alias/limit-50", TargetKeyId: key})
 	atWantErrContains(t, err, kms.ErrLimitExceeded, atKeyARN(key))
@@ -313,7 +296,7 @@ func TestCreateAliasLimitPerKey(t *testing.T) {
 	if _, err := k.DeleteAlias(t.Context(), &kms.DeleteAliasInput{AliasName: "alias/limit-00"}); err != nil {
 		t.Fatalf("DeleteAlias: %v", err)
 	}
-	atCreateAlias(t, k, "alias/limit-51", key)
+	kmstest.Alias(t, k, "alias/limit-51", key)
 	if n := len(atAliases(t, k, key)); n != kms.MaxAliasesPerKey {
 		t.Errorf("key has %d aliases, want %d", n, kms.MaxAliasesPerKey)
 	}
@@ -323,9 +306,9 @@ func TestCreateAliasLimitPerKey(t *testing.T) {
 // use its key ID, key ARN, alias name, or alias ARN."
 func TestAliasAsKeyId(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
-	atNewKey(t, k) // a second key the alias must not resolve to
-	atCreateAlias(t, k, "alias/app", key)
+	key := kmstest.Key(t, k)
+	kmstest.Key(t, k) // a second key the alias must not resolve to
+	kmstest.Alias(t, k, "alias/app", key)
 	ids := []struct{ name, keyID string }{
 		{"alias name", "alias/app"},
 		{"alias ARN", atAliasARN("alias/app")},
@@ -389,8 +372,8 @@ func TestAliasOtherAccountNeedsAliasARN(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 	owner, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store})
 	other, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store, AccountID: atOtherAccount})
-	key := atNewKey(t, owner)
-	atCreateAlias(t, owner, "alias/shared", key)
+	key := kmstest.Key(t, owner)
+	kmstest.Alias(t, owner, "alias/shared", key)
 
 	// By name the alias is looked up in the caller's own account.
 	_, err := other.Encrypt(t.Context(), &kms.EncryptInput{KeyId: "alias/shared", Plaintext: []byte("x")})
@@ -421,8 +404,8 @@ func TestAliasOtherAccountNeedsAliasARN(t *testing.T) {
 	}
 
 	// The same alias name in the other account is a different alias.
-	otherKey := atNewKey(t, other)
-	atCreateAlias(t, other, "alias/shared", otherKey)
+	otherKey := kmstest.Key(t, other)
+	kmstest.Alias(t, other, "alias/shared", otherKey)
 	if got := atEncrypt(t, other, "alias/shared").KeyId; got != "arn:aws:kms:us-east-1:"+atOtherAccount+":key/"+otherKey {
 		t.Errorf("other account's alias/shared resolves to %s", got)
 	}
@@ -438,8 +421,8 @@ func TestAliasOtherAccountNeedsAliasARN(t *testing.T) {
 func TestUpdateAlias(t *testing.T) {
 	k, clock := kmstest.New(t)
 	ctx := t.Context()
-	first, second := atNewKey(t, k), atNewKey(t, k)
-	atCreateAlias(t, k, "alias/moving", first)
+	first, second := kmstest.Key(t, k), kmstest.Key(t, k)
+	kmstest.Alias(t, k, "alias/moving", first)
 
 	before := atEncrypt(t, k, "alias/moving") // warms the alias cache
 	if before.KeyId != atKeyARN(first) {
@@ -508,8 +491,8 @@ func TestUpdateAliasSeenByOtherHandle(t *testing.T) {
 	t.Cleanup(func() { store.Close() })
 	h1, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store})
 	h2, _ := kmstest.NewWithOptions(t, kms.Options{Backend: store})
-	first, second := atNewKey(t, h1), atNewKey(t, h1)
-	atCreateAlias(t, h1, "alias/shared", first)
+	first, second := kmstest.Key(t, h1), kmstest.Key(t, h1)
+	kmstest.Alias(t, h1, "alias/shared", first)
 	if got := atEncrypt(t, h1, "alias/shared").KeyId; got != atKeyARN(first) {
 		t.Fatalf("Encrypt used %s, want %s", got, atKeyARN(first))
 	}
@@ -528,10 +511,10 @@ func TestUpdateAliasSeenByOtherHandle(t *testing.T) {
 
 func TestUpdateAliasErrors(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key, other := atNewKey(t, k), atNewKey(t, k)
+	key, other := kmstest.Key(t, k), kmstest.Key(t, k)
 	pending := atPendingDeletionKey(t, k)
-	atCreateAlias(t, k, "alias/a", key)
-	atCreateAlias(t, k, "alias/b", other)
+	kmstest.Alias(t, k, "alias/a", key)
+	kmstest.Alias(t, k, "alias/b", other)
 
 	tests := []struct {
 		name, alias, tgt string
@@ -575,8 +558,8 @@ func TestUpdateAliasErrors(t *testing.T) {
 // the command succeeds."
 func TestUpdateAliasFromKeyPendingDeletion(t *testing.T) {
 	k, _ := kmstest.New(t)
-	source, dest := atNewKey(t, k), atNewKey(t, k)
-	atCreateAlias(t, k, "alias/rescue", source)
+	source, dest := kmstest.Key(t, k), kmstest.Key(t, k)
+	kmstest.Alias(t, k, "alias/rescue", source)
 	if _, err := k.ScheduleKeyDeletion(t.Context(), &kms.ScheduleKeyDeletionInput{KeyId: source, PendingWindowInDays: 7}); err != nil {
 		t.Fatal(err)
 	}
@@ -592,9 +575,9 @@ func TestUpdateAliasFromKeyPendingDeletion(t *testing.T) {
 // so it succeeds even when that key is at its alias quota.
 func TestUpdateAliasSameTargetAtQuota(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
+	key := kmstest.Key(t, k)
 	for i := range kms.MaxAliasesPerKey {
-		atCreateAlias(t, k, fmt.Sprintf("alias/q-%02d", i), key)
+		kmstest.Alias(t, k, fmt.Sprintf("alias/q-%02d", i), key)
 	}
 	if _, err := k.UpdateAlias(t.Context(), &kms.UpdateAliasInput{AliasName: "alias/q-00", TargetKeyId: key}); err != nil {
 		t.Fatalf("UpdateAlias to the same key at quota: %v", err)
@@ -606,9 +589,9 @@ func TestUpdateAliasSameTargetAtQuota(t *testing.T) {
 func TestDeleteAlias(t *testing.T) {
 	k, _ := kmstest.New(t)
 	ctx := t.Context()
-	key, other := atNewKey(t, k), atNewKey(t, k)
-	atCreateAlias(t, k, "alias/gone", key)
-	atCreateAlias(t, k, "alias/stays", key)
+	key, other := kmstest.Key(t, k), kmstest.Key(t, k)
+	kmstest.Alias(t, k, "alias/gone", key)
+	kmstest.Alias(t, k, "alias/stays", key)
 	atEncrypt(t, k, "alias/gone") // warms the alias cache
 
 	if _, err := k.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: "alias/gone"}); err != nil {
@@ -630,7 +613,7 @@ func TestDeleteAlias(t *testing.T) {
 	_, err = k.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: "alias/gone"})
 	atWantErr(t, err, kms.ErrNotFound, notFound)
 	// The name is free again, for another key.
-	atCreateAlias(t, k, "alias/gone", other)
+	kmstest.Alias(t, k, "alias/gone", other)
 	if got := atEncrypt(t, k, "alias/gone").KeyId; got != atKeyARN(other) {
 		t.Errorf("re-created alias resolves to %s, want %s", got, atKeyARN(other))
 	}
@@ -638,8 +621,8 @@ func TestDeleteAlias(t *testing.T) {
 
 func TestDeleteAliasTargetPendingDeletion(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
-	atCreateAlias(t, k, "alias/doomed", key)
+	key := kmstest.Key(t, k)
+	kmstest.Alias(t, k, "alias/doomed", key)
 	if _, err := k.ScheduleKeyDeletion(t.Context(), &kms.ScheduleKeyDeletionInput{KeyId: key}); err != nil {
 		t.Fatal(err)
 	}
@@ -680,10 +663,10 @@ func TestDeleteAliasErrors(t *testing.T) {
 // key ... including all aliases that refer to it."
 func TestAliasesDeletedWithKey(t *testing.T) {
 	k, clock := kmstest.New(t)
-	doomed, kept := atNewKey(t, k), atNewKey(t, k)
-	atCreateAlias(t, k, "alias/doomed-1", doomed)
-	atCreateAlias(t, k, "alias/doomed-2", doomed)
-	atCreateAlias(t, k, "alias/kept", kept)
+	doomed, kept := kmstest.Key(t, k), kmstest.Key(t, k)
+	kmstest.Alias(t, k, "alias/doomed-1", doomed)
+	kmstest.Alias(t, k, "alias/doomed-2", doomed)
+	kmstest.Alias(t, k, "alias/kept", kept)
 	if _, err := k.ScheduleKeyDeletion(t.Context(), &kms.ScheduleKeyDeletionInput{KeyId: doomed, PendingWindowInDays: 7}); err != nil {
 		t.Fatal(err)
 	}
@@ -698,7 +681,7 @@ func TestAliasesDeletedWithKey(t *testing.T) {
 	_, err := k.Encrypt(t.Context(), &kms.EncryptInput{KeyId: "alias/doomed-1", Plaintext: []byte("x")})
 	atWantErr(t, err, kms.ErrNotFound, "Alias "+atAliasARN("alias/doomed-1")+" is not found.")
 	// The names can be reused.
-	atCreateAlias(t, k, "alias/doomed-1", kept)
+	kmstest.Alias(t, k, "alias/doomed-1", kept)
 	// The deleted key cannot be an alias target.
 	_, err = k.CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: "alias/late", TargetKeyId: doomed})
 	atWantErr(t, err, kms.ErrNotFound, "Key '"+atKeyARN(doomed)+"' does not exist")
@@ -723,7 +706,7 @@ func TestCreateAliasTargetDeletionDue(t *testing.T) {
 func TestListAliases(t *testing.T) {
 	k, _ := kmstest.New(t)
 	ctx := t.Context()
-	k1, k2, bare := atNewKey(t, k), atNewKey(t, k), atNewKey(t, k)
+	k1, k2, bare := kmstest.Key(t, k), kmstest.Key(t, k), kmstest.Key(t, k)
 
 	// With no alias of its own, an account lists the predefined aliases
 	// of AWS managed keys (TestManagedAliasesListed has the details).
@@ -736,9 +719,9 @@ func TestListAliases(t *testing.T) {
 		t.Errorf("ListAliases with no aliases = %v, Truncated %v, NextMarker %q; want %v, untruncated", got, empty.Truncated, empty.NextMarker, pre)
 	}
 
-	atCreateAlias(t, k, "alias/c", k1)
-	atCreateAlias(t, k, "alias/a", k1)
-	atCreateAlias(t, k, "alias/b", k2)
+	kmstest.Alias(t, k, "alias/c", k1)
+	kmstest.Alias(t, k, "alias/a", k1)
+	kmstest.Alias(t, k, "alias/b", k2)
 
 	tests := []struct {
 		name  string
@@ -777,8 +760,8 @@ func TestListAliases(t *testing.T) {
 
 func TestListAliasesErrors(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
-	atCreateAlias(t, k, "alias/a", key)
+	key := kmstest.Key(t, k)
+	kmstest.Alias(t, k, "alias/a", key)
 	tagMarker := base64.RawURLEncoding.EncodeToString([]byte("tag:x"))
 	tests := []struct {
 		name string
@@ -823,7 +806,7 @@ func TestListAliasesPagination(t *testing.T) {
 	k, _ := kmstest.New(t)
 	ctx := t.Context()
 	const n = 120
-	keys := []string{atNewKey(t, k), atNewKey(t, k), atNewKey(t, k)}
+	keys := []string{kmstest.Key(t, k), kmstest.Key(t, k), kmstest.Key(t, k)}
 	names := make([]string, n)
 	target := map[string]string{}
 	// Create in an order unrelated to name order.
@@ -831,7 +814,7 @@ func TestListAliasesPagination(t *testing.T) {
 		j := (i * 37) % n
 		names[j] = fmt.Sprintf("alias/page-%03d", j)
 		target[names[j]] = keys[i/kms.MaxAliasesPerKey]
-		atCreateAlias(t, k, names[j], target[names[j]])
+		kmstest.Alias(t, k, names[j], target[names[j]])
 	}
 	// The listing begins with the predefined aliases of AWS managed keys
 	// (alias/aws/... sorts before alias/page-...).

@@ -50,20 +50,11 @@ func hsmKey(t *testing.T, k *kms.KMS, storeID string) *kms.KeyMetadata {
 	return out.KeyMetadata
 }
 
-func defaultKey(t *testing.T, k *kms.KMS) string {
-	t.Helper()
-	out, err := k.CreateKey(context.Background(), &kms.CreateKeyInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.KeyMetadata.KeyId
-}
-
 // TestDefaultKeyConformance holds the default key store to the table the
 // custom key stores run (kmstest.SymmetricConformance).
 func TestDefaultKeyConformance(t *testing.T) {
 	k, _ := kmstest.New(t)
-	kmstest.SymmetricConformance(t, k, defaultKey(t, k), defaultKey(t, k))
+	kmstest.SymmetricConformance(t, k, kmstest.Key(t, k), kmstest.Key(t, k))
 }
 
 // TestCloudHsmKeyConformance runs the symmetric operations on a key in an
@@ -77,7 +68,7 @@ func TestCloudHsmKeyConformance(t *testing.T) {
 		md.MultiRegion || md.CurrentKeyMaterialId != "" {
 		t.Fatalf("KeyMetadata %+v", md)
 	}
-	kmstest.SymmetricConformance(t, k, md.KeyId, defaultKey(t, k))
+	kmstest.SymmetricConformance(t, k, md.KeyId, kmstest.Key(t, k))
 	// The blobs are version 3 and name the store.
 	out, err := k.Encrypt(context.Background(), &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("x")})
 	if err != nil {
@@ -372,7 +363,7 @@ func TestCustomKeyStoreDisconnectCycle(t *testing.T) {
 	k, tok := hsmHandle(t, kms.Options{})
 	storeID := connectedHsmStore(t, k, tok.PIN)
 	md := hsmKey(t, k, storeID)
-	other := defaultKey(t, k)
+	other := kmstest.Key(t, k)
 	var blobs [][]byte
 	for i := range 5 {
 		out, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte{byte(i)}})

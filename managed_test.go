@@ -408,8 +408,8 @@ func TestManagedAliasesListed(t *testing.T) {
 	clock.Advance(time.Minute)
 	s3 := mgDescribe(t, k, "alias/aws/s3").KeyId
 	customer := mgCustomerKey(t, k)
-	atCreateAlias(t, k, "alias/app", customer)
-	atCreateAlias(t, k, "alias/zzz", customer)
+	kmstest.Alias(t, k, "alias/app", customer)
+	kmstest.Alias(t, k, "alias/zzz", customer)
 	want := append(append([]string{"alias/app"}, pre...), "alias/zzz")
 	for _, limit := range []int32{1, 7, 38, 39, 40, 100} {
 		got := list(limit, "")
@@ -455,7 +455,7 @@ func TestManagedKeyRefusals(t *testing.T) {
 	md := mgDescribe(t, k, "alias/aws/ebs")
 	id, keyARN := md.KeyId, md.Arn
 	customer := mgCustomerKey(t, k)
-	atCreateAlias(t, k, "alias/app", customer)
+	kmstest.Alias(t, k, "alias/app", customer)
 	aliasARN := "arn:aws:kms:us-east-1:111122223333:alias/aws/ebs"
 
 	tests := []struct {

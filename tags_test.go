@@ -45,8 +45,8 @@ func atNumberedTags(prefix string, from, n int) []kms.Tag {
 // isn't found on the KMS key, it doesn't throw an exception".
 func TestTagLifecycle(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
-	other := atNewKey(t, k)
+	key := kmstest.Key(t, k)
+	other := kmstest.Key(t, k)
 
 	if got := atTags(t, k, key); got == nil || len(got) != 0 {
 		t.Fatalf("a new key has tags %v, want an empty list", got)
@@ -108,7 +108,7 @@ func TestTagLifecycle(t *testing.T) {
 // following characters: _ . : / = + - @".
 func TestTagAllowedCharacters(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
+	key := kmstest.Key(t, k)
 	tags := []kms.Tag{
 		{"Ключ", "значение"},
 		{"キー", "値"},
@@ -148,7 +148,7 @@ func TestCreateKeyTags(t *testing.T) {
 // by LocalStack's validated snapshot tests.
 func TestTagRules(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
+	key := kmstest.Key(t, k)
 	long := strings.Repeat("k", 129)
 	longValue := strings.Repeat("v", 257)
 	dup := []kms.Tag{{"a", "1"}, {"b", "2"}, {"a", "3"}}
@@ -213,7 +213,7 @@ func TestTagRules(t *testing.T) {
 // LimitExceededException for TagResource.
 func TestTagLimitPerKey(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
+	key := kmstest.Key(t, k)
 	atTag(t, k, key, atNumberedTags("t", 0, 45)...)
 
 	_, err := k.TagResource(t.Context(), &kms.TagResourceInput{KeyId: key, Tags: atNumberedTags("t", 45, 6)})
@@ -253,10 +253,10 @@ func TestTagLimitPerKey(t *testing.T) {
 
 func TestTagErrors(t *testing.T) {
 	k, _ := kmstest.New(t)
-	key := atNewKey(t, k)
+	key := kmstest.Key(t, k)
 	atTag(t, k, key, kms.Tag{TagKey: "keep", TagValue: "me"})
 	pending := atPendingDeletionKey(t, k)
-	atCreateAlias(t, k, "alias/tagged", key)
+	kmstest.Alias(t, k, "alias/tagged", key)
 	long := strings.Repeat("k", 129)
 	unknownMsg := "Key '" + atKeyARN(atUnknownKeyID) + "' does not exist"
 	someTags := []kms.Tag{{"a", "b"}}
@@ -361,7 +361,7 @@ func TestTagErrors(t *testing.T) {
 func TestListResourceTagsPagination(t *testing.T) {
 	k, _ := kmstest.New(t)
 	ctx := t.Context()
-	key := atNewKey(t, k)
+	key := kmstest.Key(t, k)
 	all := atNumberedTags("t", 0, kms.MaxTagsPerKey)
 	// Tag in two batches, newest keys first, so storage order is not key order.
 	atTag(t, k, key, all[25:]...)

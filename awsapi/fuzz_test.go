@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	kms "github.com/embedkms/kms"
-	"github.com/embedkms/kms/kmstest"
 )
 
 // fuzzOps are the operations whose input decoding FuzzHandlerDecode
@@ -49,7 +48,7 @@ func FuzzHandlerDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		k, _ := kmstest.New(t)
+		k := newHandle(t)
 		ctx := context.Background()
 		ck, err := k.CreateKey(ctx, &kms.CreateKeyInput{})
 		if err != nil {

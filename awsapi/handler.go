@@ -3,7 +3,8 @@
 // gives Go code a real aws-sdk-go-v2 KMS client wired to a handle
 // in-process, with no sockets.
 //
-// It is the only package of embedkms that imports the AWS SDK.
+// It and package kmstest (test helpers, which build on it) are the only
+// packages of embedkms that import the AWS SDK.
 package awsapi
 
 import (

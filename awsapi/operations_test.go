@@ -12,7 +12,6 @@ import (
 
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	kms "github.com/embedkms/kms"
-	"github.com/embedkms/kms/kmstest"
 )
 
 // tableProblems checks an operation table against the AWS KMS model, as
@@ -125,7 +124,7 @@ func TestOperationTable(t *testing.T) {
 // An operation of the model that the handle does not implement is answered
 // as any unknown operation: UnknownOperationException, 400.
 func TestUnimplementedModelOperations(t *testing.T) {
-	k, _ := kmstest.New(t)
+	k := newHandle(t)
 	h := NewHandler(k)
 	sdk := reflect.TypeFor[*awskms.Client]()
 	var unimplemented []string

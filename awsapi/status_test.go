@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
 	kms "github.com/embedkms/kms"
-	"github.com/embedkms/kms/kmstest"
 )
 
 // rootCodes returns every error code the root package defines: the values
@@ -149,7 +148,7 @@ func sdkCall(ctx context.Context, c *awskms.Client, op string) error {
 // X-Amzn-ErrorType set to the code, and the Go SDK turns it into the
 // code's typed error (types.<Code>) with the same status and fault.
 func TestErrorStatusEveryCode(t *testing.T) {
-	k, _ := kmstest.New(t)
+	k := newHandle(t)
 	ctx := context.Background()
 	// No retries: the server errors would be retried with backoff.
 	client := NewClient(k, func(o *awskms.Options) { o.Retryer = aws.NopRetryer{} })

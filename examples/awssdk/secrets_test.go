@@ -6,11 +6,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	kms "github.com/embedkms/kms"
-	"github.com/embedkms/kms/awsapi"
 	"github.com/embedkms/kms/examples/awssdk"
 	"github.com/embedkms/kms/kmstest"
 )
@@ -21,17 +19,9 @@ import (
 func setup(t *testing.T) (*awskms.Client, *kms.KMS, string) {
 	t.Helper()
 	k, _ := kmstest.New(t) // closed when the test ends
-	c := awsapi.NewClient(k)
-	ctx := context.Background()
-	key, err := c.CreateKey(ctx, &awskms.CreateKeyInput{Description: aws.String("app secrets")})
-	if err != nil {
-		t.Fatal(err)
-	}
 	alias := "alias/app-secrets"
-	if _, err := c.CreateAlias(ctx, &awskms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: key.KeyMetadata.KeyId}); err != nil {
-		t.Fatal(err)
-	}
-	return c, k, alias
+	kmstest.Alias(t, k, alias, kmstest.Key(t, k, kmstest.Description("app secrets")))
+	return kmstest.SDKClient(t, k), k, alias
 }
 
 func TestSealOpen(t *testing.T) {
