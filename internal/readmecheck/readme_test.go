@@ -3,8 +3,10 @@
 //
 // A block that parses as a whole Go file (it has a package clause) is
 // compiled as its own package: with `go test -c` when it declares Test or
-// Example functions, with `go build` otherwise. Any other block is a
-// fragment: it is compiled as the body of
+// Example functions, with `go build` otherwise. A block of top-level
+// declarations (func TestX(t *testing.T) {...}) is compiled the same way
+// with a package clause and the imports its identifiers name (the table
+// below). Any other block is a fragment: it is compiled as the body of
 //
 //	func _(ctx context.Context, t *testing.T, k *kms.KMS)
 //
@@ -23,6 +25,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"os"
 	"os/exec"
@@ -51,6 +54,9 @@ var fragmentImports = map[string]string{
 	"awskms":   "github.com/aws/aws-sdk-go-v2/service/kms",
 	"types":    "github.com/aws/aws-sdk-go-v2/service/kms/types",
 	"bytes":    "bytes",
+	"context":  "context",
+	"exec":     "os/exec",
+	"testing":  "testing",
 	"errors":   "errors",
 	"fmt":      "fmt",
 	"http":     "net/http",
@@ -106,19 +112,52 @@ func goBlocks(t *testing.T, path string) []block {
 	return blocks
 }
 
-var qualified = regexp.MustCompile(`\b([a-z][a-z0-9]*)\.[A-Za-z_]`)
+// qualifiers returns the identifiers x of the selectors x.y in code, in
+// code only (not in comments or strings).
+func qualifiers(code string) []string {
+	var sc scanner.Scanner
+	fset := token.NewFileSet()
+	sc.Init(fset.AddFile("block.go", -1, len(code)), []byte(code), nil, 0)
+	var names []string
+	var prev [2]string // the two tokens before this one: an identifier and "."
+	for {
+		_, tok, lit := sc.Scan()
+		if tok == token.EOF {
+			return names
+		}
+		if tok == token.IDENT && prev[1] == "." && prev[0] != "" {
+			names = append(names, prev[0])
+		}
+		switch tok {
+		case token.IDENT:
+			prev = [2]string{prev[1], lit}
+		case token.PERIOD:
+			prev = [2]string{prev[1], "."}
+		default:
+			prev = [2]string{prev[1], ""}
+		}
+	}
+}
 
 // source returns the Go file that compiles b, and whether it is a test
 // file.
 func source(b block) (code string, test bool) {
+	tests := regexp.MustCompile(`(?m)^func (Test|Example|Benchmark|Fuzz)`).MatchString(b.code)
 	if _, err := parser.ParseFile(token.NewFileSet(), "block.go", b.code, parser.PackageClauseOnly); err == nil {
-		return b.code, regexp.MustCompile(`(?m)^func (Test|Example|Benchmark|Fuzz)`).MatchString(b.code)
+		return b.code, tests
 	}
-	used := map[string]bool{"context": true, "testing": true, "kms": true}
-	for _, m := range qualified.FindAllStringSubmatch(b.code, -1) {
-		if _, ok := fragmentImports[m[1]]; ok {
-			used[m[1]] = true
+	used := map[string]bool{}
+	for _, name := range qualifiers(b.code) {
+		if _, ok := fragmentImports[name]; ok {
+			used[name] = true
 		}
+	}
+	// Top-level declarations (func TestX(t *testing.T) {...}) make a file
+	// of their own; anything else is a function body.
+	_, err := parser.ParseFile(token.NewFileSet(), "block.go", "package p\n"+b.code, parser.SkipObjectResolution)
+	decls := err == nil
+	if !decls {
+		used["context"], used["testing"], used["kms"] = true, true, true
 	}
 	names := make([]string, 0, len(used))
 	for n := range used {
@@ -126,15 +165,19 @@ func source(b block) (code string, test bool) {
 	}
 	sort.Strings(names)
 	var s strings.Builder
-	s.WriteString("package readmeblock\n\nimport (\n")
-	for _, n := range names {
-		path := fragmentImports[n]
-		if path == "" {
-			path = n // context, testing
+	s.WriteString("package readmeblock\n\n")
+	if len(names) > 0 {
+		s.WriteString("import (\n")
+		for _, n := range names {
+			fmt.Fprintf(&s, "\t%s %q\n", n, fragmentImports[n])
 		}
-		fmt.Fprintf(&s, "\t%s %q\n", n, path)
+		s.WriteString(")\n\n")
 	}
-	s.WriteString(")\n\n// The parameters may go unused.\n")
+	if decls {
+		s.WriteString(b.code)
+		return s.String(), tests
+	}
+	s.WriteString("// The parameters may go unused.\n")
 	s.WriteString("func _(ctx context.Context, t *testing.T, k *kms.KMS) {\n\t_, _, _ = ctx, t, k\n\t{\n")
 	s.WriteString(b.code)
 	s.WriteString("\t}\n}\n")
@@ -198,14 +241,14 @@ func TestFragmentWrapper(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
 	}
-	good, _ := source(block{code: "out, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: \"alias/x\", Plaintext: []byte(\"p\")})\nfmt.Println(out, err, time.Second)\n"})
+	good, _ := source(block{code: "out, err := k.Encrypt(ctx, &kms.EncryptInput{KeyId: \"alias/x\", Plaintext: []byte(\"p\")})\nfmt.Println(out, err, time.Second) // not awsapi.NewClient\n"})
 	for _, imp := range []string{`fmt "fmt"`, `time "time"`, `kms "github.com/embedkms/kms"`} {
 		if !strings.Contains(good, imp) {
 			t.Errorf("fragment source lacks import %s:\n%s", imp, good)
 		}
 	}
 	if strings.Contains(good, `"github.com/embedkms/kms/awsapi"`) {
-		t.Errorf("fragment source imports a package it does not use:\n%s", good)
+		t.Errorf("fragment source imports a package only a comment names:\n%s", good)
 	}
 	bad, _ := source(block{code: "k.NoSuchOperation(ctx)\n"})
 	root, _ := filepath.Abs("../..")
