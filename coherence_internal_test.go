@@ -298,7 +298,7 @@ func TestCoherenceChangesInOtherProcess(t *testing.T) {
 	cases := []struct {
 		name   string
 		setup  func(t *testing.T, e *cohEnv) // in a, before b uses the key
-		use    string                     // what b encrypts with: "key" or "alias"
+		use    string                        // what b encrypts with: "key" or "alias"
 		change func(e *cohEnv) error         // in a
 		check  func(t *testing.T, e *cohEnv, out *EncryptOutput, err error)
 	}{
