@@ -630,3 +630,34 @@ func TestCachedRef(t *testing.T) {
 		}
 	}
 }
+
+// An alias re-pointed in another process: while the report is held and
+// the store is not Fresh, b resolves the alias from the store, not from
+// its cache.
+func TestCoherenceStaleAliasReadFromStore(t *testing.T) {
+	ctx := context.Background()
+	s, a, b := twoProcesses(t, Options{})
+	id, id2 := cohCreateKey(t, a), cohCreateKey(t, a)
+	if _, err := a.CreateAlias(ctx, &CreateAliasInput{AliasName: "alias/moved", TargetKeyId: id}); err != nil {
+		t.Fatal(err)
+	}
+	mustEncrypt(t, b, "alias/moved")
+	mustEncrypt(t, b, id2)
+	s.holdReports()
+	if _, err := a.UpdateAlias(ctx, &UpdateAliasInput{AliasName: "alias/moved", TargetKeyId: id2}); err != nil {
+		t.Fatal(err)
+	}
+	want := b.keyARN(keyRef{b.account, b.region, id2})
+	if out := mustEncrypt(t, b, "alias/moved"); out.KeyId == want {
+		t.Fatal("b followed the re-pointed alias with no report and a Fresh store: the test store leaks reports")
+	}
+	s.fresh.Store(false)
+	if out := mustEncrypt(t, b, "alias/moved"); out.KeyId != want {
+		t.Fatalf("b encrypted under %s through an alias re-pointed to %s while the store is not Fresh", out.KeyId, want)
+	}
+	s.releaseReports()
+	s.fresh.Store(true)
+	if out := mustEncrypt(t, b, "alias/moved"); out.KeyId != want {
+		t.Fatalf("b encrypted under %s after the report of the alias re-pointed to %s", out.KeyId, want)
+	}
+}
