@@ -661,3 +661,51 @@ func TestCoherenceStaleAliasReadFromStore(t *testing.T) {
 		t.Fatalf("b encrypted under %s after the report of the alias re-pointed to %s", out.KeyId, want)
 	}
 }
+
+// A blob made in another process under material its rotation made
+// current, before the report of the rotation arrives: the material is not
+// in b's cached key, so b reads the key from the store and decrypts (the
+// ciphertext proves the cache stale). What b read is checked as any key
+// is: disabled since, it is refused.
+func TestCoherenceBlobUnderUnreportedRotation(t *testing.T) {
+	ctx := context.Background()
+	s, a, b := twoProcesses(t, Options{})
+	id := cohCreateKey(t, a)
+	mustEncrypt(t, b, id)
+	s.holdReports()
+	if _, err := a.RotateKeyOnDemand(ctx, &RotateKeyOnDemandInput{KeyId: id}); err != nil {
+		t.Fatal(err)
+	}
+	blob := mustEncrypt(t, a, id).CiphertextBlob
+	out, err := b.Decrypt(ctx, &DecryptInput{CiphertextBlob: blob})
+	if err != nil {
+		t.Fatalf("b's Decrypt of a blob under material a's rotation made current: %v", err)
+	}
+	if string(out.Plaintext) != "coherent" {
+		t.Fatalf("b decrypted %q", out.Plaintext)
+	}
+	if _, ok := b.shared.keys.Load(keyRef{b.account, b.region, id}); ok {
+		t.Fatal("b kept the cached key its Decrypt proved stale")
+	}
+
+	mustEncrypt(t, b, id) // b caches the key again, Enabled
+	// A bad blob (material no record has) is still invalid.
+	bad := bytes.Clone(blob)
+	h, _ := crypto.ParseBlobHeader(bad)
+	i := bytes.Index(bad, h.MaterialID[:])
+	bad[i] ^= 1
+	if _, err := b.Decrypt(ctx, &DecryptInput{CiphertextBlob: bad}); !errors.Is(err, ErrInvalidCiphertext) {
+		t.Fatalf("b's Decrypt of a blob naming unknown material: %v, want InvalidCiphertextException", err)
+	}
+	if _, err := a.RotateKeyOnDemand(ctx, &RotateKeyOnDemandInput{KeyId: id}); err != nil {
+		t.Fatal(err)
+	}
+	blob = mustEncrypt(t, a, id).CiphertextBlob
+	if _, err := a.DisableKey(ctx, &DisableKeyInput{KeyId: id}); err != nil {
+		t.Fatal(err)
+	}
+	mustEncrypt(t, b, id) // no report: b uses its cache
+	if _, err := b.Decrypt(ctx, &DecryptInput{CiphertextBlob: blob}); !errors.Is(err, ErrDisabled) {
+		t.Fatalf("b's Decrypt of a blob under new material of a key a disabled since: %v, want DisabledException", err)
+	}
+}
