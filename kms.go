@@ -50,8 +50,8 @@ type Options struct {
 	// backend.Watcher (a database; it must be given as is, not wrapped,
 	// for the handle to see it is one). The handles of a process then
 	// subscribe once to its change reports, dropping from the cache the
-	// keys and aliases another process changed (a report that names no
-	// record drops everything), and, while the store is not Fresh, read
+	// keys and aliases another process changed (everything, when the
+	// store reports it lost track), and, while the store is not Fresh, read
 	// the store instead of the cache on every call. A change made in
 	// another process is thus used by this one no later than the store's
 	// staleness bound after its commit; the bound is the store's option.
