@@ -61,3 +61,41 @@ func BenchmarkEncryptCoherence(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCacheHit is the hot path's key lookup alone (entry, a cache
+// hit) over a memory store and over a Fresh backend.Watcher: the
+// difference is the coherence check.
+func BenchmarkCacheHit(b *testing.B) {
+	fresh := &clockedWatchStore{watchStore: newWatchStore(), bound: time.Hour}
+	fresh.heard.Store(time.Now().UnixNano())
+	for _, bc := range []struct {
+		name  string
+		store backend.Store
+	}{
+		{"memory", memory.New()},
+		{"watcher-fresh", fresh},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			k, err := New(Options{Backend: bc.store, RootKey: bytes.Repeat([]byte{5}, 32), Clock: fixedClock{}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer k.Close()
+			ctx := context.Background()
+			out, err := k.CreateKey(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			id := out.KeyMetadata.KeyId
+			if _, err := k.entry(ctx, id, opEncrypt); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := k.entry(ctx, id, opEncrypt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
