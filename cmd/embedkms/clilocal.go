@@ -166,7 +166,6 @@ func rewrapRootKey(env cliEnv, g globalOptions, newKeyFile string, _ []string) e
 	return nil
 }
 
-
 // backupStore runs backup.
 func backupStore(env cliEnv, g globalOptions, _ string, pos []string) error {
 	h, err := openHandle(env, g)
