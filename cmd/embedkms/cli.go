@@ -65,6 +65,7 @@ type globalOptions struct {
 	startingToken string
 	pageSize      int
 	cliInputJSON  string
+	query         string
 }
 
 // globalFlags are the options that take a value.
@@ -102,6 +103,13 @@ var globalFlags = map[string]func(*globalOptions, string) error{
 		return nil
 	},
 	"cli-input-json": func(g *globalOptions, v string) error { g.cliInputJSON = v; return nil },
+	"query": func(g *globalOptions, v string) error {
+		if _, ok := query(&value{kind: 'z'}, v); !ok {
+			return &usageError{msg: "\nBad value for --query " + v + ": embedkms supports a.b, a[], a[n] and length(a)\n"}
+		}
+		g.query = v
+		return nil
+	},
 }
 
 // cliEnv is what a subcommand runs with.
@@ -585,6 +593,20 @@ func decodeToken(tok string) (marker any, skip int, err error) {
 // printResponse prints res in the --output format.
 func printResponse(stdout, stderr io.Writer, c *opCommand, res *response, g globalOptions) int {
 	var err error
+	if g.query != "" {
+		// The AWS CLI applies --query to the whole (merged) result.
+		merged := res.pages[0]
+		if len(res.pages) > 1 || c.pager != nil && !g.noPaginate {
+			merged = mergePages(c.pager.resultKey, res.pages)
+		}
+		if res.nextToken != "" {
+			merged.keys = append(merged.keys, "NextToken")
+			merged.fields["NextToken"] = &value{kind: 's', str: res.nextToken}
+		}
+		q, _ := query(merged, g.query)
+		res = &response{pages: []*value{q}}
+		c = &opCommand{name: c.name}
+	}
 	if g.output == "text" {
 		for _, p := range res.pages {
 			if err = writeText(stdout, p); err != nil {
@@ -592,6 +614,7 @@ func printResponse(stdout, stderr io.Writer, c *opCommand, res *response, g glob
 			}
 		}
 		if err == nil && res.nextToken != "" {
+			// The AWS CLI prints the token after the pages.
 			err = writeText(stdout, &value{kind: 'o', keys: []string{"NextToken"}, fields: map[string]*value{"NextToken": {kind: 'o', keys: []string{"NextToken"}, fields: map[string]*value{"NextToken": {kind: 's', str: res.nextToken}}}}})
 		}
 	} else {

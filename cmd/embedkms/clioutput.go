@@ -402,3 +402,91 @@ func formatTextDict(b *strings.Builder, v *value, identifier string, scalarKeys 
 		formatText(b, p.v, p.k, nil)
 	}
 }
+
+// query applies a --query expression to v: the subset of JMESPath the AWS
+// CLI's documentation uses with KMS (a.b member access, a[] to project
+// over a list, a[n] to index one, length(a)). ok is false for an
+// expression outside that subset.
+func query(v *value, expr string) (out *value, ok bool) {
+	expr = strings.TrimSpace(expr)
+	if inner, found := strings.CutPrefix(expr, "length("); found && strings.HasSuffix(inner, ")") {
+		r, ok := query(v, strings.TrimSuffix(inner, ")"))
+		if !ok {
+			return nil, false
+		}
+		switch r.kind {
+		case 'a':
+			return &value{kind: 'n', str: strconv.Itoa(len(r.items))}, true
+		case 'o':
+			return &value{kind: 'n', str: strconv.Itoa(len(r.keys))}, true
+		case 's':
+			return &value{kind: 'n', str: strconv.Itoa(utf8.RuneCountInString(r.str))}, true
+		}
+		return &value{kind: 'z'}, true
+	}
+	return queryPath(v, expr)
+}
+
+func queryPath(v *value, expr string) (*value, bool) {
+	if expr == "" {
+		return v, true
+	}
+	if v == nil || v.kind == 'z' {
+		return &value{kind: 'z'}, true
+	}
+	if rest, found := strings.CutPrefix(expr, "[]"); found {
+		if v.kind != 'a' {
+			return &value{kind: 'z'}, true
+		}
+		rest = strings.TrimPrefix(rest, ".")
+		out := &value{kind: 'a', items: []*value{}}
+		for _, e := range v.items {
+			r, ok := queryPath(e, rest)
+			if !ok {
+				return nil, false
+			}
+			if r.kind != 'z' {
+				out.items = append(out.items, r)
+			}
+		}
+		return out, true
+	}
+	if strings.HasPrefix(expr, "[") {
+		end := strings.IndexByte(expr, ']')
+		if end < 0 {
+			return nil, false
+		}
+		n, err := strconv.Atoi(expr[1:end])
+		if err != nil {
+			return nil, false
+		}
+		if v.kind != 'a' {
+			return &value{kind: 'z'}, true
+		}
+		if n < 0 {
+			n += len(v.items)
+		}
+		if n < 0 || n >= len(v.items) {
+			return &value{kind: 'z'}, true
+		}
+		return queryPath(v.items[n], strings.TrimPrefix(expr[end+1:], "."))
+	}
+	end := strings.IndexAny(expr, ".[")
+	name, rest := expr, ""
+	if end >= 0 {
+		name, rest = expr[:end], strings.TrimPrefix(expr[end:], ".")
+	}
+	for _, r := range name {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return nil, false
+		}
+	}
+	if v.kind != 'o' {
+		return &value{kind: 'z'}, true
+	}
+	f, found := v.fields[name]
+	if !found {
+		return &value{kind: 'z'}, true
+	}
+	return queryPath(f, rest)
+}
