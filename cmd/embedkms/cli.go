@@ -72,7 +72,7 @@ type globalOptions struct {
 var globalFlags = map[string]func(*globalOptions, string) error{
 	"output": func(g *globalOptions, v string) error {
 		if v != "json" && v != "text" {
-			return &usageError{msg: cliUsage + "\nembedkms: error: argument --output: Invalid choice, valid choices are:\n\njson                                     | text\n"}
+			return &usageError{msg: cliUsage + "embedkms: error: argument --output: Invalid choice, valid choices are:\n\njson                                     | text\n"}
 		}
 		g.output = v
 		return nil
@@ -89,7 +89,7 @@ var globalFlags = map[string]func(*globalOptions, string) error{
 	"max-items": func(g *globalOptions, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return &usageError{msg: cliUsage + fmt.Sprintf("\nembedkms: error: argument --max-items: invalid int value: '%s'\n", v)}
+			return &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: argument --max-items: invalid int value: '%s'\n", v)}
 		}
 		g.maxItems = n
 		return nil
@@ -97,7 +97,7 @@ var globalFlags = map[string]func(*globalOptions, string) error{
 	"page-size": func(g *globalOptions, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return &usageError{msg: cliUsage + fmt.Sprintf("\nembedkms: error: argument --page-size: invalid int value: '%s'\n", v)}
+			return &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: argument --page-size: invalid int value: '%s'\n", v)}
 		}
 		g.pageSize = n
 		return nil
@@ -237,7 +237,7 @@ func parseOpArgs(c *opCommand, args []string) (globalOptions, map[*param][]strin
 				i++
 				return args[i], nil
 			}
-			return "", &usageError{msg: cliUsage + fmt.Sprintf("\nembedkms: error: argument --%s: expected one argument\n", name)}
+			return "", &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: argument --%s: expected one argument\n", name)}
 		}
 		if set, ok := globalFlags[name]; ok {
 			v, err := next()
@@ -277,7 +277,7 @@ func parseOpArgs(c *opCommand, args []string) (globalOptions, map[*param][]strin
 				vs = append(vs, args[i])
 			}
 			if len(vs) == 0 {
-				return g, nil, &usageError{msg: cliUsage + fmt.Sprintf("\nembedkms: error: argument --%s: expected at least one argument\n", p.flag)}
+				return g, nil, &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: argument --%s: expected at least one argument\n", p.flag)}
 			}
 			values[p] = vs
 		default:
@@ -299,7 +299,7 @@ func parseOpArgs(c *opCommand, args []string) (globalOptions, map[*param][]strin
 			}
 		}
 		if len(missing) > 0 {
-			return g, nil, &usageError{msg: cliUsage + "\nembedkms: error: the following arguments are required: " + strings.Join(missing, ", ") + "\n"}
+			return g, nil, &usageError{msg: cliUsage + "embedkms: error: the following arguments are required: " + strings.Join(missing, ", ") + "\n"}
 		}
 	}
 	return g, values, nil

@@ -67,7 +67,7 @@ func runLocal(env cliEnv, name string, args []string) int {
 		flagName, val, hasVal := strings.Cut(a[2:], "=")
 		if !hasVal {
 			if i+1 >= len(args) {
-				return report(env.stderr, &usageError{msg: cliUsage + fmt.Sprintf("\nembedkms: error: argument --%s: expected one argument\n", flagName)})
+				return report(env.stderr, &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: argument --%s: expected one argument\n", flagName)})
 			}
 			i++
 			val = args[i]
@@ -85,11 +85,11 @@ func runLocal(env cliEnv, name string, args []string) int {
 	}
 	maxPos := strings.Count(lc.args, "FILE")
 	if len(pos) > maxPos || (lc.args == "FILE" && len(pos) == 0) {
-		return report(env.stderr, &usageError{msg: cliUsage + fmt.Sprintf("\nembedkms: error: %s takes %s\n", name, firstOf(lc.args, "no arguments"))})
+		return report(env.stderr, &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: %s takes %s\n", name, firstOf(lc.args, "no arguments"))})
 	}
 	g.defaults(env.getenv)
 	if g.store == "memory" {
-		return report(env.stderr, &usageError{msg: cliUsage + fmt.Sprintf("\nembedkms: error: %s needs a durable store: give --store DIR or set %s\n", name, storeEnv)})
+		return report(env.stderr, &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: %s needs a durable store: give --store DIR or set %s\n", name, storeEnv)})
 	}
 	if err := lc.run(env, g, newKeyFile, pos); err != nil {
 		return report(env.stderr, err)
@@ -148,7 +148,7 @@ func rewrapRootKey(env cliEnv, g globalOptions, newKeyFile string, _ []string) e
 		}
 		next = keystore.RawRootKey(raw)
 	default:
-		return &usageError{msg: cliUsage + fmt.Sprintf("\nembedkms: error: rewrap-root-key needs the new root key: give --new-root-key-file FILE or set %s\n", newRootKeyEnv)}
+		return &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: rewrap-root-key needs the new root key: give --new-root-key-file FILE or set %s\n", newRootKeyEnv)}
 	}
 	old, err := cliRootKey(env, g)
 	if err != nil {
