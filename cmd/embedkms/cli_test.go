@@ -137,10 +137,10 @@ var (
 
 // stable are ids of the seed, kept as they are.
 var stable = map[string]bool{
-	"0b5f1a3e-7c2d-4e8f-9a6b-1c2d3e4f5a6b": true,
-	"6c1e2d3f-4a5b-4c6d-8e7f-8091a2b3c4d5": true,
-	"7d2f3e4a-5b6c-4d7e-9f80-91a2b3c4d5e6": true,
-	"mrk-00112233445566778899aabbccddeeff": true,
+	"0b5f1a3e-7c2d-4e8f-9a6b-1c2d3e4f5a6b":                             true,
+	"6c1e2d3f-4a5b-4c6d-8e7f-8091a2b3c4d5":                             true,
+	"7d2f3e4a-5b6c-4d7e-9f80-91a2b3c4d5e6":                             true,
+	"mrk-00112233445566778899aabbccddeeff":                             true,
 	"5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed": true,
 }
 
@@ -171,10 +171,10 @@ func (n *normalizer) normalize(s string, random []string) string {
 
 // goldenStep is one command of the golden scenario.
 type goldenStep struct {
-	name   string                   // golden file testdata/cli/golden/<name>.txt
+	name   string // golden file testdata/cli/golden/<name>.txt
 	args   func(s *scenario) []string
-	code   int                      // expected exit status
-	random []string                 // members whose values are random
+	code   int      // expected exit status
+	random []string // members whose values are random
 	then   func(s *scenario, out string)
 }
 
