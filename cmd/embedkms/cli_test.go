@@ -229,7 +229,7 @@ func saveBlob(file, name string) func(*scenario, string) {
 var goldenSteps = []goldenStep{
 	// Before any key with a random id: list outputs in a stable order.
 	{name: "list-keys", args: fixed("list-keys")},
-	{name: "list-keys-error", args: fixed("list-keys", "--limit", "0"), code: 254},
+	{name: "list-keys-error", args: fixed("list-keys", "--limit", "0"), code: 252},
 	{name: "page-max-items", args: fixed("list-keys", "--max-items", "2"), then: capture("token", "NextToken")},
 	{name: "page-starting-token", args: with("list-keys", "--max-items", "2", "--starting-token", "{token}")},
 	{name: "page-no-paginate", args: fixed("list-keys", "--no-paginate", "--limit", "1")},
@@ -289,7 +289,7 @@ var goldenSteps = []goldenStep{
 	{name: "decapsulate", args: with("decapsulate", "--key-id", "{kem}", "--encapsulation-algorithm", "ML_KEM", "--shared-secret-ciphertext-blob", "fileb://kem.bin"), random: []string{"SharedSecret", "Plaintext"}},
 	{name: "decapsulate-error", args: fixed("decapsulate", "--key-id", "alias/golden", "--encapsulation-algorithm", "ML_KEM", "--shared-secret-ciphertext-blob", "fileb://kem.bin"), code: 254},
 	{name: "list-retirable-grants", args: fixed("list-retirable-grants", "--retiring-principal", "arn:aws:iam::111122223333:role/admin")},
-	{name: "list-retirable-grants-error", args: fixed("list-retirable-grants", "--retiring-principal", "arn:aws:iam::111122223333:role/admin", "--limit", "0"), code: 254},
+	{name: "list-retirable-grants-error", args: fixed("list-retirable-grants", "--retiring-principal", "arn:aws:iam::111122223333:role/admin", "--limit", "0"), code: 252},
 	{name: "create-grant", args: with("create-grant", "--key-id", "{k1}", "--grantee-principal", "arn:aws:iam::111122223333:role/app", "--retiring-principal", "arn:aws:iam::111122223333:role/admin", "--operations", "Encrypt", "Decrypt", "--constraints", "EncryptionContextSubset={purpose=golden}", "--name", "cli"), random: []string{"GrantToken"}, then: capture("grant", "GrantId")},
 	{name: "create-grant-error", args: with("create-grant", "--key-id", "{k1}", "--grantee-principal", "arn:aws:iam::111122223333:role/app", "--operations", "Bogus"), code: 254},
 	{name: "list-grants", args: fixed("list-grants", "--key-id", symKey)},

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Parameter values are taken as the AWS CLI v2 takes them (AWS CLI User
@@ -557,23 +558,49 @@ func structToWire(m map[string]any, t reflect.Type, name string, v *validation) 
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	out := map[string]any{}
 	for _, k := range keys {
-		f, ok := t.FieldByName(k)
-		if !ok || !f.IsExported() {
+		if f, ok := t.FieldByName(k); !ok || !f.IsExported() {
 			v.add("Unknown parameter in %s: %q, must be one of: %s", shown, k, strings.Join(members, ", "))
+		}
+	}
+	out := map[string]any{}
+	for _, k := range members {
+		x, ok := m[k]
+		if !ok || x == nil {
 			continue
 		}
-		if m[k] == nil {
-			continue
-		}
+		f, _ := t.FieldByName(k)
 		path := k
 		if name != "" {
 			path = name + "." + k
 		}
-		out[k] = toWire(m[k], f.Type, path, v)
+		out[k] = toWire(x, f.Type, path, v)
+		checkMin(out[k], t.Name()+"."+k, path, v)
 	}
 	return out
+}
+
+// checkMin checks a member's wire value against its minimum, as botocore
+// does: the length of a string or list, the value of an integer.
+func checkMin(x any, member, path string, v *validation) {
+	min, ok := minConstraints[member]
+	if !ok {
+		return
+	}
+	switch x := x.(type) {
+	case string:
+		if n := utf8.RuneCountInString(x); n < min {
+			v.add("Invalid length for parameter %s, value: %d, valid min length: %d", path, n, min)
+		}
+	case []any:
+		if len(x) < min {
+			v.add("Invalid length for parameter %s, value: %d, valid min length: %d", path, len(x), min)
+		}
+	case json.Number:
+		if n, err := x.Int64(); err == nil && n < int64(min) {
+			v.add("Invalid value for parameter %s, value: %d, valid min value: %d", path, n, min)
+		}
+	}
 }
 
 // requestBody builds the request body from the member values given.

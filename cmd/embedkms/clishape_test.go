@@ -231,3 +231,36 @@ func TestRequiredMembers(t *testing.T) {
 		}
 	}
 }
+
+// TestMinConstraintsNameMembers: every entry of minConstraints names a
+// member of an input shape or a structure one nests, so none is dead.
+func TestMinConstraintsNameMembers(t *testing.T) {
+	shapes := map[string]reflect.Type{}
+	var walk func(reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || t == timeType || shapes[t.Name()] != nil {
+			return
+		}
+		shapes[t.Name()] = t
+		for i := range t.NumField() {
+			walk(t.Field(i).Type)
+		}
+	}
+	for _, c := range commands {
+		walk(c.in)
+	}
+	for key := range minConstraints {
+		shape, field, _ := strings.Cut(key, ".")
+		st, ok := shapes[shape]
+		if !ok {
+			t.Errorf("%s: no input shape %s", key, shape)
+			continue
+		}
+		if _, ok := st.FieldByName(field); !ok {
+			t.Errorf("%s: %s has no member %s", key, shape, field)
+		}
+	}
+}
