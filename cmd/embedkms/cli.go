@@ -66,6 +66,7 @@ type globalOptions struct {
 	pageSize      int
 	cliInputJSON  string
 	query         string
+	skeleton      string // --generate-cli-skeleton: "input" or "output"
 }
 
 // globalFlags are the options that take a value.
@@ -158,6 +159,16 @@ func runOperation(env cliEnv, c *opCommand, args []string) int {
 	}
 	if err != nil {
 		return report(env.stderr, err)
+	}
+	if g.skeleton != "" {
+		t := c.in
+		if g.skeleton == "output" {
+			t = c.out
+		}
+		if err := writeJSON(env.stdout, skeleton(t, nil)); err != nil {
+			return report(env.stderr, err)
+		}
+		return exitOK
 	}
 	g.defaults(env.getenv)
 	input, err := buildInput(c, g, values)
@@ -253,6 +264,19 @@ func parseOpArgs(c *opCommand, args []string) (globalOptions, map[*param][]strin
 			g.noPaginate = true
 			continue
 		}
+		if name == "generate-cli-skeleton" {
+			g.skeleton = "input"
+			if hasVal {
+				g.skeleton = val
+			} else if i+1 < len(args) && !strings.HasPrefix(args[i+1], "--") {
+				i++
+				g.skeleton = args[i]
+			}
+			if g.skeleton != "input" && g.skeleton != "output" {
+				return g, nil, &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: argument --generate-cli-skeleton: Invalid choice, valid choices are:\n\ninput                                    | output\n")}
+			}
+			continue
+		}
 		p := c.param(name)
 		negated := false
 		if p == nil && strings.HasPrefix(name, "no-") {
@@ -291,7 +315,7 @@ func parseOpArgs(c *opCommand, args []string) (globalOptions, map[*param][]strin
 	if len(unknown) > 0 {
 		return g, nil, &usageError{msg: cliUsage + "\nUnknown options: " + strings.Join(unknown, ", ") + "\n"}
 	}
-	if g.cliInputJSON == "" {
+	if g.cliInputJSON == "" && g.skeleton == "" {
 		var missing []string
 		for _, p := range c.params {
 			if _, ok := values[p]; p.required && !ok {

@@ -374,6 +374,8 @@ var goldenSteps = []goldenStep{
 	{name: "page-size", args: fixed("list-aliases", "--page-size", "1", "--query", "length(Aliases)")},
 	{name: "query-text", args: fixed("list-aliases", "--key-id", symKey, "--query", "Aliases[].AliasName", "--output", "text")},
 	{name: "cli-input-json", args: fixed("describe-key", "--cli-input-json", `{"KeyId": "alias/signer"}`, "--query", "KeyMetadata.KeyId")},
+	{name: "skeleton-create-grant", args: fixed("create-grant", "--generate-cli-skeleton")},
+	{name: "skeleton-encrypt-output", args: fixed("encrypt", "--generate-cli-skeleton", "output")},
 	{name: "cli-input-json-file", args: fixed("describe-key", "--cli-input-json", "file://input.json", "--query", "KeyMetadata.KeySpec")},
 }
 

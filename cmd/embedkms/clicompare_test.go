@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,6 +68,20 @@ func TestCLIGoldenMatchesAWSCLI(t *testing.T) {
 			}
 			if acode == 0 || ecode != 252 || last(aerr) != last(eerr) {
 				t.Errorf("%s: aws kms exit status %d, %q; embedkms exit status %d, %q", st.name, acode, last(aerr), ecode, last(eerr))
+			}
+			continue
+		}
+		if strings.HasPrefix(st.name, "skeleton-") {
+			// botocore fills an enum with a random value, and an older
+			// AWS CLI knows fewer members: compare shapes.
+			aout, _, _ := aws.run(st.args(sa)...)
+			eout, _, _ := r.run(nil, st.args(se)...)
+			var a, e any
+			if json.Unmarshal([]byte(aout), &a) != nil || json.Unmarshal([]byte(eout), &e) != nil {
+				t.Fatalf("%s: not JSON:\n%s\n%s", st.name, aout, eout)
+			}
+			for _, d := range sameShape("", jsonShape(a), jsonShape(e), false, nil) {
+				t.Errorf("%s: %s", st.name, d)
 			}
 			continue
 		}

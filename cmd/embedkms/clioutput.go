@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -489,4 +490,53 @@ func queryPath(v *value, expr string) (*value, bool) {
 		return &value{kind: 'z'}, true
 	}
 	return queryPath(f, rest)
+}
+
+// skeleton is what --generate-cli-skeleton prints for shape t, as
+// botocore's ArgumentGenerator makes it: "" for a string, the first value
+// of an enum (botocore picks one at random), null for a blob, 0, true,
+// 1970-01-01T00:00:00 for a timestamp, one element for a list, a
+// "KeyName" entry for a map, and every member of a structure in order.
+func skeleton(t reflect.Type, seen []reflect.Type) *value {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+		return &value{kind: 's', str: "1970-01-01T00:00:00"}
+	case t == bytesType:
+		return &value{kind: 'z'}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if m, ok := t.MethodByName("Values"); ok && m.Type.NumIn() == 1 {
+			vals := m.Func.Call([]reflect.Value{reflect.Zero(t)})[0]
+			if vals.Len() > 0 {
+				return &value{kind: 's', str: vals.Index(0).String()}
+			}
+		}
+		return &value{kind: 's', str: ""}
+	case reflect.Bool:
+		return &value{kind: 'b', bool: true}
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return &value{kind: 'n', str: "0"}
+	case reflect.Slice:
+		return &value{kind: 'a', items: []*value{skeleton(t.Elem(), seen)}}
+	case reflect.Map:
+		return &value{kind: 'o', keys: []string{"KeyName"}, fields: map[string]*value{"KeyName": skeleton(t.Elem(), seen)}}
+	case reflect.Struct:
+		out := &value{kind: 'o', fields: map[string]*value{}}
+		if slices.Contains(seen, t) {
+			return out // a recursive shape: botocore stops with {}
+		}
+		seen = append(seen, t)
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() {
+				out.keys = append(out.keys, f.Name)
+				out.fields[f.Name] = skeleton(f.Type, seen)
+			}
+		}
+		return out
+	}
+	return &value{kind: 'z'}
 }
