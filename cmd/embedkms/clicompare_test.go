@@ -76,6 +76,10 @@ func TestCLIGoldenMatchesAWSCLI(t *testing.T) {
 			// AWS CLI knows fewer members: compare shapes.
 			aout, _, _ := aws.run(st.args(sa)...)
 			eout, _, _ := r.run(nil, st.args(se)...)
+			if strings.TrimSpace(aout) == "" {
+				t.Logf("%s: skipped, the installed AWS CLI prints no such skeleton", st.name)
+				continue
+			}
 			var a, e any
 			if json.Unmarshal([]byte(aout), &a) != nil || json.Unmarshal([]byte(eout), &e) != nil {
 				t.Fatalf("%s: not JSON:\n%s\n%s", st.name, aout, eout)

@@ -129,3 +129,39 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("progress bar drew %q, want %q", b.String(), want)
 	}
 }
+
+// TestCLIHelp: `embedkms help` lists every operation subcommand and every
+// local one; `embedkms <operation> help` lists its parameters as
+// --kebab-case flags, required ones marked.
+func TestCLIHelp(t *testing.T) {
+	r := newCLIRun(t)
+	help := r.ok("help")
+	for _, name := range append(commandNames(), "rewrap-root-key", "backup", "restore", "seed") {
+		if !strings.Contains(help, "\t"+name+"\n") && !strings.Contains(help, "\t"+name+" ") {
+			t.Errorf("embedkms help does not list %s", name)
+		}
+	}
+	enc := r.ok("encrypt", "help")
+	for _, want := range []string{"--key-id <string> (required)", "--plaintext <blob: base64 or fileb://FILE> (required)", "--encryption-context <k=v,k2=v2 or JSON>", "--dry-run | --no-dry-run"} {
+		if !strings.Contains(enc, want) {
+			t.Errorf("embedkms encrypt help lacks %q:\n%s", want, enc)
+		}
+	}
+	if out := r.ok("backup", "help"); !strings.Contains(out, "embedkms backup [options] [FILE]") {
+		t.Errorf("embedkms backup help: %q", out)
+	}
+}
+
+// TestCLINoRootKey: a durable store without a root key, and stdin not a
+// terminal to type a passphrase on, is an invalid configuration (253),
+// saying how to give one; nothing is created.
+func TestCLINoRootKey(t *testing.T) {
+	r := newCLIRun(t, rootKeyEnv+"=")
+	_, stderr, code := r.run(nil, "list-keys")
+	if code != exitConfig || !strings.Contains(stderr, "needs its root key: give --root-key-file FILE, set EMBEDKMS_ROOT_KEY, or run on a terminal") {
+		t.Errorf("no root key: exit status %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "store")); err == nil {
+		t.Error("the store was created without a root key")
+	}
+}
