@@ -220,3 +220,37 @@ func TestReportExitStatus(t *testing.T) {
 }
 
 func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o600) }
+
+// TestParseOpArgs: options and parameters in any order, --name=value,
+// --no-flag for a boolean, a list taking every value up to the next
+// option, and a required parameter given through --cli-input-json.
+func TestParseOpArgs(t *testing.T) {
+	c := commands["create-grant"]
+	g, values, err := parseOpArgs(c, []string{"--output", "text", "--key-id=k", "--operations", "Encrypt", "Decrypt", "--no-dry-run", "--region", "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.output != "text" || g.region != "eu-west-1" {
+		t.Errorf("options: %+v", g)
+	}
+	if v := values[c.param("key-id")]; !reflect.DeepEqual(v, []string{"k"}) {
+		t.Errorf("--key-id=k gave %q", v)
+	}
+	if v := values[c.param("operations")]; !reflect.DeepEqual(v, []string{"Encrypt", "Decrypt"}) {
+		t.Errorf("--operations gave %q", v)
+	}
+	if v := values[c.param("dry-run")]; !reflect.DeepEqual(v, []string{"false"}) {
+		t.Errorf("--no-dry-run gave %q", v)
+	}
+	in, err := buildInput(c, g, values)
+	if err != nil || in["DryRun"] != false || !reflect.DeepEqual(in["Operations"], []any{"Encrypt", "Decrypt"}) {
+		t.Errorf("input %v, %v", in, err)
+	}
+	if _, _, err := parseOpArgs(commands["describe-key"], []string{"--cli-input-json", `{"KeyId":"k"}`}); err != nil {
+		t.Errorf("a required member from --cli-input-json: %v", err)
+	}
+	g, values, _ = parseOpArgs(commands["describe-key"], []string{"--cli-input-json", `{"KeyId":"k","Bogus":1}`})
+	if _, err := buildInput(commands["describe-key"], g, values); err == nil || !strings.Contains(err.Error(), `Unknown parameter in input: "Bogus", must be one of: KeyId, GrantTokens`) {
+		t.Errorf("an unknown member in --cli-input-json: %v", err)
+	}
+}
