@@ -58,6 +58,22 @@ var rewrapPartitions = []string{
 // written by a handle with another Options.Partition make it fail,
 // changing nothing.
 func RewrapRootKey(ctx context.Context, store backend.Store, old, next keystore.RootKeySource) error {
+	return RewrapRootKeyWithOptions(ctx, store, old, next, RewrapOptions{})
+}
+
+// RewrapOptions configure RewrapRootKeyWithOptions.
+type RewrapOptions struct {
+	// Progress, if not nil, is called as the records of the store are
+	// re-wrapped and re-tagged: with done = 0 once the records are
+	// counted, then after each record, up to done = total. It runs inside
+	// the rewrap transaction, so it must not use the store; a backend that
+	// runs the transaction again (a conflict) starts the count again at 0.
+	Progress func(done, total int)
+}
+
+// RewrapRootKeyWithOptions is RewrapRootKey with options: a progress
+// callback for a tool to show how far the re-wrap of a large store is.
+func RewrapRootKeyWithOptions(ctx context.Context, store backend.Store, old, next keystore.RootKeySource, opts RewrapOptions) error {
 	if store == nil || old == nil || next == nil {
 		return errors.New("kms: RewrapRootKey needs a store and both root key sources")
 	}
@@ -123,7 +139,7 @@ func RewrapRootKey(ctx context.Context, store backend.Store, old, next keystore.
 		return ErrStoreInUse
 	}
 	return store.Update(ctx, func(tx backend.Txn) error {
-		return rewrapTxn(tx, oldRoot, newRoot, newMeta)
+		return rewrapTxn(tx, oldRoot, newRoot, newMeta, opts.Progress)
 	})
 }
 
@@ -145,7 +161,7 @@ func storeIDIfAny(ctx context.Context, s backend.Store) (string, error) {
 }
 
 // rewrapTxn does RewrapRootKey's work inside one transaction.
-func rewrapTxn(tx backend.Txn, oldRoot, newRoot *keystore.RootKey, newMeta [][2][]byte) error {
+func rewrapTxn(tx backend.Txn, oldRoot, newRoot *keystore.RootKey, newMeta [][2][]byte, progress func(done, total int)) error {
 	if err := oldRoot.ReplaceCheck(tx, newRoot); err != nil {
 		return err
 	}
@@ -157,8 +173,15 @@ func rewrapTxn(tx backend.Txn, oldRoot, newRoot *keystore.RootKey, newMeta [][2]
 	}); err != nil {
 		return err
 	}
+	if progress == nil {
+		progress = func(int, int) {}
+	}
+	progress(0, len(keys))
 	oldTx, newTx := oldRoot.AuthenticatedTxn(tx), newRoot.AuthenticatedTxn(tx)
-	for _, k := range keys {
+	for i, k := range keys {
+		if i > 0 {
+			progress(i, len(keys))
+		}
 		switch {
 		case keystore.IsCheckValue(k):
 			continue // replaced above
@@ -195,6 +218,7 @@ func rewrapTxn(tx backend.Txn, oldRoot, newRoot *keystore.RootKey, newMeta [][2]
 			return err
 		}
 	}
+	progress(len(keys), len(keys))
 	return nil
 }
 

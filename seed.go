@@ -328,6 +328,27 @@ func (k *KMS) Seed(ctx context.Context, r io.Reader) error {
 // state, an alias's target) keeps its latest value when a durable store
 // is seeded again, and a key or grant deleted since is created again.
 func (k *KMS) ApplySeed(ctx context.Context, f *SeedFile) error {
+	return k.ApplySeedWithOptions(ctx, f, SeedOptions{})
+}
+
+// SeedOptions configure ApplySeedWithOptions.
+type SeedOptions struct {
+	// Progress, if not nil, is called as the keys the store lacks are
+	// made (their material sealed under the root key, an RSA key
+	// generated: the slow part of a bulk seed): with done = 0 and total
+	// the number of such keys once they are known, after each key, and
+	// with done = total once everything is written. Nothing is called
+	// when the seed is refused before that.
+	Progress func(done, total int)
+}
+
+// ApplySeedWithOptions is ApplySeed with options: a progress callback for
+// a tool to show how far a large seed is.
+func (k *KMS) ApplySeedWithOptions(ctx context.Context, f *SeedFile, opts SeedOptions) error {
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(int, int) {}
+	}
 	if err := k.begin(ctx, nil); err != nil {
 		return err
 	}
@@ -361,12 +382,16 @@ func (k *KMS) ApplySeed(ctx context.Context, f *SeedFile) error {
 		return internal(err)
 	}
 	sealed := map[string]keystore.Material{}
-	for _, kp := range missing {
+	progress(0, len(missing))
+	for i, kp := range missing {
 		m, err := k.sealSeedMaterial(kp)
 		if err != nil {
 			return internal(err)
 		}
 		sealed[kp.rec.KeyID] = m
+		if i+1 < len(missing) {
+			progress(i+1, len(missing))
+		}
 	}
 	err = k.store.Update(ctx, func(tx backend.Txn) error {
 		return k.writeSeed(ctx, tx, f, p, sealed)
@@ -387,6 +412,7 @@ func (k *KMS) ApplySeed(ctx context.Context, f *SeedFile) error {
 		aliases = append(aliases, keyRef{k.account, k.region, a.Name})
 	}
 	k.shared.invalidate(refs, aliases)
+	progress(len(missing), len(missing))
 	return nil
 }
 
