@@ -926,8 +926,13 @@ func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStore
 			}
 		}
 		newProxy = in.XksProxyAuthenticationCredential != nil || in.XksProxyUriPath != ""
-		if err := k.healthCheck(ctx, s, "UpdateCustomKeyStore"); err != nil {
-			return nil, err
+		// The proxy is asked only about new proxy settings: a rename
+		// changes nothing the proxy sees.
+		if newProxy || in.XksProxyUriEndpoint != "" || in.XksProxyConnectivity != "" ||
+			in.XksProxyVpcEndpointServiceName != "" || in.XksProxyVpcEndpointServiceOwner != "" {
+			if err := k.healthCheck(ctx, s, "UpdateCustomKeyStore"); err != nil {
+				return nil, err
+			}
 		}
 	}
 	err = k.store.Update(ctx, func(tx backend.Txn) error {

@@ -551,6 +551,16 @@ func TestExternalKeyStoreVpcEndpoint(t *testing.T) {
 	if c := d.CustomKeyStores[0].XksProxyConfiguration; c == nil || c.Connectivity != kms.XksProxyConnectivityTypeVpcEndpointService || c.VpcEndpointServiceName == "" {
 		t.Errorf("after the refused update the store's proxy configuration is %+v", c)
 	}
+
+	// A rename asks the proxy nothing, so it succeeds although this
+	// store's proxy path fails every health check.
+	calls = p.calls.Load()
+	if _, err := k.UpdateCustomKeyStore(ctx, &kms.UpdateCustomKeyStoreInput{CustomKeyStoreId: out.CustomKeyStoreId, NewCustomKeyStoreName: "vpc-renamed"}); err != nil {
+		t.Fatalf("renaming an external key store: %v", err)
+	}
+	if n := p.calls.Load() - calls; n != 0 {
+		t.Errorf("a rename called the proxy %d times", n)
+	}
 }
 
 // TestCustomKeyStoreSecretsNotStored scans the backend's bytes for the

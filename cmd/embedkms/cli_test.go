@@ -351,7 +351,7 @@ var goldenSteps = []goldenStep{
 	{name: "create-custom-key-store-error", args: fixed("create-custom-key-store", "--custom-key-store-name", "cli-xks", "--cloud-hsm-cluster-id", "cluster-1a23b4cdefg", "--trust-anchor-certificate", "x", "--key-store-password", "kmsPswd1"), code: 254},
 	{name: "describe-custom-key-stores", args: fixed("describe-custom-key-stores")},
 	{name: "describe-custom-key-stores-error", args: fixed("describe-custom-key-stores", "--custom-key-store-id", "cks-1234567890abcdef0"), code: 254},
-	{name: "update-custom-key-store", args: with("update-custom-key-store", "--custom-key-store-id", "{cks}", "--new-custom-key-store-name", "cli-xks-renamed"), code: 254},
+	{name: "update-custom-key-store", args: with("update-custom-key-store", "--custom-key-store-id", "{cks}", "--new-custom-key-store-name", "cli-xks-renamed"), code: 0},
 	{name: "update-custom-key-store-error", args: fixed("update-custom-key-store", "--custom-key-store-id", "cks-1234567890abcdef0", "--new-custom-key-store-name", "x"), code: 254},
 	{name: "connect-custom-key-store", args: with("connect-custom-key-store", "--custom-key-store-id", "{cks}")},
 	{name: "connect-custom-key-store-error", args: fixed("connect-custom-key-store", "--custom-key-store-id", "cks-1234567890abcdef0"), code: 254},
