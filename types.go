@@ -14,8 +14,9 @@ type Tag struct {
 	// white space and _ . : / = + - @; the reserved prefix aws: or other
 	// characters give TagException.
 	TagKey string
-	// TagValue is the tag's value: 0 to 256 characters of the same set as
-	// TagKey (TagException otherwise). The empty string is a valid value.
+	// TagValue is the tag's value: 0 to 256 characters (ValidationException)
+	// of the set TagKey allows (TagException). The empty string is a valid
+	// value.
 	TagValue string
 }
 
