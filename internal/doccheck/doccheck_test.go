@@ -1,8 +1,13 @@
 package doccheck
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -150,5 +155,90 @@ func TestModuleSkipsInternalAndMain(t *testing.T) {
 	}
 	if !slices.Equal(have, want) {
 		t.Errorf("Module(testdata/mod) reported:\n\t%s\nwant:\n\t%s", strings.Join(have, "\n\t"), strings.Join(want, "\n\t"))
+	}
+}
+
+// exampleRE matches the name of a runnable example in prose: Example,
+// ExampleF, ExampleT_M, Example_suffix.
+var exampleRE = regexp.MustCompile(`\bExample(?:[A-Z]\w*|_\w+)?\b`)
+
+// TestDocExamplesExist: every example a package comment names (doc.go's
+// tour names them so readers can find them) is a function of some
+// _test.go file of the module, so a renamed or deleted example cannot
+// leave the tour pointing at nothing.
+func TestDocExamplesExist(t *testing.T) {
+	root := moduleRoot(t)
+	dirs, err := packageDirs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defined := map[string]bool{}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv == nil && strings.HasPrefix(fd.Name.Name, "Example") {
+				defined[fd.Name.Name] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, dir := range dirs {
+		docs, err := packageComments(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range exampleRE.FindAllString(docs, -1) {
+			named++
+			if !defined[name] {
+				rel, _ := filepath.Rel(root, dir)
+				t.Errorf("the package comment of %s names %s, which no _test.go file of the module defines", rel, name)
+			}
+		}
+	}
+	if named == 0 {
+		t.Error("no package comment names an example; the root package's tour should")
+	}
+}
+
+// packageComments returns the package comments of dir's non-test files.
+func packageComments(dir string) (string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, n), nil, parser.ParseComments|parser.PackageClauseOnly)
+		if err != nil {
+			return "", err
+		}
+		if f.Doc != nil {
+			b.WriteString(f.Doc.Text())
+		}
+	}
+	return b.String(), nil
+}
+
+// TestExampleRE: the names the tour uses are found, and the section
+// heading "Examples" and words like "Exampled" are not names.
+func TestExampleRE(t *testing.T) {
+	got := exampleRE.FindAllString("See ExampleKMS_Encrypt, Example, ExampleClock and Example_second. # Examples; Exampled.", -1)
+	want := []string{"ExampleKMS_Encrypt", "Example", "ExampleClock", "Example_second"}
+	if !slices.Equal(got, want) {
+		t.Errorf("exampleRE found %q, want %q", got, want)
 	}
 }
