@@ -91,8 +91,12 @@ type KeyMetadata struct {
 	ExpirationModel ExpirationModelType
 	// KeyManager is CUSTOMER for keys created by CreateKey and AWS for AWS
 	// managed keys (alias/aws/<service>).
-	KeyManager            KeyManagerType
-	CustomerMasterKeySpec CustomerMasterKeySpec // Deprecated: use KeySpec.
+	KeyManager KeyManagerType
+	// CustomerMasterKeySpec is KeySpec under its old name, for old
+	// clients.
+	//
+	// Deprecated: use KeySpec.
+	CustomerMasterKeySpec CustomerMasterKeySpec
 	// KeySpec is the key's type: SYMMETRIC_DEFAULT, an RSA, elliptic-curve,
 	// HMAC, ML-DSA, ML-KEM or SM2 spec.
 	KeySpec KeySpec
@@ -181,8 +185,12 @@ type CreateKeyInput struct {
 	// GENERATE_VERIFY_MAC, KEY_AGREEMENT or KEY_ENCAPSULATION. Optional; zero
 	// value: absent, ENCRYPT_DECRYPT; a usage the KeySpec does not allow gives
 	// ValidationException.
-	KeyUsage              KeyUsageType
-	CustomerMasterKeySpec CustomerMasterKeySpec // Deprecated: use KeySpec.
+	KeyUsage KeyUsageType
+	// CustomerMasterKeySpec is KeySpec under its old name, taken when
+	// KeySpec is absent; both together give ValidationException.
+	//
+	// Deprecated: use KeySpec.
+	CustomerMasterKeySpec CustomerMasterKeySpec
 	// KeySpec is the key's type. Optional; zero value: absent,
 	// SYMMETRIC_DEFAULT (AES-256-GCM). Asymmetric (RSA_*, ECC_*, ML_DSA_*,
 	// ML_KEM_*, SM2), HMAC_* and imported-material keys each allow the usages
@@ -259,7 +267,8 @@ type ListKeysInput struct {
 	Marker string
 	// ResourceOwners says whose keys to list: SELF, the caller's account's;
 	// OTHER_ACCOUNTS_VIA_RAM, those other accounts share with it through
-	// AWS RAM, which the handle does not model: none. Omitted: SELF.
+	// AWS RAM, which the handle does not model: none. Optional; zero value:
+	// absent, SELF; an unknown value gives ValidationException.
 	ResourceOwners []ResourceOwner
 }
 
@@ -358,8 +367,7 @@ type EncryptInput struct {
 	// EncryptionContext is non-secret key-value data bound to the ciphertext
 	// as additional authenticated data: the same context must be given to
 	// decrypt. Symmetric keys only (an asymmetric key gives
-	// ValidationException). Optional; zero value: absent, no context; keys and
-	// values are non-empty strings.
+	// ValidationException). Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// GrantTokens are grant tokens from CreateGrant. Grants take effect at
 	// once here, so a valid token adds no permission, but each is checked: an
@@ -527,8 +535,7 @@ type GenerateDataKeyInput struct {
 	// EncryptionContext is non-secret key-value data bound to the ciphertext
 	// as additional authenticated data: the same context must be given to
 	// decrypt. Symmetric keys only (an asymmetric key gives
-	// ValidationException). Optional; zero value: absent, no context; keys and
-	// values are non-empty strings.
+	// ValidationException). Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// NumberOfBytes is the data key's length in bytes: 1 to 1024
 	// (ValidationException). Give it or KeySpec, not both
@@ -582,8 +589,7 @@ type GenerateDataKeyWithoutPlaintextInput struct {
 	// EncryptionContext is non-secret key-value data bound to the ciphertext
 	// as additional authenticated data: the same context must be given to
 	// decrypt. Symmetric keys only (an asymmetric key gives
-	// ValidationException). Optional; zero value: absent, no context; keys and
-	// values are non-empty strings.
+	// ValidationException). Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// KeySpec is the data key's length: AES_256 (32 bytes) or AES_128 (16
 	// bytes). Give it or NumberOfBytes, one of the two (ValidationException).
@@ -653,7 +659,10 @@ type CreateAliasInput struct {
 	// AlreadyExistsException.
 	AliasName string
 	// TargetKeyId is the key the alias points at: key ID or key ARN of this
-	// account and Region (not an alias). Required; 1 to 2048 characters.
+	// account and Region (not an alias), a customer managed key (an AWS
+	// managed key gives AccessDeniedException). Required; 1 to 2048
+	// characters. A key with the most aliases a key may have gives
+	// LimitExceededException.
 	TargetKeyId string
 }
 
@@ -666,9 +675,10 @@ type UpdateAliasInput struct {
 	// 256 characters; an unknown alias gives NotFoundException, an AWS managed
 	// key's alias (alias/aws/...) AccessDeniedException.
 	AliasName string
-	// TargetKeyId is the key the alias will point at: key ID or key ARN, of
-	// the same key type and usage as the current target (ValidationException
-	// otherwise). Required; 1 to 2048 characters.
+	// TargetKeyId is the key the alias will point at: key ID or key ARN, a
+	// customer managed key (AccessDeniedException otherwise) of the same key
+	// type and usage as the current target (ValidationException otherwise).
+	// Required; 1 to 2048 characters.
 	TargetKeyId string
 }
 
@@ -1100,8 +1110,7 @@ type GenerateDataKeyPairInput struct {
 	// EncryptionContext is non-secret key-value data bound to the ciphertext
 	// as additional authenticated data: the same context must be given to
 	// decrypt. Symmetric keys only (an asymmetric key gives
-	// ValidationException). Optional; zero value: absent, no context; keys and
-	// values are non-empty strings.
+	// ValidationException). Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// KeyId names the symmetric encryption key that encrypts the private key:
 	// key ID, key ARN, alias name (alias/...) or alias ARN; a key or alias ARN
@@ -1157,8 +1166,7 @@ type GenerateDataKeyPairWithoutPlaintextInput struct {
 	// EncryptionContext is non-secret key-value data bound to the ciphertext
 	// as additional authenticated data: the same context must be given to
 	// decrypt. Symmetric keys only (an asymmetric key gives
-	// ValidationException). Optional; zero value: absent, no context; keys and
-	// values are non-empty strings.
+	// ValidationException). Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// KeyId names the symmetric encryption key that encrypts the private key:
 	// key ID, key ARN, alias name (alias/...) or alias ARN; a key or alias ARN
@@ -1204,7 +1212,9 @@ type GetKeyPolicyInput struct {
 	// KeyId names the KMS key: key ID or key ARN, of this account and Region
 	// (an alias gives NotFoundException). Required; 1 to 2048 characters.
 	KeyId string
-	// PolicyName is optional; the only key policy is "default".
+	// PolicyName names the policy. Optional; zero value: absent, "default",
+	// the only key policy; another name gives NotFoundException. 1 to 128
+	// characters of letters, digits and _ (ValidationException).
 	PolicyName string
 }
 
@@ -1221,7 +1231,9 @@ type PutKeyPolicyInput struct {
 	// KeyId names the KMS key: key ID or key ARN, of this account and Region
 	// (an alias gives NotFoundException). Required; 1 to 2048 characters.
 	KeyId string
-	// PolicyName is optional; the only key policy is "default".
+	// PolicyName names the policy. Optional; zero value: absent, "default",
+	// the only key policy; another name gives UnsupportedOperationException.
+	// 1 to 128 characters of letters, digits and _ (ValidationException).
 	PolicyName string
 	// Policy is the new key policy document. Required; 1 to 32768 bytes
 	// (LimitExceededException over it) of tab, newline and printable Latin-1
@@ -1286,20 +1298,24 @@ type CreateGrantInput struct {
 	// GranteePrincipal is the principal (an IAM ARN) the grant gives
 	// permissions to. Give it or GranteeServicePrincipal, exactly one
 	// (ValidationException); 1 to 256 characters of letters, digits and _ + =
-	// , . @ : / -.
+	// , . @ : / - (ValidationException); an ARN that is no principal gives
+	// InvalidArnException.
 	GranteePrincipal string
-	// RetiringPrincipal is a principal that may retire the grant. Optional;
-	// zero value: absent, only the grantee (for a RetireGrant operation) and
-	// the key's account may; 1 to 256 characters, the pattern of
+	// RetiringPrincipal is a principal (an IAM ARN) that may retire the grant;
+	// not with RetiringServicePrincipal (ValidationException). Optional; zero
+	// value: absent: then the grantee, if Operations include RetireGrant, and
+	// the key's account may retire it. 1 to 256 characters, the pattern of
 	// GranteePrincipal.
 	RetiringPrincipal string
-	// Operations are the operations the grant allows; each must suit the key
-	// (a symmetric key's grant may not allow Sign, ...: ValidationException).
-	// Required, at least one.
+	// Operations are the operations the grant allows. Required: at least one,
+	// not CreateGrant alone, and each one the key's spec and usage allow (a
+	// symmetric key's grant may not allow Sign, ...); ValidationException
+	// otherwise.
 	Operations []GrantOperation
 	// Constraints limit the grant to requests with a given encryption context
-	// or source ARN. Optional; zero value: absent, none; encryption context
-	// constraints only on grants for cryptographic operations
+	// or source ARN. Optional; zero value: absent, none. At most 8 encryption
+	// context pairs, values up to 384 characters, and no encryption context
+	// constraint with an operation that takes no encryption context on the key
 	// (ValidationException).
 	Constraints *GrantConstraints
 	// GrantTokens are grant tokens from CreateGrant. Grants take effect at
@@ -1320,12 +1336,13 @@ type CreateGrantInput struct {
 	DryRun bool
 	// GranteeServicePrincipal is an AWS service principal (such as
 	// logs.amazonaws.com) the grant gives permissions to, instead of
-	// GranteePrincipal. Optional; zero value: absent; 1 to 128 characters,
-	// dot-separated name.
+	// GranteePrincipal; such a grant needs a SourceArn constraint and a
+	// retiring principal (ValidationException). Optional; zero value: absent;
+	// 1 to 128 characters, a dot-separated name.
 	GranteeServicePrincipal string
 	// RetiringServicePrincipal is an AWS service principal that may retire the
-	// grant. Optional; zero value: absent; 1 to 128 characters, dot-separated
-	// name.
+	// grant; not with RetiringPrincipal (ValidationException). Optional; zero
+	// value: absent; 1 to 128 characters, a dot-separated name.
 	RetiringServicePrincipal string
 }
 
@@ -1386,7 +1403,8 @@ type ListGrantsInput struct {
 	// Required; 1 to 2048 characters.
 	KeyId string
 	// GrantId lists only the grant with this id. Optional; zero value: absent,
-	// every grant; 1 to 128 characters.
+	// every grant; 1 to 128 characters, and a malformed id gives
+	// InvalidGrantIdException.
 	GrantId string
 	// GranteePrincipal lists only grants to this principal. Optional; zero
 	// value: absent, every grant; 1 to 256 characters.
@@ -1419,7 +1437,8 @@ type ListRetirableGrantsInput struct {
 	Marker string
 	// RetiringPrincipal lists the grants this principal (an IAM ARN) may
 	// retire. Give it or RetiringServicePrincipal, exactly one
-	// (ValidationException); 1 to 256 characters.
+	// (ValidationException); 1 to 256 characters; an ARN that is no principal
+	// gives InvalidArnException.
 	RetiringPrincipal string
 	// RetiringServicePrincipal lists the grants this service principal may
 	// retire, instead of RetiringPrincipal. Optional; zero value: absent; 1 to
@@ -1486,8 +1505,11 @@ type EnableKeyRotationInput struct {
 	// KeyId names the symmetric encryption key: key ID or key ARN, of this
 	// account and Region (an alias gives NotFoundException). Required; 1 to
 	// 2048 characters.
-	KeyId                string
-	RotationPeriodInDays int32 // 90..2560; 0 means the default, 365
+	KeyId string
+	// RotationPeriodInDays is the number of days between automatic
+	// rotations: 90 to 2560 (ValidationException). Optional; zero value:
+	// absent, 365.
+	RotationPeriodInDays int32
 }
 
 // EnableKeyRotationOutput is the (empty) output of EnableKeyRotation.
@@ -1621,11 +1643,13 @@ type ReplicateKeyInput struct {
 	// BypassPolicyLockoutSafetyCheck skips the policy lockout check for the
 	// replica's Policy. Optional; zero value: absent, false.
 	BypassPolicyLockoutSafetyCheck bool
-	// Description describes the replica. Optional; zero value: absent, the
-	// primary's is not copied: no description; 0 to 8192 characters.
+	// Description describes the replica; descriptions are not shared between
+	// the keys of a multi-Region set. Optional; zero value: absent, no
+	// description; 0 to 8192 characters (ValidationException).
 	Description string
-	// Tags are the replica's tags. Optional; zero value: absent, no tags; the
-	// rules of Tag apply.
+	// Tags are the replica's tags; tags are not shared between the keys of a
+	// multi-Region set. Optional; zero value: absent, no tags; the rules of
+	// Tag apply.
 	Tags []Tag
 }
 
