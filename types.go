@@ -192,21 +192,22 @@ type CreateKeyInput struct {
 	// Deprecated: use KeySpec.
 	CustomerMasterKeySpec CustomerMasterKeySpec
 	// KeySpec is the key's type. Optional; zero value: absent,
-	// SYMMETRIC_DEFAULT (AES-256-GCM). Asymmetric (RSA_*, ECC_*, ML_DSA_*,
-	// ML_KEM_*, SM2), HMAC_* and imported-material keys each allow the usages
-	// AWS allows; a mismatch gives ValidationException.
+	// SYMMETRIC_DEFAULT (AES-256-GCM). The others are the RSA_*, ECC_*,
+	// ML_DSA_*, ML_KEM_* and HMAC_* specs and SM2 (China Regions only); each
+	// allows only the KeyUsage values AWS allows for it (ValidationException).
 	KeySpec KeySpec
 	// Origin is where the key material comes from: AWS_KMS (generated now),
 	// EXTERNAL (imported later with ImportKeyMaterial; the key starts in
 	// PendingImport), AWS_CLOUDHSM or EXTERNAL_KEY_STORE (in the custom key
 	// store CustomKeyStoreId). Optional; zero value: absent, AWS_KMS.
 	Origin OriginType
-	// CustomKeyStoreId is the custom key store to create the key in, with
-	// Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE (which without it give
-	// UnsupportedOperationException); such keys are symmetric encryption keys
-	// (UnsupportedOperationException otherwise). Optional; zero value: absent,
-	// a key outside any custom key store; 1 to 64 characters, and an unknown
-	// store gives CustomKeyStoreNotFoundException, one not connected
+	// CustomKeyStoreId is the custom key store to create the key in. Origin
+	// AWS_CLOUDHSM and EXTERNAL_KEY_STORE need it
+	// (UnsupportedOperationException without), and keys there are
+	// single-Region symmetric encryption keys (UnsupportedOperationException
+	// otherwise). Optional; zero value: absent, a key outside any custom key
+	// store; 1 to 64 characters. An unknown store gives
+	// CustomKeyStoreNotFoundException, one not CONNECTED
 	// CustomKeyStoreInvalidStateException.
 	CustomKeyStoreId string
 	// BypassPolicyLockoutSafetyCheck skips the check that Policy lets the
@@ -538,11 +539,13 @@ type GenerateDataKeyInput struct {
 	// ValidationException). Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// NumberOfBytes is the data key's length in bytes: 1 to 1024
-	// (ValidationException). Give it or KeySpec, not both
-	// (ValidationException); use KeySpec where it fits.
+	// (ValidationException). Optional; zero value: absent; exactly one of
+	// NumberOfBytes and KeySpec must be given (ValidationException). Use
+	// KeySpec where it fits.
 	NumberOfBytes int32
 	// KeySpec is the data key's length: AES_256 (32 bytes) or AES_128 (16
-	// bytes). Give it or NumberOfBytes, one of the two (ValidationException).
+	// bytes). Optional; zero value: absent; exactly one of KeySpec and
+	// NumberOfBytes must be given (ValidationException).
 	KeySpec DataKeySpec
 	// GrantTokens are grant tokens from CreateGrant. Grants take effect at
 	// once here, so a valid token adds no permission, but each is checked: an
@@ -592,11 +595,13 @@ type GenerateDataKeyWithoutPlaintextInput struct {
 	// ValidationException). Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// KeySpec is the data key's length: AES_256 (32 bytes) or AES_128 (16
-	// bytes). Give it or NumberOfBytes, one of the two (ValidationException).
+	// bytes). Optional; zero value: absent; exactly one of KeySpec and
+	// NumberOfBytes must be given (ValidationException).
 	KeySpec DataKeySpec
 	// NumberOfBytes is the data key's length in bytes: 1 to 1024
-	// (ValidationException). Give it or KeySpec, not both
-	// (ValidationException); use KeySpec where it fits.
+	// (ValidationException). Optional; zero value: absent; exactly one of
+	// NumberOfBytes and KeySpec must be given (ValidationException). Use
+	// KeySpec where it fits.
 	NumberOfBytes int32
 	// GrantTokens are grant tokens from CreateGrant. Grants take effect at
 	// once here, so a valid token adds no permission, but each is checked: an
@@ -627,12 +632,14 @@ type GenerateDataKeyWithoutPlaintextOutput struct {
 // GenerateRandomInput is the input of GenerateRandom.
 type GenerateRandomInput struct {
 	// NumberOfBytes is how many random bytes to return: 1 to 1024
-	// (ValidationException). Optional; zero value: absent, which gives
-	// ValidationException as AWS does.
+	// (ValidationException). Optional in the model, but absent (0) gives
+	// ValidationException, as in AWS.
 	NumberOfBytes int32
-	// CustomKeyStoreId asks for the bytes from a CloudHSM key store's cluster.
-	// Optional; zero value: absent, the handle's own random source; 1 to 64
-	// characters, and an unknown store gives CustomKeyStoreNotFoundException.
+	// CustomKeyStoreId asks for the bytes from an AWS_CLOUDHSM key store's
+	// token. Optional; zero value: absent, the handle's own random source; 1
+	// to 64 characters. An unknown store gives
+	// CustomKeyStoreNotFoundException, an external key store
+	// UnsupportedOperationException.
 	CustomKeyStoreId string
 	// Recipient would have the result encrypted to a Nitro Enclave's public
 	// key from its attestation document. embedkms has no enclave to attest, so
@@ -652,10 +659,11 @@ type GenerateRandomOutput struct {
 
 // CreateAliasInput is the input of CreateAlias.
 type CreateAliasInput struct {
-	// AliasName is the new alias: alias/ followed by letters, digits and : / _
-	// -. Required; 1 to 256 characters of that set, starting with alias/
-	// (ValidationException); alias/ alone or a name under alias/aws/ (reserved
-	// for AWS managed keys) gives InvalidAliasNameException, an existing alias
+	// AliasName is the new alias: alias/ followed by a name of letters,
+	// digits, colons, slashes, underscores and hyphens. Required; 1 to 256
+	// characters of that set, starting with alias/ (ValidationException);
+	// alias/ alone or a name under alias/aws/ (reserved for AWS managed keys)
+	// gives InvalidAliasNameException, an existing alias
 	// AlreadyExistsException.
 	AliasName string
 	// TargetKeyId is the key the alias points at: key ID or key ARN of this
