@@ -531,12 +531,12 @@ type ReEncryptOutput struct {
 type GenerateDataKeyInput struct {
 	// KeyId names the symmetric encryption key that encrypts the data key: key
 	// ID, key ARN, alias name (alias/...) or alias ARN; a key or alias ARN may
-	// name another account's key. Required; 1 to 2048 characters.
+	// name another account's key. Required; 1 to 2048 characters. Another kind
+	// of key gives InvalidKeyUsageException.
 	KeyId string
-	// EncryptionContext is non-secret key-value data bound to the ciphertext
-	// as additional authenticated data: the same context must be given to
-	// decrypt. Symmetric keys only (an asymmetric key gives
-	// ValidationException). Optional; zero value: absent, no context.
+	// EncryptionContext is non-secret key-value data bound to the encrypted
+	// result as additional authenticated data: Decrypt needs the same context.
+	// Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// NumberOfBytes is the data key's length in bytes: 1 to 1024
 	// (ValidationException). Optional; zero value: absent; exactly one of
@@ -587,12 +587,12 @@ type GenerateDataKeyOutput struct {
 type GenerateDataKeyWithoutPlaintextInput struct {
 	// KeyId names the symmetric encryption key that encrypts the data key: key
 	// ID, key ARN, alias name (alias/...) or alias ARN; a key or alias ARN may
-	// name another account's key. Required; 1 to 2048 characters.
+	// name another account's key. Required; 1 to 2048 characters. Another kind
+	// of key gives InvalidKeyUsageException.
 	KeyId string
-	// EncryptionContext is non-secret key-value data bound to the ciphertext
-	// as additional authenticated data: the same context must be given to
-	// decrypt. Symmetric keys only (an asymmetric key gives
-	// ValidationException). Optional; zero value: absent, no context.
+	// EncryptionContext is non-secret key-value data bound to the encrypted
+	// result as additional authenticated data: Decrypt needs the same context.
+	// Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// KeySpec is the data key's length: AES_256 (32 bytes) or AES_128 (16
 	// bytes). Optional; zero value: absent; exactly one of KeySpec and
@@ -1115,14 +1115,14 @@ type DecapsulateOutput struct {
 
 // GenerateDataKeyPairInput is the input of GenerateDataKeyPair.
 type GenerateDataKeyPairInput struct {
-	// EncryptionContext is non-secret key-value data bound to the ciphertext
-	// as additional authenticated data: the same context must be given to
-	// decrypt. Symmetric keys only (an asymmetric key gives
-	// ValidationException). Optional; zero value: absent, no context.
+	// EncryptionContext is non-secret key-value data bound to the encrypted
+	// result as additional authenticated data: Decrypt needs the same context.
+	// Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// KeyId names the symmetric encryption key that encrypts the private key:
 	// key ID, key ARN, alias name (alias/...) or alias ARN; a key or alias ARN
-	// may name another account's key. Required; 1 to 2048 characters.
+	// may name another account's key. Required; 1 to 2048 characters. Another
+	// kind of key gives InvalidKeyUsageException.
 	KeyId string
 	// KeyPairSpec is the type of key pair: an RSA_*, ECC_* or SM2 spec.
 	// Required (ValidationException); SM2 outside China Regions gives
@@ -1171,14 +1171,14 @@ type GenerateDataKeyPairOutput struct {
 // GenerateDataKeyPairWithoutPlaintextInput is the input of
 // GenerateDataKeyPairWithoutPlaintext.
 type GenerateDataKeyPairWithoutPlaintextInput struct {
-	// EncryptionContext is non-secret key-value data bound to the ciphertext
-	// as additional authenticated data: the same context must be given to
-	// decrypt. Symmetric keys only (an asymmetric key gives
-	// ValidationException). Optional; zero value: absent, no context.
+	// EncryptionContext is non-secret key-value data bound to the encrypted
+	// result as additional authenticated data: Decrypt needs the same context.
+	// Optional; zero value: absent, no context.
 	EncryptionContext map[string]string
 	// KeyId names the symmetric encryption key that encrypts the private key:
 	// key ID, key ARN, alias name (alias/...) or alias ARN; a key or alias ARN
-	// may name another account's key. Required; 1 to 2048 characters.
+	// may name another account's key. Required; 1 to 2048 characters. Another
+	// kind of key gives InvalidKeyUsageException.
 	KeyId string
 	// KeyPairSpec is the type of key pair: an RSA_*, ECC_* or SM2 spec.
 	// Required (ValidationException); SM2 outside China Regions gives
@@ -1287,13 +1287,15 @@ type ListKeyPoliciesOutput struct {
 // context, or made on behalf of a given AWS resource.
 type GrantConstraints struct {
 	// EncryptionContextSubset: the request's encryption context must
-	// include every pair (it may have more).
+	// include every pair (it may have more). Optional; zero value: absent,
+	// no such constraint.
 	EncryptionContextSubset map[string]string
 	// EncryptionContextEquals: the request's encryption context must be
-	// exactly this one.
+	// exactly this one. Optional; zero value: absent, no such constraint.
 	EncryptionContextEquals map[string]string
 	// SourceArn: the request must be made on behalf of this AWS resource
-	// (CallerInfo.SourceArn, aws:SourceArn).
+	// (CallerInfo.SourceArn, aws:SourceArn). Optional; zero value: absent,
+	// no such constraint; required for a grant to a service principal.
 	SourceArn string
 }
 
@@ -1305,9 +1307,9 @@ type CreateGrantInput struct {
 	KeyId string
 	// GranteePrincipal is the principal (an IAM ARN) the grant gives
 	// permissions to. Give it or GranteeServicePrincipal, exactly one
-	// (ValidationException); 1 to 256 characters of letters, digits and _ + =
-	// , . @ : / - (ValidationException); an ARN that is no principal gives
-	// InvalidArnException.
+	// (ValidationException); 1 to 256 characters of letters, digits and the
+	// symbols _+=,.@:/- (ValidationException); an ARN that is no principal
+	// gives InvalidArnException.
 	GranteePrincipal string
 	// RetiringPrincipal is a principal (an IAM ARN) that may retire the grant;
 	// not with RetiringServicePrincipal (ValidationException). Optional; zero
@@ -1335,7 +1337,8 @@ type CreateGrantInput struct {
 	// Name is a friendly name for the grant. A CreateGrant with the same Name,
 	// grantee, operations and constraints as an existing grant returns that
 	// grant instead of a new one. Optional; zero value: absent, no name; 1 to
-	// 256 characters of letters, digits and : / _ - (ValidationException).
+	// 256 characters of letters, digits and the symbols :/_-
+	// (ValidationException).
 	Name string
 	// DryRun, when true, checks the request (validation, key state,
 	// authorization) without doing the work: a request that would succeed
@@ -1690,11 +1693,15 @@ type UpdatePrimaryRegionOutput struct{}
 type GetParametersForImportInput struct {
 	// KeyId names the key with Origin EXTERNAL to import into: key ID or key
 	// ARN, of this account and Region (an alias gives NotFoundException).
-	// Required; 1 to 2048 characters.
+	// Required; 1 to 2048 characters. A key of another Origin gives
+	// UnsupportedOperationException.
 	KeyId string
 	// WrappingAlgorithm is how the key material will be wrapped:
-	// RSAES_OAEP_SHA_1/SHA_256, RSA_AES_KEY_WRAP_SHA_1/SHA_256 or SM2PKE.
-	// Required (ValidationException).
+	// RSAES_OAEP_SHA_1/SHA_256, RSA_AES_KEY_WRAP_SHA_1/SHA_256 or SM2PKE
+	// (China Regions). Required (ValidationException). RSAES_PKCS1_V1_5 gives
+	// UnsupportedOperationException; an algorithm that does not fit
+	// WrappingKeySpec, or cannot wrap the key's material (an RSA private key
+	// needs RSA_AES_KEY_WRAP_*), ValidationException.
 	WrappingAlgorithm AlgorithmSpec
 	// WrappingKeySpec is the type of the wrapping public key: RSA_2048,
 	// RSA_3072, RSA_4096 or SM2. Required (ValidationException).
@@ -1716,9 +1723,10 @@ type GetParametersForImportOutput struct {
 
 // ImportKeyMaterialInput is the input of ImportKeyMaterial.
 type ImportKeyMaterialInput struct {
-	// KeyId names the key to import into: key ID or key ARN, of this account
-	// and Region (an alias gives NotFoundException). Required; 1 to 2048
-	// characters.
+	// KeyId names the key with Origin EXTERNAL to import into: key ID or key
+	// ARN, of this account and Region (an alias gives NotFoundException).
+	// Required; 1 to 2048 characters. A key of another Origin gives
+	// UnsupportedOperationException.
 	KeyId string
 	// ImportToken is the token from the GetParametersForImport whose public
 	// key wrapped the material. Required; 1 to 6144 bytes
@@ -1745,13 +1753,16 @@ type ImportKeyMaterialInput struct {
 	// key had before). Optional; zero value: absent; the first import sets the
 	// key's material, later ones default to EXISTING_KEY_MATERIAL.
 	ImportType ImportType
-	// KeyMaterialDescription describes the material. Optional; zero value:
-	// absent; 0 to 256 characters of letters, digits, white space and : / _ .
-	// - (ValidationException).
+	// KeyMaterialDescription describes the material; symmetric encryption keys
+	// only (ValidationException). Optional; zero value: absent; 0 to 256
+	// characters of letters, digits, white space and the symbols :/_.-
+	// (ValidationException).
 	KeyMaterialDescription string
 	// KeyMaterialId names the material being reimported, with ImportType
-	// EXISTING_KEY_MATERIAL. Optional; zero value: absent, the key's current
-	// material; 64 hex digits (ValidationException).
+	// EXISTING_KEY_MATERIAL (with NEW_KEY_MATERIAL, or for a key that is not a
+	// symmetric encryption key, it gives ValidationException). Optional; zero
+	// value: absent, the key's current material; 64 hex digits
+	// (ValidationException).
 	KeyMaterialId string
 }
 
@@ -1767,10 +1778,12 @@ type ImportKeyMaterialOutput struct {
 type DeleteImportedKeyMaterialInput struct {
 	// KeyId names the key with Origin EXTERNAL: key ID or key ARN, of this
 	// account and Region (an alias gives NotFoundException). Required; 1 to
-	// 2048 characters.
+	// 2048 characters. A key of another Origin gives
+	// UnsupportedOperationException.
 	KeyId string
 	// KeyMaterialId names the material to delete. Optional; zero value:
-	// absent, the current material; 64 hex digits (ValidationException).
+	// absent, the current material; 64 hex digits (ValidationException), and
+	// material the key does not have gives NotFoundException.
 	KeyMaterialId string
 }
 
