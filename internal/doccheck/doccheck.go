@@ -39,8 +39,9 @@
 //
 // Packages that are checked (see Module): every package under the module
 // root except those named main, those with an "internal" or "testdata"
-// path element, and directories whose name starts with "." or "_"; _test.go
-// files are never read. Every other .go file is read whatever its build
+// path element, those in a vendor directory or in another module (a
+// directory below the root with its own go.mod), and directories whose
+// name starts with "." or "_"; _test.go files are never read. Every other .go file is read whatever its build
 // constraints, so both sides of a cgo/nocgo pair are checked.
 package doccheck
 
@@ -102,8 +103,9 @@ func Module(root string) ([]Missing, error) {
 
 // packageDirs returns the directories under root that hold a package
 // Module checks: non-test .go files of a package other than main, in a
-// directory none of whose path elements below root is "internal" or
-// "testdata" or starts with "." or "_".
+// directory none of whose path elements below root is "internal",
+// "testdata" or "vendor" or starts with "." or "_", and not in a nested
+// module (a directory below root with a go.mod of its own).
 func packageDirs(root string) ([]string, error) {
 	var dirs []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -114,8 +116,13 @@ func packageDirs(root string) ([]string, error) {
 			return nil
 		}
 		name := d.Name()
-		if path != root && (name == "internal" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+		if path != root && (name == "internal" || name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
 			return filepath.SkipDir
+		}
+		if path != root {
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir // another module
+			}
 		}
 		pkg, err := packageName(path)
 		if err != nil {

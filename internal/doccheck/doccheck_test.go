@@ -136,9 +136,9 @@ func TestDirReportsMissingPackageDoc(t *testing.T) {
 }
 
 // TestModuleSkipsInternalAndMain runs Module on testdata/mod: the root and
-// pub packages are checked (pub has no package doc), internal/hidden and
-// the main package cmd/tool are not, and file names are relative to the
-// root.
+// pub packages are checked (pub has no package doc); internal/hidden, the
+// main package cmd/tool, vendor/v and the nested module nested are not;
+// file names are relative to the root.
 func TestModuleSkipsInternalAndMain(t *testing.T) {
 	got, err := Module("testdata/mod")
 	if err != nil {
