@@ -132,7 +132,7 @@ type Result struct {
 	Decision Decision
 	// Reason says why a denied request is denied; ReasonNone when allowed.
 	Reason Reason
-	// Action is the request's action, for the AccessDeniedException message.
+	// Action is the request's action (Request.Action).
 	Action string
 	// Matches are the statements and grants that decided it: the Deny
 	// statement of an ExplicitDeny; for Allow, the key-policy statement
