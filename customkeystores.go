@@ -992,6 +992,14 @@ func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStore
 				return nil, notDisconnected()
 			}
 		}
+		// "If you change the XksProxyConnectivity to VPC_ENDPOINT_SERVICE,
+		// you must also change the XksProxyUriEndpoint ... If you change
+		// the XksProxyConnectivity to PUBLIC_ENDPOINT, you must also change
+		// the XksProxyUriEndpoint" (API reference, UpdateCustomKeyStore,
+		// XksProxyConnectivity).
+		if in.XksProxyConnectivity != "" && string(in.XksProxyConnectivity) != s.XksConnectivity && in.XksProxyUriEndpoint == "" {
+			return nil, invalid("XksProxyUriEndpoint is required when you change XksProxyConnectivity.")
+		}
 		set := func(dst *string, v string) {
 			if v != "" {
 				*dst = v

@@ -533,6 +533,24 @@ func TestExternalKeyStoreVpcEndpoint(t *testing.T) {
 			t.Errorf("%s: %v, want XksProxyUriEndpointInUseException", name, err)
 		}
 	}
+
+	// A change of connectivity needs a new endpoint too (API reference,
+	// UpdateCustomKeyStore, XksProxyConnectivity); the store is unchanged.
+	if _, err := k.DisconnectCustomKeyStore(ctx, &kms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: out.CustomKeyStoreId}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = k.UpdateCustomKeyStore(ctx, &kms.UpdateCustomKeyStoreInput{CustomKeyStoreId: out.CustomKeyStoreId,
+		XksProxyConnectivity: kms.XksProxyConnectivityTypePublicEndpoint})
+	if !errors.Is(err, kms.ErrValidation) || !strings.Contains(err.Error(), "XksProxyUriEndpoint") {
+		t.Errorf("UpdateCustomKeyStore to PUBLIC_ENDPOINT without an endpoint: %v, want a ValidationException naming XksProxyUriEndpoint", err)
+	}
+	d, err := k.DescribeCustomKeyStores(ctx, &kms.DescribeCustomKeyStoresInput{CustomKeyStoreId: out.CustomKeyStoreId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := d.CustomKeyStores[0].XksProxyConfiguration; c == nil || c.Connectivity != kms.XksProxyConnectivityTypeVpcEndpointService || c.VpcEndpointServiceName == "" {
+		t.Errorf("after the refused update the store's proxy configuration is %+v", c)
+	}
 }
 
 // TestCustomKeyStoreSecretsNotStored scans the backend's bytes for the

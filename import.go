@@ -595,58 +595,16 @@ func expireRecord(rec *records.Key, now time.Time) {
 }
 
 // expireIfDue deletes, in one transaction, the expired imported material
-// of the key ref names. The check is made again inside the transaction.
+// of the key ref names (see applyIfDue).
 func (k *KMS) expireIfDue(ctx context.Context, ref keyRef) error {
-	var expired *records.Key
-	err := k.store.Update(ctx, func(tx backend.Txn) error {
-		expired = nil
-		rec, err := records.GetKey(tx, ref.account, ref.region, ref.name)
-		if errors.Is(err, backend.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		now := k.clock.Now()
-		if !importExpiryDue(rec, now) {
-			return nil
-		}
-		if err := k.expireTx(tx, rec, now); err != nil {
-			return err
-		}
-		expired = rec
-		return records.PutKey(tx, rec)
-	})
-	if err != nil {
-		return internal(err)
-	}
-	if expired != nil {
-		k.invalidateCopies(expired, ref)
-	} else {
-		k.shared.invalidate([]keyRef{ref}, nil)
-	}
-	return nil
+	return k.applyIfDue(ctx, ref, importExpiryDue, k.expireTx)
 }
 
 // expirySweep deletes every expired imported material in the handle's
 // account and Region, reading only the index of keys whose material
 // expires.
 func (k *KMS) expirySweep(ctx context.Context) error {
-	var due []string
-	err := k.store.View(ctx, func(tx backend.Txn) error {
-		var err error
-		due, err = records.DueForImportExpiry(tx, k.account, k.region, k.clock.Now())
-		return err
-	})
-	if err != nil {
-		return internal(err)
-	}
-	for _, id := range due {
-		if err := k.expireIfDue(ctx, keyRef{k.account, k.region, id}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return k.sweepDue(ctx, records.DueForImportExpiry, k.expireIfDue)
 }
 
 // rotateImported makes rec's material pending rotation current, for

@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -133,60 +132,17 @@ func (k *KMS) rotateRecord(tx backend.Txn, rec *records.Key, now time.Time, typ 
 }
 
 // rotateIfDue performs, in one transaction, the automatic rotation of the
-// key ref names if it is due. The check is made again inside the
-// transaction, so handles (of this process or another) that notice the
-// same due rotation at once rotate the key once: the backend serializes
-// their transactions and the later ones find it done.
+// key ref names if it is due (see applyIfDue).
 func (k *KMS) rotateIfDue(ctx context.Context, ref keyRef) error {
-	var rotated *records.Key
-	err := k.store.Update(ctx, func(tx backend.Txn) error {
-		rotated = nil
-		rec, err := records.GetKey(tx, ref.account, ref.region, ref.name)
-		if errors.Is(err, backend.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		now := k.clock.Now()
-		if !rotationDue(rec, now) {
-			return nil
-		}
-		if err := k.rotateRecord(tx, rec, now, RotationTypeAutomatic); err != nil {
-			return err
-		}
-		rotated = rec
-		return records.PutKey(tx, rec)
+	return k.applyIfDue(ctx, ref, rotationDue, func(tx backend.Txn, rec *records.Key, now time.Time) error {
+		return k.rotateRecord(tx, rec, now, RotationTypeAutomatic)
 	})
-	if err != nil {
-		return internal(err)
-	}
-	if rotated != nil {
-		k.invalidateCopies(rotated, ref)
-	} else {
-		k.shared.invalidate([]keyRef{ref}, nil)
-	}
-	return nil
 }
 
 // rotateSweep performs every automatic rotation due in the handle's
 // account and Region, reading only the index of keys that rotate.
 func (k *KMS) rotateSweep(ctx context.Context) error {
-	var due []string
-	err := k.store.View(ctx, func(tx backend.Txn) error {
-		var err error
-		due, err = records.DueForRotation(tx, k.account, k.region, k.clock.Now())
-		return err
-	})
-	if err != nil {
-		return internal(err)
-	}
-	for _, id := range due {
-		if err := k.rotateIfDue(ctx, keyRef{k.account, k.region, id}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return k.sweepDue(ctx, records.DueForRotation, k.rotateIfDue)
 }
 
 // EnableKeyRotation turns on automatic rotation of a symmetric encryption
