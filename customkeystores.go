@@ -253,9 +253,10 @@ type UpdateCustomKeyStoreInput struct {
 	// while CONNECTED, and the proxy must accept it. Optional; zero value:
 	// absent, unchanged.
 	XksProxyAuthenticationCredential *XksProxyAuthenticationCredentialType
-	// XksProxyConnectivity changes the connectivity (a change to
-	// VPC_ENDPOINT_SERVICE needs XksProxyVpcEndpointServiceName); only while
-	// DISCONNECTED. Optional; zero value: absent, unchanged.
+	// XksProxyConnectivity changes the connectivity; only while
+	// DISCONNECTED. A change needs a new XksProxyUriEndpoint, and a change
+	// to VPC_ENDPOINT_SERVICE an XksProxyVpcEndpointServiceName
+	// (ValidationException). Optional; zero value: absent, unchanged.
 	XksProxyConnectivity XksProxyConnectivityType
 }
 
