@@ -184,8 +184,9 @@ type HealthStatus struct {
 	XksProxyModel string `json:"xksProxyModel"`
 	// EkmVendor names the external key manager's vendor.
 	EkmVendor string `json:"ekmVendor"`
-	// EkmFleetDetails describes each external key manager behind the proxy;
-	// KMS needs at least one ACTIVE.
+	// EkmFleetDetails describes each external key manager behind the proxy:
+	// 1 to 10 entries (the client refuses any other count as an invalid
+	// response).
 	EkmFleetDetails []EkmDetails `json:"ekmFleetDetails"`
 }
 
