@@ -121,8 +121,9 @@ func (m KeyMetadata) Usable() error {
 type EncryptRequest struct {
 	// RequestMetadata describes the KMS call behind the request.
 	RequestMetadata RequestMetadata `json:"requestMetadata"`
-	// AdditionalAuthenticatedData is bound to the ciphertext (for KMS, the
-	// encoded encryption context and blob header); optional.
+	// AdditionalAuthenticatedData is bound to the ciphertext; embedkms
+	// sends the blob header and the SHA-256 of the encoded encryption
+	// context (crypto.CustomBlob.ProxyAAD). Optional.
 	AdditionalAuthenticatedData []byte `json:"additionalAuthenticatedData,omitempty"`
 	// Plaintext is the data to encrypt.
 	Plaintext []byte `json:"plaintext"`
