@@ -153,8 +153,10 @@ type CreateCustomKeyStoreInput struct {
 	CustomKeyStoreType CustomKeyStoreType
 	// XksProxyUriEndpoint is the proxy's endpoint, https:// and a host name.
 	// Required for EXTERNAL_KEY_STORE and refused for AWS_CLOUDHSM
-	// (ValidationException); 10 to 128 characters. With PUBLIC_ENDPOINT it
-	// must be unique in the Region (XksProxyUriEndpointInUseException).
+	// (ValidationException); 10 to 128 characters. A store with
+	// VPC_ENDPOINT_SERVICE connectivity shares its endpoint with no other
+	// external key store of the account and Region
+	// (XksProxyUriEndpointInUseException).
 	XksProxyUriEndpoint string
 	// XksProxyUriPath is the base path of the proxy's API: an optional prefix
 	// then /kms/xks/v and a version. Required for EXTERNAL_KEY_STORE; 10 to
@@ -164,7 +166,8 @@ type CreateCustomKeyStoreInput struct {
 	// XksProxyVpcEndpointServiceName is the VPC endpoint service in front of
 	// the proxy (com.amazonaws.vpce.<region>.vpce-svc-...). Required with
 	// VPC_ENDPOINT_SERVICE connectivity and refused otherwise
-	// (ValidationException); 20 to 64 characters. No VPC exists here: the
+	// (ValidationException); 20 to 64 characters; one store per service
+	// (XksProxyVpcEndpointServiceInUseException). No VPC exists here: the
 	// endpoint is called directly.
 	XksProxyVpcEndpointServiceName string
 	// XksProxyVpcEndpointServiceOwner is the account that owns the VPC
