@@ -114,7 +114,8 @@
 // gone at Close), backend/file (one directory, no dependency) or
 // backend/badger (Badger), or any backend.Store that passes
 // backend/backendtest. Several handles, for different accounts or Regions,
-// may share one backend and see each other's changes at once.
+// may share one backend; those of one process see each other's changes at
+// once.
 //
 // The root key (Options.RootKey or Options.RootKeySource) wraps every key's
 // material and authenticates every record. A durable store is bound to the
