@@ -29,6 +29,7 @@ import (
 // it must be safe for concurrent use and should not block for long. The
 // event is the sink's to keep.
 type AuditSink interface {
+	// Record receives the event of one finished call.
 	Record(ctx context.Context, e *AuditEvent)
 }
 
@@ -50,30 +51,53 @@ func (f AuditFunc) Record(ctx context.Context, e *AuditEvent) { f(ctx, e) }
 // []byte of the API), and ResponseElements is null for every read-only
 // call (cryptographic operations, Describe*, Get*, List*), as in AWS.
 type AuditEvent struct {
-	EventVersion    string        `json:"eventVersion"`
-	UserIdentity    AuditIdentity `json:"userIdentity"`
-	EventTime       string        `json:"eventTime"` // UTC, RFC 3339 to the second ("2026-04-27T17:11:06Z")
-	EventSource     string        `json:"eventSource"`
-	EventName       string        `json:"eventName"` // the operation
-	AWSRegion       string        `json:"awsRegion"`
-	SourceIPAddress string        `json:"sourceIPAddress,omitempty"`
-	UserAgent       string        `json:"userAgent,omitempty"`
-	ErrorCode       string        `json:"errorCode,omitempty"`
-	ErrorMessage    string        `json:"errorMessage,omitempty"`
+	// EventVersion is the CloudTrail record format version, AuditEventVersion.
+	EventVersion string `json:"eventVersion"`
+	// UserIdentity is the caller (WithCaller, WithCallerInfo; the account root
+	// by default).
+	UserIdentity AuditIdentity `json:"userIdentity"`
+	EventTime    string        `json:"eventTime"` // UTC, RFC 3339 to the second ("2026-04-27T17:11:06Z")
+	// EventSource is the service, AuditEventSource (kms.amazonaws.com).
+	EventSource string `json:"eventSource"`
+	EventName   string `json:"eventName"` // the operation
+	// AWSRegion is the handle's Region.
+	AWSRegion string `json:"awsRegion"`
+	// SourceIPAddress is the caller's IP address (CallerInfo.SourceIP); empty
+	// when unknown.
+	SourceIPAddress string `json:"sourceIPAddress,omitempty"`
+	// UserAgent is the caller's User-Agent (CallerInfo.UserAgent); empty when
+	// unknown.
+	UserAgent string `json:"userAgent,omitempty"`
+	// ErrorCode is the AWS error code of a failed call (NotFoundException,
+	// ...); empty on success.
+	ErrorCode string `json:"errorCode,omitempty"`
+	// ErrorMessage is the error message of a failed call; empty on success.
+	ErrorMessage string `json:"errorMessage,omitempty"`
 	// RequestParameters are the request's members, lowerCamelCase, but
 	// blobs and members left empty; nil (null) when none is left.
 	RequestParameters map[string]any `json:"requestParameters"`
 	// ResponseElements are, for a call that changes something and
 	// succeeded, the response's members but blobs; else nil (null).
-	ResponseElements   map[string]any  `json:"responseElements"`
-	RequestID          string          `json:"requestID"`
-	EventID            string          `json:"eventID"`
-	ReadOnly           bool            `json:"readOnly"`
-	Resources          []AuditResource `json:"resources,omitempty"`
-	EventType          string          `json:"eventType"` // "AwsApiCall"
-	ManagementEvent    bool            `json:"managementEvent"`
-	RecipientAccountID string          `json:"recipientAccountId"`
-	EventCategory      string          `json:"eventCategory"` // "Management"
+	ResponseElements map[string]any `json:"responseElements"`
+	// RequestID is the call's request id: the one WithRequestID gave, else a
+	// UUID the handle makes.
+	RequestID string `json:"requestID"`
+	// EventID is a UUID unique to this event;
+	// KeyLastUsageData.CloudTrailEventId refers to it.
+	EventID string `json:"eventID"`
+	// ReadOnly is true for calls that change nothing: the cryptographic
+	// operations, Describe*, Get* and List*.
+	ReadOnly bool `json:"readOnly"`
+	// Resources are the KMS keys the call used, by key ARN; empty when it used
+	// none.
+	Resources []AuditResource `json:"resources,omitempty"`
+	EventType string          `json:"eventType"` // "AwsApiCall"
+	// ManagementEvent is always true: AWS KMS records every call as a
+	// management event.
+	ManagementEvent bool `json:"managementEvent"`
+	// RecipientAccountID is the handle's account, which received the call.
+	RecipientAccountID string `json:"recipientAccountId"`
+	EventCategory      string `json:"eventCategory"` // "Management"
 }
 
 // AuditIdentity is the caller of an audited call (CloudTrail's
@@ -86,8 +110,10 @@ type AuditIdentity struct {
 	// user name, "role:session" for an assumed role. (AWS shows IAM's
 	// unique ids, which the handle does not know.)
 	PrincipalID string `json:"principalId,omitempty"`
-	ARN         string `json:"arn,omitempty"`
-	AccountID   string `json:"accountId,omitempty"`
+	// ARN is the caller's principal ARN.
+	ARN string `json:"arn,omitempty"`
+	// AccountID is the caller's account.
+	AccountID string `json:"accountId,omitempty"`
 	// InvokedBy is the AWS service that made the call: the caller's
 	// ViaService, or the service principal itself.
 	InvokedBy string `json:"invokedBy,omitempty"`
@@ -95,9 +121,11 @@ type AuditIdentity struct {
 
 // AuditResource is a KMS key a call used.
 type AuditResource struct {
+	// AccountID is the account that owns the key.
 	AccountID string `json:"accountId"`
 	Type      string `json:"type"` // "AWS::KMS::Key"
-	ARN       string `json:"ARN"`
+	// ARN is the key ARN.
+	ARN string `json:"ARN"`
 }
 
 // Constants of every AuditEvent.

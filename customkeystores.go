@@ -68,81 +68,199 @@ var (
 // XksProxyAuthenticationCredentialType is the credential KMS signs XKS
 // proxy requests with.
 type XksProxyAuthenticationCredentialType struct {
-	AccessKeyId        string
+	// AccessKeyId identifies the secret to the proxy, as a SigV4 access key
+	// id. Required; 20 to 30 characters of A-Z and 2-7 (ValidationException).
+	AccessKeyId string
+	// RawSecretAccessKey is the secret the requests are signed with. Required;
+	// 43 to 64 characters of letters, digits and / + = (ValidationException).
+	// Stored wrapped under the root key, never returned.
 	RawSecretAccessKey string
 }
 
 // XksProxyConfigurationType describes an external key store's proxy (the
 // secret is never returned).
 type XksProxyConfigurationType struct {
-	Connectivity            XksProxyConnectivityType
-	AccessKeyId             string
-	UriEndpoint             string
-	UriPath                 string
-	VpcEndpointServiceName  string
+	// Connectivity is PUBLIC_ENDPOINT or VPC_ENDPOINT_SERVICE.
+	Connectivity XksProxyConnectivityType
+	// AccessKeyId is the access key id of the proxy authentication credential
+	// (its secret is never returned).
+	AccessKeyId string
+	// UriEndpoint is the proxy's https:// endpoint.
+	UriEndpoint string
+	// UriPath is the base path of the proxy's API, ending in /kms/xks/v1 (or
+	// another version).
+	UriPath string
+	// VpcEndpointServiceName is the VPC endpoint service of a
+	// VPC_ENDPOINT_SERVICE proxy; empty otherwise.
+	VpcEndpointServiceName string
+	// VpcEndpointServiceOwner is the account that owns that VPC endpoint
+	// service, as given when the store was created or updated; empty when
+	// none was given.
 	VpcEndpointServiceOwner string
 }
 
 // CustomKeyStoresListEntry describes a custom key store.
 type CustomKeyStoresListEntry struct {
-	CustomKeyStoreId       string
-	CustomKeyStoreName     string
-	CloudHsmClusterId      string
+	// CustomKeyStoreId is the store's id (cks- and 17 hex digits).
+	CustomKeyStoreId string
+	// CustomKeyStoreName is the store's name, unique in the account and
+	// Region.
+	CustomKeyStoreName string
+	// CloudHsmClusterId is an AWS_CLOUDHSM store's cluster (an entry of
+	// Options.CloudHsmClusters); empty for an external key store.
+	CloudHsmClusterId string
+	// TrustAnchorCertificate is an AWS_CLOUDHSM store's trust anchor
+	// certificate, PEM; empty for an external key store.
 	TrustAnchorCertificate string
-	ConnectionState        ConnectionStateType
-	ConnectionErrorCode    ConnectionErrorCodeType
-	CreationDate           time.Time
-	CustomKeyStoreType     CustomKeyStoreType
-	XksProxyConfiguration  *XksProxyConfigurationType
+	// ConnectionState is CONNECTED, CONNECTING, DISCONNECTED, DISCONNECTING or
+	// FAILED.
+	ConnectionState ConnectionStateType
+	// ConnectionErrorCode says why the store is FAILED (INVALID_CREDENTIALS,
+	// XKS_PROXY_NOT_REACHABLE, ...); empty otherwise.
+	ConnectionErrorCode ConnectionErrorCodeType
+	// CreationDate is when the store was created.
+	CreationDate time.Time
+	// CustomKeyStoreType is AWS_CLOUDHSM or EXTERNAL_KEY_STORE.
+	CustomKeyStoreType CustomKeyStoreType
+	// XksProxyConfiguration describes an external key store's proxy; nil for
+	// an AWS_CLOUDHSM store.
+	XksProxyConfiguration *XksProxyConfigurationType
 }
 
 // CreateCustomKeyStoreInput is the input of CreateCustomKeyStore.
 type CreateCustomKeyStoreInput struct {
-	CustomKeyStoreName               string
-	CloudHsmClusterId                string
-	TrustAnchorCertificate           string
-	KeyStorePassword                 string
-	CustomKeyStoreType               CustomKeyStoreType
-	XksProxyUriEndpoint              string
-	XksProxyUriPath                  string
-	XksProxyVpcEndpointServiceName   string
-	XksProxyVpcEndpointServiceOwner  string
+	// CustomKeyStoreName names the store, unique in the account and Region
+	// (CustomKeyStoreNameInUseException). Required; 1 to 256 characters
+	// (ValidationException).
+	CustomKeyStoreName string
+	// CloudHsmClusterId is the cluster of an AWS_CLOUDHSM store: an entry of
+	// Options.CloudHsmClusters (CloudHsmClusterNotFoundException otherwise)
+	// not used by another store (CloudHsmClusterInUseException). Required for
+	// AWS_CLOUDHSM and refused for EXTERNAL_KEY_STORE (ValidationException);
+	// 19 to 24 characters, cluster- and 11 to 16 letters or digits 2-7.
+	CloudHsmClusterId string
+	// TrustAnchorCertificate is the cluster's trust anchor certificate, PEM;
+	// when the cluster's entry names one it must be that one
+	// (IncorrectTrustAnchorException). Required for AWS_CLOUDHSM and refused
+	// for EXTERNAL_KEY_STORE; 1 to 5000 characters.
+	TrustAnchorCertificate string
+	// KeyStorePassword is the kmsuser password, here the PKCS#11 token's user
+	// PIN; stored wrapped under the root key. Required for AWS_CLOUDHSM and
+	// refused for EXTERNAL_KEY_STORE; 7 to 32 characters.
+	KeyStorePassword string
+	// CustomKeyStoreType is AWS_CLOUDHSM or EXTERNAL_KEY_STORE. Optional; zero
+	// value: absent, AWS_CLOUDHSM.
+	CustomKeyStoreType CustomKeyStoreType
+	// XksProxyUriEndpoint is the proxy's endpoint, https:// and a host name.
+	// Required for EXTERNAL_KEY_STORE and refused for AWS_CLOUDHSM
+	// (ValidationException); 10 to 128 characters. A store with
+	// VPC_ENDPOINT_SERVICE connectivity shares its endpoint with no other
+	// external key store of the account and Region
+	// (XksProxyUriEndpointInUseException).
+	XksProxyUriEndpoint string
+	// XksProxyUriPath is the base path of the proxy's API: an optional prefix
+	// then /kms/xks/v and a version. Required for EXTERNAL_KEY_STORE; 10 to
+	// 128 characters; endpoint and path together must be unique in the Region
+	// (XksProxyUriInUseException).
+	XksProxyUriPath string
+	// XksProxyVpcEndpointServiceName is the VPC endpoint service in front of
+	// the proxy (com.amazonaws.vpce.<region>.vpce-svc-...). Required with
+	// VPC_ENDPOINT_SERVICE connectivity and refused otherwise
+	// (ValidationException); 20 to 64 characters; one store per service
+	// (XksProxyVpcEndpointServiceInUseException). No VPC exists here: the
+	// endpoint is called directly.
+	XksProxyVpcEndpointServiceName string
+	// XksProxyVpcEndpointServiceOwner is the account that owns the VPC
+	// endpoint service, when not the store's. Optional; zero value: absent,
+	// the store's account; 12 digits, VPC_ENDPOINT_SERVICE connectivity only
+	// (ValidationException).
+	XksProxyVpcEndpointServiceOwner string
+	// XksProxyAuthenticationCredential is the credential requests to the proxy
+	// are signed with (SigV4); the proxy must accept it
+	// (XksProxyIncorrectAuthenticationCredentialException). Required for
+	// EXTERNAL_KEY_STORE.
 	XksProxyAuthenticationCredential *XksProxyAuthenticationCredentialType
-	XksProxyConnectivity             XksProxyConnectivityType
+	// XksProxyConnectivity is PUBLIC_ENDPOINT or VPC_ENDPOINT_SERVICE.
+	// Required for EXTERNAL_KEY_STORE.
+	XksProxyConnectivity XksProxyConnectivityType
 }
 
 // CreateCustomKeyStoreOutput is the output of CreateCustomKeyStore.
 type CreateCustomKeyStoreOutput struct {
+	// CustomKeyStoreId is the new store's id; the store starts DISCONNECTED.
 	CustomKeyStoreId string
 }
 
 // DescribeCustomKeyStoresInput is the input of DescribeCustomKeyStores.
 type DescribeCustomKeyStoresInput struct {
-	CustomKeyStoreId   string
+	// CustomKeyStoreId describes only this store
+	// (CustomKeyStoreNotFoundException when there is none). Optional; zero
+	// value: absent, every store; not with CustomKeyStoreName
+	// (ValidationException); 1 to 64 characters.
+	CustomKeyStoreId string
+	// CustomKeyStoreName describes only the store of this name
+	// (CustomKeyStoreNotFoundException when there is none). Optional; zero
+	// value: absent, every store; 1 to 256 characters.
 	CustomKeyStoreName string
-	Limit              int32
-	Marker             string
+	// Limit caps how many stores one page returns: 1 to 1000
+	// (ValidationException). Optional; zero value: absent, 1000.
+	Limit int32
+	// Marker continues a listing from a previous page's NextMarker. Optional;
+	// zero value: absent, the first page; one not issued by this listing gives
+	// InvalidMarkerException.
+	Marker string
 }
 
 // DescribeCustomKeyStoresOutput is the output of DescribeCustomKeyStores.
 type DescribeCustomKeyStoresOutput struct {
+	// CustomKeyStores are the stores of this page, in id order.
 	CustomKeyStores []CustomKeyStoresListEntry
-	NextMarker      string
-	Truncated       bool
+	// NextMarker, when Truncated, is the Marker that fetches the next page.
+	NextMarker string
+	// Truncated reports that more stores follow; fetch them with NextMarker.
+	Truncated bool
 }
 
 // UpdateCustomKeyStoreInput is the input of UpdateCustomKeyStore.
 type UpdateCustomKeyStoreInput struct {
-	CustomKeyStoreId                 string
-	NewCustomKeyStoreName            string
-	KeyStorePassword                 string
-	CloudHsmClusterId                string
-	XksProxyUriEndpoint              string
-	XksProxyUriPath                  string
-	XksProxyVpcEndpointServiceName   string
-	XksProxyVpcEndpointServiceOwner  string
+	// CustomKeyStoreId is the store to change. Required; 1 to 64 characters;
+	// an unknown store gives CustomKeyStoreNotFoundException.
+	CustomKeyStoreId string
+	// NewCustomKeyStoreName renames the store
+	// (CustomKeyStoreNameInUseException if taken); allowed while CONNECTED.
+	// Optional; zero value: absent, unchanged; 1 to 256 characters.
+	NewCustomKeyStoreName string
+	// KeyStorePassword replaces an AWS_CLOUDHSM store's kmsuser password (the
+	// token PIN); only while DISCONNECTED
+	// (CustomKeyStoreInvalidStateException). Optional; zero value: absent,
+	// unchanged; 7 to 32 characters.
+	KeyStorePassword string
+	// CloudHsmClusterId moves an AWS_CLOUDHSM store to another cluster on the
+	// same token (CloudHsmClusterNotRelatedException otherwise); only while
+	// DISCONNECTED. Optional; zero value: absent, unchanged.
+	CloudHsmClusterId string
+	// XksProxyUriEndpoint changes an external key store's proxy endpoint; only
+	// while DISCONNECTED. Optional; zero value: absent, unchanged; the rules
+	// of CreateCustomKeyStoreInput apply.
+	XksProxyUriEndpoint string
+	// XksProxyUriPath changes the proxy's base path; allowed while CONNECTED.
+	// Optional; zero value: absent, unchanged.
+	XksProxyUriPath string
+	// XksProxyVpcEndpointServiceName changes the VPC endpoint service; only
+	// while DISCONNECTED. Optional; zero value: absent, unchanged.
+	XksProxyVpcEndpointServiceName string
+	// XksProxyVpcEndpointServiceOwner changes the VPC endpoint service's
+	// owner; only while DISCONNECTED. Optional; zero value: absent, unchanged.
+	XksProxyVpcEndpointServiceOwner string
+	// XksProxyAuthenticationCredential replaces the proxy credential; allowed
+	// while CONNECTED, and the proxy must accept it. Optional; zero value:
+	// absent, unchanged.
 	XksProxyAuthenticationCredential *XksProxyAuthenticationCredentialType
-	XksProxyConnectivity             XksProxyConnectivityType
+	// XksProxyConnectivity changes the connectivity; only while
+	// DISCONNECTED. A change needs a new XksProxyUriEndpoint, and a change
+	// to VPC_ENDPOINT_SERVICE an XksProxyVpcEndpointServiceName
+	// (ValidationException). Optional; zero value: absent, unchanged.
+	XksProxyConnectivity XksProxyConnectivityType
 }
 
 // UpdateCustomKeyStoreOutput is the output of UpdateCustomKeyStore.
@@ -150,6 +268,8 @@ type UpdateCustomKeyStoreOutput struct{}
 
 // ConnectCustomKeyStoreInput is the input of ConnectCustomKeyStore.
 type ConnectCustomKeyStoreInput struct {
+	// CustomKeyStoreId is the store to connect. Required; 1 to 64 characters;
+	// an unknown store gives CustomKeyStoreNotFoundException.
 	CustomKeyStoreId string
 }
 
@@ -158,6 +278,8 @@ type ConnectCustomKeyStoreOutput struct{}
 
 // DisconnectCustomKeyStoreInput is the input of DisconnectCustomKeyStore.
 type DisconnectCustomKeyStoreInput struct {
+	// CustomKeyStoreId is the store to disconnect. Required; 1 to 64
+	// characters; an unknown store gives CustomKeyStoreNotFoundException.
 	CustomKeyStoreId string
 }
 
@@ -166,6 +288,9 @@ type DisconnectCustomKeyStoreOutput struct{}
 
 // DeleteCustomKeyStoreInput is the input of DeleteCustomKeyStore.
 type DeleteCustomKeyStoreInput struct {
+	// CustomKeyStoreId is the store to delete: DISCONNECTED
+	// (CustomKeyStoreInvalidStateException) and holding no keys
+	// (CustomKeyStoreHasCMKsException). Required; 1 to 64 characters.
 	CustomKeyStoreId string
 }
 

@@ -19,7 +19,11 @@ import (
 //	var e *kms.Error
 //	if errors.As(err, &e) { log.Print(e.ErrorCode()) }
 type Error struct {
-	Code    Code
+	// Code is the AWS error code, as the API's __type and the SDKs' ErrorCode
+	// name it.
+	Code Code
+	// Message explains the error, worded as AWS words it where AWS's wording
+	// is known; empty for the codes AWS sends without one.
 	Message string
 	cause   error // for KMSInternalException: the underlying failure
 }

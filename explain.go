@@ -37,13 +37,22 @@ type ExplainInput struct {
 	// kms:EncryptionAlgorithm, kms:SigningAlgorithm, kms:MessageType,
 	// kms:MacAlgorithm, kms:KeyAgreementAlgorithm, kms:DataKeyPairSpec) and
 	// for grant constraints. Leave empty what the request leaves out.
-	EncryptionContext     map[string]string
-	EncryptionAlgorithm   EncryptionAlgorithmSpec
-	SigningAlgorithm      SigningAlgorithmSpec
-	MessageType           MessageType
-	MacAlgorithm          MacAlgorithmSpec
+	EncryptionContext map[string]string
+	// EncryptionAlgorithm is the request's EncryptionAlgorithm
+	// (kms:EncryptionAlgorithm).
+	EncryptionAlgorithm EncryptionAlgorithmSpec
+	// SigningAlgorithm is the request's SigningAlgorithm
+	// (kms:SigningAlgorithm).
+	SigningAlgorithm SigningAlgorithmSpec
+	// MessageType is the request's MessageType (kms:MessageType).
+	MessageType MessageType
+	// MacAlgorithm is the request's MacAlgorithm (kms:MacAlgorithm).
+	MacAlgorithm MacAlgorithmSpec
+	// KeyAgreementAlgorithm is the request's KeyAgreementAlgorithm
+	// (kms:KeyAgreementAlgorithm).
 	KeyAgreementAlgorithm KeyAgreementAlgorithmSpec
-	KeyPairSpec           DataKeyPairSpec
+	// KeyPairSpec is the request's KeyPairSpec (kms:DataKeyPairSpec).
+	KeyPairSpec DataKeyPairSpec
 }
 
 // ExplainOutput is Explain's answer.

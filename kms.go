@@ -27,6 +27,7 @@ const (
 // the expiry of imported key material happen when the clock says they are
 // due.
 type Clock interface {
+	// Now returns the current time.
 	Now() time.Time
 }
 

@@ -66,7 +66,8 @@ type SeedError struct {
 	Name  string // the key id, alias name or grant's key id of the entry
 	Line  int    // line of the entry in the YAML file; 0 if unknown
 	Field string // the entry's field at fault; "" for the entry as a whole
-	Err   error
+	// Err is the cause: an *Error, ErrSeedConflict, or a plain error.
+	Err error
 }
 
 // Error formats e as `seed: keys[1] "1234abcd-...", line 12: keyMaterial: ...`.
@@ -97,9 +98,12 @@ func (e *SeedError) Unwrap() error { return e.Err }
 // one from YAML (see the package's seed schema); tests may build one in
 // Go and call ApplySeed.
 type SeedFile struct {
-	Keys    []SeedKey   `yaml:"keys"`
+	// Keys are the keys to create, each once.
+	Keys []SeedKey `yaml:"keys"`
+	// Aliases are the aliases to create, after the keys.
 	Aliases []SeedAlias `yaml:"aliases"`
-	Grants  []SeedGrant `yaml:"grants"`
+	// Grants are the grants to create, after the keys.
+	Grants []SeedGrant `yaml:"grants"`
 
 	lines map[string]int // "keys[0]" -> line in the YAML file
 }
@@ -108,12 +112,18 @@ type SeedFile struct {
 type SeedKey struct {
 	// ID is the key id: a lowercase UUID, or "mrk-" and 32 lowercase hex
 	// digits for a multi-Region (primary) key. Required.
-	ID          string            `yaml:"id"`
-	KeySpec     KeySpec           `yaml:"keySpec"`
-	KeyUsage    KeyUsageType      `yaml:"keyUsage"`
-	Description string            `yaml:"description"`
-	Policy      SeedPolicy        `yaml:"policy"`
-	Tags        map[string]string `yaml:"tags"`
+	ID string `yaml:"id"`
+	// KeySpec is the key's type, as in CreateKey; "": SYMMETRIC_DEFAULT.
+	KeySpec KeySpec `yaml:"keySpec"`
+	// KeyUsage is the key's usage, as in CreateKey; "": ENCRYPT_DECRYPT
+	// for SYMMETRIC_DEFAULT, and required for every other KeySpec.
+	KeyUsage KeyUsageType `yaml:"keyUsage"`
+	// Description is the key's description; "": none.
+	Description string `yaml:"description"`
+	// Policy is the key policy; "": the default key policy.
+	Policy SeedPolicy `yaml:"policy"`
+	// Tags maps tag keys to values, with CreateKey's tag rules; nil: no tags.
+	Tags map[string]string `yaml:"tags"`
 	// Enabled nil or true: the key is Enabled; false: Disabled.
 	Enabled *bool `yaml:"enabled"`
 	// KeyMaterial is known secret material, for tests only; nil: fresh
@@ -123,7 +133,11 @@ type SeedKey struct {
 
 // SeedAlias is an alias of a seed.
 type SeedAlias struct {
-	Name        string `yaml:"name"`
+	// Name is the alias name, alias/ and a name not under alias/aws/.
+	// Required.
+	Name string `yaml:"name"`
+	// TargetKeyID is the key id of the key the alias points at, a key of the
+	// seed or of the store. Required.
 	TargetKeyID string `yaml:"targetKeyId"`
 }
 
@@ -131,22 +145,39 @@ type SeedAlias struct {
 type SeedGrant struct {
 	// ID is the grant id, 64 lowercase hex digits; "": derived from the
 	// grant's contents (key, name, principals, operations, constraints).
-	ID                       string                `yaml:"id"`
-	KeyID                    string                `yaml:"keyId"`
-	Name                     string                `yaml:"name"`
-	GranteePrincipal         string                `yaml:"granteePrincipal"`
-	GranteeServicePrincipal  string                `yaml:"granteeServicePrincipal"`
-	RetiringPrincipal        string                `yaml:"retiringPrincipal"`
-	RetiringServicePrincipal string                `yaml:"retiringServicePrincipal"`
-	Operations               []GrantOperation      `yaml:"operations"`
-	Constraints              *SeedGrantConstraints `yaml:"constraints"`
+	ID string `yaml:"id"`
+	// KeyID is the key id of the key the grant is for, a key of the seed or of
+	// the store. Required.
+	KeyID string `yaml:"keyId"`
+	// Name is the grant's name; "": none.
+	Name string `yaml:"name"`
+	// GranteePrincipal is the IAM principal the grant is to; give it or
+	// GranteeServicePrincipal.
+	GranteePrincipal string `yaml:"granteePrincipal"`
+	// GranteeServicePrincipal is the AWS service principal the grant is to;
+	// give it or GranteePrincipal.
+	GranteeServicePrincipal string `yaml:"granteeServicePrincipal"`
+	// RetiringPrincipal is an IAM principal that may retire the grant; "":
+	// none.
+	RetiringPrincipal string `yaml:"retiringPrincipal"`
+	// RetiringServicePrincipal is an AWS service principal that may retire the
+	// grant; "": none.
+	RetiringServicePrincipal string `yaml:"retiringServicePrincipal"`
+	// Operations are the operations the grant allows, as in CreateGrant.
+	// Required.
+	Operations []GrantOperation `yaml:"operations"`
+	// Constraints are the grant's constraints; nil: none.
+	Constraints *SeedGrantConstraints `yaml:"constraints"`
 }
 
 // SeedGrantConstraints are a seed grant's constraints.
 type SeedGrantConstraints struct {
+	// EncryptionContextEquals is GrantConstraints.EncryptionContextEquals.
 	EncryptionContextEquals map[string]string `yaml:"encryptionContextEquals"`
+	// EncryptionContextSubset is GrantConstraints.EncryptionContextSubset.
 	EncryptionContextSubset map[string]string `yaml:"encryptionContextSubset"`
-	SourceArn               string            `yaml:"sourceArn"`
+	// SourceArn is GrantConstraints.SourceArn.
+	SourceArn string `yaml:"sourceArn"`
 }
 
 // SeedPolicy is a key policy in a seed: JSON text. In YAML it is either a

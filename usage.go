@@ -19,6 +19,8 @@ import (
 
 // GetKeyLastUsageInput is the input of GetKeyLastUsage.
 type GetKeyLastUsageInput struct {
+	// KeyId names the KMS key: key ID or key ARN, of this account and Region
+	// (an alias gives NotFoundException). Required; 1 to 2048 characters.
 	KeyId string
 }
 
@@ -32,12 +34,16 @@ type GetKeyLastUsageOutput struct {
 	// when a handle of this version first tracked use in the store, or
 	// the key's creation, whichever is later.
 	TrackingStartDate time.Time
-	KeyCreationDate   time.Time
+	// KeyCreationDate is when the key was created.
+	KeyCreationDate time.Time
 }
 
 // KeyLastUsageData is a key's last successful cryptographic use.
 type KeyLastUsageData struct {
+	// Operation is the cryptographic operation that last used the key
+	// (Encrypt, Sign, ...).
 	Operation KeyLastUsageTrackingOperation
+	// Timestamp is when that operation ran, by Options.Clock.
 	Timestamp time.Time
 	// CloudTrailEventId is the eventID of the operation's AuditEvent.
 	CloudTrailEventId string

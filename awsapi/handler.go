@@ -149,6 +149,8 @@ func Operations() []string {
 
 // Credential is what an access key id stands for, for WithCredentials.
 type Credential struct {
+	// SecretAccessKey is the secret the requests' SigV4 signatures are checked
+	// with.
 	SecretAccessKey string
 	SessionToken    string // optional; if set, requests must carry it
 	// Principal is the IAM principal ARN the requests act as, e.g.

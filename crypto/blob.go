@@ -182,9 +182,14 @@ func NewBlobKey(material []byte) (*BlobKey, error) {
 
 // BlobHeader is the cleartext part of a ciphertext blob.
 type BlobHeader struct {
-	Account    string
-	Region     string
-	KeyID      string
+	// Account is the account id of the key's owner, 1 to 255 bytes.
+	Account string
+	// Region is the key's Region, 1 to 255 bytes.
+	Region string
+	// KeyID is the key id (not an ARN), 1 to 255 bytes.
+	KeyID string
+	// MaterialID is the raw id of the key material that seals the blob;
+	// KeyMaterialId is its lowercase hex.
 	MaterialID [MaterialIDSize]byte
 }
 
@@ -242,10 +247,12 @@ const maxPooledAAD = 64 << 10
 
 // ParsedHeader is a decoded blob header. Its byte slices alias the blob.
 type ParsedHeader struct {
-	Version                byte // BlobVersion1 or BlobVersion2
+	Version byte // BlobVersion1 or BlobVersion2
+	// Account, Region and KeyID are the header's fields, as in BlobHeader.
 	Account, Region, KeyID []byte
-	MaterialID             [MaterialIDSize]byte
-	Len                    int // length of the header in bytes
+	// MaterialID is the raw id of the key material that sealed the blob.
+	MaterialID [MaterialIDSize]byte
+	Len        int // length of the header in bytes
 }
 
 // blobOverhead returns the size of a blob of version v minus its header and

@@ -24,15 +24,23 @@ const (
 // CustomBlob is a version 3 blob, decoded or to be encoded. Decoded, its
 // byte slices alias the blob.
 type CustomBlob struct {
+	// Account, Region and KeyID name the KMS key, as in BlobHeader.
 	Account, Region, KeyID string
 	StoreType              byte // StoreCloudHSM or StoreExternal
-	StoreID                string
-	ExternalKeyID          string
-	MaterialID             [MaterialIDSize]byte // StoreExternal only
+	// StoreID is the custom key store's id.
+	StoreID string
+	// ExternalKeyID is the key in the store that sealed the blob: the token
+	// key's id or the XKS external key id.
+	ExternalKeyID string
+	MaterialID    [MaterialIDSize]byte // StoreExternal only
 
-	Metadata   []byte // ciphertext metadata, StoreExternal only
-	IV         []byte
-	Tag        []byte
+	Metadata []byte // ciphertext metadata, StoreExternal only
+	// IV is the AES-GCM IV (the proxy's initializationVector for
+	// StoreExternal).
+	IV []byte
+	// Tag is the AES-GCM authentication tag.
+	Tag []byte
+	// Ciphertext is the encrypted payload, without IV or tag.
 	Ciphertext []byte
 
 	// Header is the encoded header, set by ParseCustomBlob and by

@@ -134,7 +134,9 @@ func VolatileRootKey(ctx context.Context, store backend.Store) (*RootKey, error)
 
 // Material is one version of a key's material, as stored: wrapped.
 type Material struct {
-	ID      string // KeyMaterialId: 64 lowercase hex digits
+	ID string // KeyMaterialId: 64 lowercase hex digits
+	// Wrapped is the material encrypted under the root key and bound to its
+	// owner and ID (MaterialOwner): it unwraps nowhere else.
 	Wrapped []byte
 }
 

@@ -28,6 +28,8 @@ import (
 // yet checked against the store: RootKey.Verify does that (kms.New calls
 // both).
 type RootKeySource interface {
+	// RootKey returns the root key for store, creating what the source keeps
+	// in the store on first use.
 	RootKey(ctx context.Context, store backend.Store) (*RootKey, error)
 }
 

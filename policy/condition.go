@@ -32,6 +32,8 @@ import (
 // values is an empty set (a multivalued key such as
 // kms:EncryptionContextKeys on a request with no encryption context).
 type Conditions interface {
+	// Lookup returns the values of the condition key key, given lower-cased,
+	// and whether the request has it.
 	Lookup(key string) (values []string, ok bool)
 }
 

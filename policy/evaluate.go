@@ -19,15 +19,19 @@ type Request struct {
 	Resource        string    // key ARN, alias ARN, or "*" for an action on no resource
 	ResourceAccount string    // account owning the resource
 	Time            time.Time // aws:CurrentTime; zero: the key is absent
-	Conditions      Conditions
+	// Conditions gives every other condition key's values; nil: none.
+	Conditions Conditions
 }
 
 // Grant is one grant on the key. Evaluate considers the grants whose
 // grantee is the caller: exactly its ARN, or, for an assumed-role session,
 // its role.
 type Grant struct {
-	ID               string
-	Name             string
+	// ID is the grant's id, reported in Match.GrantID.
+	ID string
+	// Name is the grant's name, reported in Match.Sid.
+	Name string
+	// GranteePrincipal is the principal ARN the grant is to.
 	GranteePrincipal string
 	Operations       []string // KMS operation names: "Encrypt", "Decrypt", "CreateGrant", ...
 	// Grant constraints (AWS KMS API reference, GrantConstraints). Keys
@@ -112,6 +116,8 @@ func (s Source) String() string {
 
 // Match names a statement or grant that decided a request.
 type Match struct {
+	// Source is where the statement or grant is: key policy, identity policy
+	// or grant.
 	Source    Source
 	Policy    int    // SourceIdentityPolicy: index in Input.IdentityPolicies
 	Statement int    // index of the statement in its policy
@@ -122,9 +128,12 @@ type Match struct {
 
 // Result is the outcome of Evaluate.
 type Result struct {
+	// Decision is Allow, ImplicitDeny or ExplicitDeny.
 	Decision Decision
-	Reason   Reason
-	Action   string
+	// Reason says why a denied request is denied; ReasonNone when allowed.
+	Reason Reason
+	// Action is the request's action (Request.Action).
+	Action string
 	// Matches are the statements and grants that decided it: the Deny
 	// statement of an ExplicitDeny; for Allow, the key-policy statement
 	// and, when the key policy delegates to IAM, the IAM statement (or

@@ -44,7 +44,10 @@ func Status(name string) int { return statuses[name] }
 
 // ErrorResponse is the body of a proxy's error answer.
 type ErrorResponse struct {
-	ErrorName    string `json:"errorName"`
+	// ErrorName is the spec's error name (ValidationException,
+	// InvalidCiphertextException, ...).
+	ErrorName string `json:"errorName"`
+	// ErrorMessage explains the error; optional.
 	ErrorMessage string `json:"errorMessage,omitempty"`
 }
 

@@ -37,7 +37,11 @@ const (
 // Credential is an XksProxyAuthenticationCredential: the access key id
 // names the secret to the proxy, the secret signs.
 type Credential struct {
-	AccessKeyID     string
+	// AccessKeyID names the secret to the proxy
+	// (XksProxyAuthenticationCredential's AccessKeyId).
+	AccessKeyID string
+	// SecretAccessKey is the secret the requests are signed with (its
+	// RawSecretAccessKey).
 	SecretAccessKey string
 }
 

@@ -68,25 +68,38 @@ func ValidURIPath(p string) bool {
 // members each operation carries is in the spec (health: only
 // KMSOperation and KMSRequestID).
 type RequestMetadata struct {
+	// AWSPrincipalARN is the principal that called KMS.
 	AWSPrincipalARN string `json:"awsPrincipalArn,omitempty"`
-	AWSSourceVPC    string `json:"awsSourceVpc,omitempty"`
-	AWSSourceVPCE   string `json:"awsSourceVpce,omitempty"`
-	KMSKeyARN       string `json:"kmsKeyArn,omitempty"`
-	KMSOperation    string `json:"kmsOperation"`
-	KMSRequestID    string `json:"kmsRequestId"`
-	KMSViaService   string `json:"kmsViaService,omitempty"`
+	// AWSSourceVPC is the VPC the KMS call came from, if any.
+	AWSSourceVPC string `json:"awsSourceVpc,omitempty"`
+	// AWSSourceVPCE is the VPC endpoint the KMS call came through, if any.
+	AWSSourceVPCE string `json:"awsSourceVpce,omitempty"`
+	// KMSKeyARN is the ARN of the KMS key the request is for.
+	KMSKeyARN string `json:"kmsKeyArn,omitempty"`
+	// KMSOperation is the KMS operation that caused the request (Encrypt,
+	// CreateKey, ...).
+	KMSOperation string `json:"kmsOperation"`
+	// KMSRequestID is the request id of that KMS call.
+	KMSRequestID string `json:"kmsRequestId"`
+	// KMSViaService is the AWS service that called KMS for the principal, if
+	// any (kms:ViaService).
+	KMSViaService string `json:"kmsViaService,omitempty"`
 }
 
 // MetadataRequest is the body of GetKeyMetadata (and of GetHealthStatus).
 type MetadataRequest struct {
+	// RequestMetadata describes the KMS call behind the request.
 	RequestMetadata RequestMetadata `json:"requestMetadata"`
 }
 
 // KeyMetadata is the answer of GetKeyMetadata.
 type KeyMetadata struct {
-	KeySpec   string   `json:"keySpec"`
-	KeyUsage  []string `json:"keyUsage"`
-	KeyStatus string   `json:"keyStatus"`
+	// KeySpec is the external key's type; KMS takes only AES_256.
+	KeySpec string `json:"keySpec"`
+	// KeyUsage lists what the key may do; KMS needs ENCRYPT and DECRYPT.
+	KeyUsage []string `json:"keyUsage"`
+	// KeyStatus is ENABLED or DISABLED; KMS needs ENABLED.
+	KeyStatus string `json:"keyStatus"`
 }
 
 // Usable reports why KMS's CreateKey refuses a key with this metadata (the
@@ -106,50 +119,83 @@ func (m KeyMetadata) Usable() error {
 // EncryptRequest is the body of Encrypt. Byte slices travel as standard
 // Base64, as the spec requires.
 type EncryptRequest struct {
-	RequestMetadata                       RequestMetadata `json:"requestMetadata"`
-	AdditionalAuthenticatedData           []byte          `json:"additionalAuthenticatedData,omitempty"`
-	Plaintext                             []byte          `json:"plaintext"`
-	EncryptionAlgorithm                   string          `json:"encryptionAlgorithm"`
-	CiphertextDataIntegrityValueAlgorithm string          `json:"ciphertextDataIntegrityValueAlgorithm,omitempty"`
+	// RequestMetadata describes the KMS call behind the request.
+	RequestMetadata RequestMetadata `json:"requestMetadata"`
+	// AdditionalAuthenticatedData is bound to the ciphertext; embedkms
+	// sends the blob header and the SHA-256 of the encoded encryption
+	// context (crypto.CustomBlob.ProxyAAD). Optional.
+	AdditionalAuthenticatedData []byte `json:"additionalAuthenticatedData,omitempty"`
+	// Plaintext is the data to encrypt.
+	Plaintext []byte `json:"plaintext"`
+	// EncryptionAlgorithm is AES_GCM, the only one the spec defines.
+	EncryptionAlgorithm string `json:"encryptionAlgorithm"`
+	// CiphertextDataIntegrityValueAlgorithm asks for a
+	// CiphertextDataIntegrityValue (SHA_256); optional.
+	CiphertextDataIntegrityValueAlgorithm string `json:"ciphertextDataIntegrityValueAlgorithm,omitempty"`
 }
 
 // EncryptResponse is the answer of Encrypt.
 type EncryptResponse struct {
-	Ciphertext                   []byte `json:"ciphertext"`
-	CiphertextMetadata           []byte `json:"ciphertextMetadata,omitempty"`
-	InitializationVector         []byte `json:"initializationVector"`
-	AuthenticationTag            []byte `json:"authenticationTag"`
+	// Ciphertext is the encrypted data.
+	Ciphertext []byte `json:"ciphertext"`
+	// CiphertextMetadata is up to 20 bytes the proxy wants back on Decrypt;
+	// bound into the AAD; optional.
+	CiphertextMetadata []byte `json:"ciphertextMetadata,omitempty"`
+	// InitializationVector is the AES-GCM IV, 12 or 16 bytes.
+	InitializationVector []byte `json:"initializationVector"`
+	// AuthenticationTag is the 16-byte AES-GCM tag.
+	AuthenticationTag []byte `json:"authenticationTag"`
+	// CiphertextDataIntegrityValue is the SHA-256 the request's
+	// CiphertextDataIntegrityValueAlgorithm asked for; optional.
 	CiphertextDataIntegrityValue []byte `json:"ciphertextDataIntegrityValue,omitempty"`
 }
 
 // DecryptRequest is the body of Decrypt.
 type DecryptRequest struct {
-	RequestMetadata             RequestMetadata `json:"requestMetadata"`
-	Ciphertext                  []byte          `json:"ciphertext"`
-	CiphertextMetadata          []byte          `json:"ciphertextMetadata,omitempty"`
-	EncryptionAlgorithm         string          `json:"encryptionAlgorithm"`
-	AdditionalAuthenticatedData []byte          `json:"additionalAuthenticatedData,omitempty"`
-	AuthenticationTag           []byte          `json:"authenticationTag"`
-	InitializationVector        []byte          `json:"initializationVector"`
+	// RequestMetadata describes the KMS call behind the request.
+	RequestMetadata RequestMetadata `json:"requestMetadata"`
+	// Ciphertext is the data to decrypt, as Encrypt returned it.
+	Ciphertext []byte `json:"ciphertext"`
+	// CiphertextMetadata is what Encrypt returned as such; optional.
+	CiphertextMetadata []byte `json:"ciphertextMetadata,omitempty"`
+	// EncryptionAlgorithm is AES_GCM.
+	EncryptionAlgorithm string `json:"encryptionAlgorithm"`
+	// AdditionalAuthenticatedData is the AAD the data was encrypted with;
+	// optional.
+	AdditionalAuthenticatedData []byte `json:"additionalAuthenticatedData,omitempty"`
+	// AuthenticationTag is the AES-GCM tag Encrypt returned.
+	AuthenticationTag []byte `json:"authenticationTag"`
+	// InitializationVector is the IV Encrypt returned.
+	InitializationVector []byte `json:"initializationVector"`
 }
 
 // DecryptResponse is the answer of Decrypt.
 type DecryptResponse struct {
+	// Plaintext is the decrypted data.
 	Plaintext []byte `json:"plaintext"`
 }
 
 // HealthStatus is the answer of GetHealthStatus.
 type HealthStatus struct {
-	XksProxyFleetSize int          `json:"xksProxyFleetSize"`
-	XksProxyVendor    string       `json:"xksProxyVendor"`
-	XksProxyModel     string       `json:"xksProxyModel"`
-	EkmVendor         string       `json:"ekmVendor"`
-	EkmFleetDetails   []EkmDetails `json:"ekmFleetDetails"`
+	// XksProxyFleetSize is how many proxy instances serve the store.
+	XksProxyFleetSize int `json:"xksProxyFleetSize"`
+	// XksProxyVendor names the proxy's vendor.
+	XksProxyVendor string `json:"xksProxyVendor"`
+	// XksProxyModel names the proxy's model.
+	XksProxyModel string `json:"xksProxyModel"`
+	// EkmVendor names the external key manager's vendor.
+	EkmVendor string `json:"ekmVendor"`
+	// EkmFleetDetails describes each external key manager behind the proxy:
+	// 1 to 10 entries (the client refuses any other count as an invalid
+	// response).
+	EkmFleetDetails []EkmDetails `json:"ekmFleetDetails"`
 }
 
 // EkmDetails describes one external key manager of the fleet.
 type EkmDetails struct {
-	ID           string `json:"id"`
+	// ID identifies the key manager.
+	ID string `json:"id"`
+	// Model names its model.
 	Model        string `json:"model"`
 	HealthStatus string `json:"healthStatus"` // ACTIVE, DEGRADED or UNAVAILABLE
 }

@@ -38,6 +38,7 @@ type Softhsm struct {
 // Token is a freshly initialised token.
 type Token struct {
 	*Softhsm
+	// Label is the token's label, as a PKCS11Cluster's TokenLabel names it.
 	Label string
 	PIN   string // the user PIN
 }

@@ -1,0 +1,4 @@
+// Package mod is documented.
+package mod
+
+func UndocRoot() {}

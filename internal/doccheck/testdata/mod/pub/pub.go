@@ -1,0 +1,6 @@
+package pub
+
+// Pub is documented.
+var Pub = 1
+
+func UndocPub() {}
