@@ -421,7 +421,7 @@ func (s *Store) attempt(ctx context.Context, fn func(backend.Txn) error, exclusi
 	if err != nil {
 		return wrapErr(ctx, "begin", err)
 	}
-	t := &txn{s: s, ctx: ctx, tx: tx, writable: true}
+	t := &txn{s: s, ctx: ctx, tx: tx, writable: true, exclusive: exclusive}
 	defer func() {
 		t.done = true
 		if err != nil {
@@ -654,12 +654,13 @@ func (s *Store) catchUp(ctx context.Context, conn *pgx.Conn) error {
 // txn is a backend.Txn over a PostgreSQL transaction. Writes are kept in
 // pending and sent before a Scan (flush) and at commit.
 type txn struct {
-	s        *Store
-	ctx      context.Context
-	tx       pgx.Tx
-	writable bool
-	done     bool
-	failed   error // the first statement that failed; the transaction is aborted
+	s         *Store
+	ctx       context.Context
+	tx        pgx.Tx
+	writable  bool
+	exclusive bool // a rerun, holding the writers' lock exclusively
+	done      bool
+	failed    error // the first statement that failed; the transaction is aborted
 
 	pending map[string]pendingWrite // not yet sent
 	written map[string]bool         // every key written, for the change log
@@ -783,11 +784,17 @@ func (t *txn) flush(rev int64) error {
 func (t *txn) commitWrites() error {
 	ctx, tt := t.ctx, t.s.t
 	var rev int64
-	// The shared writers' lock is tried in the WHERE clause, before the
-	// row lock is waited for: a rerun holding it exclusively makes this
-	// attempt give up at once rather than wait (which could deadlock
-	// with the rerun waiting for rows this transaction wrote).
-	err := t.tx.QueryRow(ctx, `UPDATE `+tt.clock+` SET rev = rev + 1 WHERE id = 1 AND pg_try_advisory_xact_lock_shared($1) RETURNING rev`, t.s.writeLock).Scan(&rev)
+	// A first attempt tries the shared writers' lock in the WHERE
+	// clause, before the row lock is waited for: a rerun holding it
+	// exclusively, or waiting for it, makes this attempt give up at once
+	// rather than wait (which could deadlock with the rerun waiting for
+	// rows this transaction wrote). A rerun holds it already.
+	bump := `UPDATE ` + tt.clock + ` SET rev = rev + 1 WHERE id = 1 AND pg_try_advisory_xact_lock_shared($1) RETURNING rev`
+	args := []any{t.s.writeLock}
+	if t.exclusive {
+		bump, args = `UPDATE `+tt.clock+` SET rev = rev + 1 WHERE id = 1 RETURNING rev`, nil
+	}
+	err := t.tx.QueryRow(ctx, bump, args...).Scan(&rev)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return errWriterWaiting
 	}
