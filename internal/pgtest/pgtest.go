@@ -46,11 +46,17 @@ var shared struct {
 // started, if any. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	Stop()
+	os.Exit(code)
+}
+
+// Stop stops and removes the private cluster the tests of this process
+// started, if any: for a TestMain that does more than Main.
+func Stop() {
 	if shared.cluster != nil {
 		shared.cluster.Stop()
 		shared.cluster.remove()
 	}
-	os.Exit(code)
 }
 
 // server returns the DSN of the server every test of this process uses.
