@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,17 @@ type shared struct {
 	usage         sync.Map
 	usageMu       sync.Mutex
 	trackingSince time.Time
+	// watch is set when a handle over a backend.Watcher opened this
+	// state: the store's change reports drop what they name from keys
+	// and aliases, and nothing cached is used while the store is not
+	// Fresh. nil for stores only this process writes.
+	watch atomic.Pointer[storeWatch]
+}
+
+// storeWatch is the subscription of a shared state to a backend.Watcher.
+type storeWatch struct {
+	fresh func() bool // the Watcher's Fresh
+	stop  func()      // ends the Watch
 }
 
 // sharedFor maps a backend's identity to the state of the handles open on
@@ -85,7 +97,12 @@ func storeID(ctx context.Context, s backend.Store) (string, error) {
 	return id, err
 }
 
-func acquireShared(id string) *shared {
+// acquireShared returns the shared state of the store whose identity is
+// id, creating it. If raw, the backend as the handle was given it, is a
+// backend.Watcher and the state has no subscription yet, the state
+// subscribes to its change reports (one Watch per state, whatever the
+// number of handles), until the last handle releases it.
+func acquireShared(id string, raw backend.Store) *shared {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
 	sh := sharedFor[id]
@@ -94,18 +111,29 @@ func acquireShared(id string) *shared {
 		sharedFor[id] = sh
 	}
 	sh.refs++
+	if w, ok := raw.(backend.Watcher); ok && sh.watch.Load() == nil {
+		sh.watch.Store(&storeWatch{fresh: w.Fresh, stop: w.Watch(sh.changed)})
+	}
 	return sh
 }
 
 func releaseShared(id string) {
+	var stop func()
 	sharedMu.Lock()
-	defer sharedMu.Unlock()
 	if sh := sharedFor[id]; sh != nil {
 		if sh.refs--; sh.refs == 0 {
 			delete(sharedFor, id)
+			if w := sh.watch.Swap(nil); w != nil {
+				stop = w.stop
+			}
 			sh.keys.Clear() // drop unwrapped key material now, not at the next GC
 			sh.aliases.Clear()
 		}
+	}
+	sharedMu.Unlock()
+	if stop != nil {
+		// Outside sharedMu: a store may wait for a report under way.
+		stop()
 	}
 }
 
@@ -138,7 +166,20 @@ type material struct {
 	id   string              // KeyMaterialId: lowercase hex
 }
 
+// stale reports whether the cache may not be used now: the store is a
+// backend.Watcher that is not Fresh (changes committed longer ago than its
+// staleness bound may not have been reported). One atomic load for other
+// stores.
+func (sh *shared) stale() bool {
+	w := sh.watch.Load()
+	return w != nil && !w.fresh()
+}
+
+// loadKey returns the cached key r names; a miss while the cache is stale.
 func (sh *shared) loadKey(r keyRef) (*cachedKey, bool) {
+	if sh.stale() {
+		return nil, false
+	}
 	v, ok := sh.keys.Load(r)
 	if !ok {
 		return nil, false
@@ -146,7 +187,12 @@ func (sh *shared) loadKey(r keyRef) (*cachedKey, bool) {
 	return v.(*cachedKey), true
 }
 
+// loadAlias returns the cached target of the alias r names; a miss while
+// the cache is stale.
 func (sh *shared) loadAlias(r keyRef) (string, bool) {
+	if sh.stale() {
+		return "", false
+	}
 	v, ok := sh.aliases.Load(r)
 	if !ok {
 		return "", false
@@ -154,8 +200,12 @@ func (sh *shared) loadAlias(r keyRef) (string, bool) {
 	return v.(string), true
 }
 
-// fill stores v under r in m if nothing was invalidated since gen was read.
+// fill stores v under r in m if nothing was invalidated since gen was read
+// and the cache is not stale (what was read is used once, not kept).
 func (sh *shared) fill(m *sync.Map, gen uint64, r keyRef, v any) {
+	if sh.stale() {
+		return
+	}
 	sh.fillMu.Lock()
 	if sh.gen.Load() == gen {
 		m.Store(r, v)
@@ -174,4 +224,60 @@ func (sh *shared) invalidate(keys []keyRef, aliases []keyRef) {
 		sh.aliases.Delete(r)
 	}
 	sh.fillMu.Unlock()
+}
+
+// changed is the Watch function of a shared state over a backend.Watcher:
+// it drops from the cache what the store keys another transaction wrote
+// name. keys == nil (the store lost track) drops everything. Keys of no
+// cached record (lastused/, grant/, the date indexes, ...) change nothing,
+// not even gen: frequent writes of them must not keep fills from being
+// stored.
+func (sh *shared) changed(keys [][]byte) {
+	if keys == nil {
+		sh.fillMu.Lock()
+		sh.gen.Add(1)
+		sh.keys.Clear()
+		sh.aliases.Clear()
+		sh.fillMu.Unlock()
+		return
+	}
+	var ks, as []keyRef
+	for _, key := range keys {
+		if r, ok := cachedRef(key, keyRecordPrefix); ok {
+			ks = append(ks, r)
+		} else if r, ok := cachedRef(key, aliasRecordPrefix); ok {
+			as = append(as, r)
+		}
+	}
+	if ks != nil || as != nil {
+		sh.invalidate(ks, as)
+	}
+}
+
+// The prefixes of the records the cache holds (records.KeyKey,
+// records.AliasKey): "key/<account>/<region>/<key id>" and
+// "alias/<account>/<region>/<alias name>".
+const (
+	keyRecordPrefix   = "key/"
+	aliasRecordPrefix = "alias/"
+)
+
+// cachedRef returns the reference a store key under prefix names, if it
+// is the key of a record of that kind: prefix, account, "/", region, "/",
+// name. An alias name contains "/" itself ("alias/x"), so the name is all
+// that follows the region.
+func cachedRef(key []byte, prefix string) (keyRef, bool) {
+	if len(key) <= len(prefix) || string(key[:len(prefix)]) != prefix {
+		return keyRef{}, false
+	}
+	rest := string(key[len(prefix):])
+	account, rest, ok := strings.Cut(rest, "/")
+	if !ok {
+		return keyRef{}, false
+	}
+	region, name, ok := strings.Cut(rest, "/")
+	if !ok || account == "" || region == "" || name == "" {
+		return keyRef{}, false
+	}
+	return keyRef{account: account, region: region, name: name}, true
 }

@@ -215,7 +215,7 @@ func New(opts Options) (*KMS, error) {
 		return nil, err
 	}
 	k.storeID = id
-	k.shared = acquireShared(id)
+	k.shared = acquireShared(id, raw)
 	k.shared.trackFrom(k.clock.Now())
 	if opts.Clock == nil {
 		every := opts.MaintenanceInterval
