@@ -297,11 +297,23 @@ func (c *Cluster) Kill() error {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for _, p := range pids {
-		for syscall.Kill(p, 0) == nil && time.Now().Before(deadline) {
+		for alive(p) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
 	return nil
+}
+
+// alive reports whether process pid exists and is not a zombie (one whose
+// parent has not reaped it is gone as far as the server is concerned).
+func alive(pid int) bool {
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil
+	}
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	return i < 0 || !strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
 }
 
 // children returns the processes whose parent is pid.
