@@ -529,3 +529,18 @@ func TestOpenOptions(t *testing.T) {
 		t.Errorf("Get in another table prefix = %v, want ErrNotFound", err)
 	}
 }
+
+// TestNotifiedChangeIsPrompt: with a bound of a minute (a poll every 15s),
+// another store's commit is reported within a second: the listener is
+// woken by the commit's notification, not by its poll.
+func TestNotifiedChangeIsPrompt(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	a := open(t, postgres.Options{DSN: dsn})
+	b := open(t, postgres.Options{DSN: dsn, Staleness: time.Minute})
+	rb := watch(t, b)
+	for i := range 3 {
+		key := fmt.Sprintf("k%d", i)
+		set(t, a, key, "v")
+		rb.waitFor(t, time.Second, "the notified change "+key, func(r [][][]byte) bool { return reported(r, key) })
+	}
+}

@@ -224,6 +224,7 @@ func startCluster() (*Cluster, error) {
 			break
 		}
 		if err = c.Start(); err == nil {
+			c.watchdog()
 			return c, nil
 		}
 	}
@@ -270,6 +271,22 @@ func (c *Cluster) Start() error {
 	return nil
 }
 
+// watchdog starts a shell that stops the server and removes its directory
+// once this process is gone, so a test binary that dies (a panic, a
+// -timeout) leaves no server behind.
+func (c *Cluster) watchdog() {
+	stop := fmt.Sprintf("%q -D %q -m immediate -w stop", filepath.Join(c.bin, "pg_ctl"), c.data)
+	if c.runAs != nil {
+		stop = "runuser -u " + c.runAs.Username + " -- " + stop
+	}
+	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 1; done; %s >/dev/null 2>&1; rm -rf %q", os.Getpid(), stop, c.dir)
+	cmd := exec.Command("sh", "-c", script)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if cmd.Start() == nil {
+		go cmd.Wait()
+	}
+}
+
 // Stop stops the server (fast shutdown).
 func (c *Cluster) Stop() error {
 	out, err := c.run("pg_ctl", "-D", c.data, "-m", "fast", "-w", "stop")
@@ -299,6 +316,19 @@ func (c *Cluster) Kill() error {
 	for _, p := range pids {
 		for alive(p) && time.Now().Before(deadline) {
 			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	// A dead postmaster that its parent (init, here) has not reaped yet
+	// still answers kill(pid, 0), and PostgreSQL would then refuse to
+	// start on its postmaster.pid: wait a little for the reaping, then
+	// remove the stale file.
+	reaped := time.Now().Add(2 * time.Second)
+	for syscall.Kill(pid, 0) == nil && time.Now().Before(reaped) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if syscall.Kill(pid, 0) == nil {
+		if err := os.Remove(filepath.Join(c.data, "postmaster.pid")); err != nil {
+			return err
 		}
 	}
 	return nil
