@@ -3,9 +3,16 @@ package kms
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,6 +20,8 @@ import (
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/memory"
 	"github.com/embedkms/kms/crypto"
+	"github.com/embedkms/kms/internal/records"
+	"github.com/embedkms/kms/keystore/xks"
 )
 
 // watchStore is a backend.Watcher over a memory store, standing for a
@@ -659,5 +668,151 @@ func TestCoherenceStaleAliasReadFromStore(t *testing.T) {
 	s.fresh.Store(true)
 	if out := mustEncrypt(t, b, "alias/moved"); out.KeyId != want {
 		t.Fatalf("b encrypted under %s after the report of the alias re-pointed to %s", out.KeyId, want)
+	}
+}
+
+// A blob made in another process under material its rotation made
+// current, before the report of the rotation arrives: the material is not
+// in b's cached key, so b reads the key from the store and decrypts (the
+// ciphertext proves the cache stale). What b read is checked as any key
+// is: disabled since, it is refused.
+func TestCoherenceBlobUnderUnreportedRotation(t *testing.T) {
+	ctx := context.Background()
+	s, a, b := twoProcesses(t, Options{})
+	id := cohCreateKey(t, a)
+	mustEncrypt(t, b, id)
+	s.holdReports()
+	if _, err := a.RotateKeyOnDemand(ctx, &RotateKeyOnDemandInput{KeyId: id}); err != nil {
+		t.Fatal(err)
+	}
+	blob := mustEncrypt(t, a, id).CiphertextBlob
+	out, err := b.Decrypt(ctx, &DecryptInput{CiphertextBlob: blob})
+	if err != nil {
+		t.Fatalf("b's Decrypt of a blob under material a's rotation made current: %v", err)
+	}
+	if string(out.Plaintext) != "coherent" {
+		t.Fatalf("b decrypted %q", out.Plaintext)
+	}
+	if _, ok := b.shared.keys.Load(keyRef{b.account, b.region, id}); ok {
+		t.Fatal("b kept the cached key its Decrypt proved stale")
+	}
+
+	mustEncrypt(t, b, id) // b caches the key again, Enabled
+	// A bad blob (material no record has) is still invalid.
+	bad := bytes.Clone(blob)
+	h, _ := crypto.ParseBlobHeader(bad)
+	i := bytes.Index(bad, h.MaterialID[:])
+	bad[i] ^= 1
+	if _, err := b.Decrypt(ctx, &DecryptInput{CiphertextBlob: bad}); !errors.Is(err, ErrInvalidCiphertext) {
+		t.Fatalf("b's Decrypt of a blob naming unknown material: %v, want InvalidCiphertextException", err)
+	}
+	if _, err := a.RotateKeyOnDemand(ctx, &RotateKeyOnDemandInput{KeyId: id}); err != nil {
+		t.Fatal(err)
+	}
+	blob = mustEncrypt(t, a, id).CiphertextBlob
+	if _, err := a.DisableKey(ctx, &DisableKeyInput{KeyId: id}); err != nil {
+		t.Fatal(err)
+	}
+	mustEncrypt(t, b, id) // no report: b uses its cache
+	if _, err := b.Decrypt(ctx, &DecryptInput{CiphertextBlob: blob}); !errors.Is(err, ErrDisabled) {
+		t.Fatalf("b's Decrypt of a blob under new material of a key a disabled since: %v, want DisabledException", err)
+	}
+}
+
+// healthProxy is an XKS proxy answering signed health checks for the
+// credentials creds (access key id -> secret), reached as
+// https://xks.example.com through the returned client; calls counts the
+// requests it got.
+func healthProxy(t *testing.T, creds map[string]string) (*http.Client, *atomic.Int32) {
+	t.Helper()
+	calls := new(atomic.Int32)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		v := xks.Verifier{Secrets: creds}
+		if v.Verify(r, body) != nil || !strings.HasSuffix(r.URL.Path, "/kms/xks/v1/health") {
+			w.WriteHeader(401)
+			io.WriteString(w, `{"errorName":"AuthenticationFailedException"}`)
+			return
+		}
+		json.NewEncoder(w).Encode(xks.HealthStatus{XksProxyFleetSize: 1, XksProxyVendor: "test", XksProxyModel: "test", EkmVendor: "test",
+			EkmFleetDetails: []xks.EkmDetails{{ID: "1", Model: "m", HealthStatus: "ACTIVE"}}})
+	}))
+	t.Cleanup(srv.Close)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	tr.TLSClientConfig.RootCAs = pool
+	tr.TLSClientConfig.ServerName = "example.com" // the name httptest's certificate holds
+	addr := srv.Listener.Addr().String()
+	tr.DialContext = func(ctx context.Context, network, a string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	return &http.Client{Transport: tr}, calls
+}
+
+// A handle's connection to an external key store proxy follows the
+// store's record: after another process changed the proxy credential
+// (UpdateCustomKeyStore, allowed while CONNECTED), the next use connects
+// anew with the new one; while the record is unchanged the connection is
+// reused.
+func TestCoherenceProxySettingsFollowed(t *testing.T) {
+	ctx := context.Background()
+	const id1, id2 = "AKIAI2SFODNN7EXAMPLE", "AKIAI2SFODNN7EXAMPLF"
+	creds := map[string]string{id1: "FYtE5EFA5FT0mCc3DrGUe2sti527BitkQ0Zr9MO9fvE", id2: "GYtE5EFA5FT0mCc3DrGUe2sti527BitkQ0Zr9MO9fvE"}
+	client, calls := healthProxy(t, creds)
+	_, a, b := twoProcesses(t, Options{XksHTTPClient: client})
+	out, err := a.CreateCustomKeyStore(ctx, &CreateCustomKeyStoreInput{CustomKeyStoreName: "xks", CustomKeyStoreType: CustomKeyStoreTypeExternalKeyStore,
+		XksProxyUriEndpoint: "https://xks.example.com", XksProxyUriPath: "/tenant/kms/xks/v1",
+		XksProxyAuthenticationCredential: &XksProxyAuthenticationCredentialType{AccessKeyId: id1, RawSecretAccessKey: creds[id1]},
+		XksProxyConnectivity:             XksProxyConnectivityTypePublicEndpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	storeID := out.CustomKeyStoreId
+	if _, err := a.ConnectCustomKeyStore(ctx, &ConnectCustomKeyStoreInput{CustomKeyStoreId: storeID}); err != nil {
+		t.Fatal(err)
+	}
+	record := func() *records.CustomKeyStore {
+		var s *records.CustomKeyStore
+		if err := b.store.View(ctx, func(tx backend.Txn) (err error) {
+			s, err = records.GetCustomKeyStore(tx, b.account, b.region, storeID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if s.ConnectionState != string(ConnectionStateTypeConnected) {
+			t.Fatalf("store %s is %s", storeID, s.ConnectionState)
+		}
+		return s
+	}
+	c1, err := b.storeConnection(ctx, record())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c1.proxy.Credential.AccessKeyID != id1 {
+		t.Fatalf("b's connection signs as %s, want %s", c1.proxy.Credential.AccessKeyID, id1)
+	}
+	n := calls.Load()
+	if c, err := b.storeConnection(ctx, record()); err != nil || c != c1 || calls.Load() != n {
+		t.Fatalf("b connected again (%v) with the store's record unchanged", err)
+	}
+	if _, err := a.UpdateCustomKeyStore(ctx, &UpdateCustomKeyStoreInput{CustomKeyStoreId: storeID,
+		XksProxyAuthenticationCredential: &XksProxyAuthenticationCredentialType{AccessKeyId: id2, RawSecretAccessKey: creds[id2]}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.cks.live(storeID).proxy.Credential.AccessKeyID; got != id2 {
+		t.Fatalf("a's own connection signs as %s after its update, want %s", got, id2)
+	}
+	c2, err := b.storeConnection(ctx, record())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2 == c1 || c2.proxy.Credential.AccessKeyID != id2 {
+		t.Fatalf("b's connection signs as %s after a changed the credential, want %s", c2.proxy.Credential.AccessKeyID, id2)
+	}
+	if b.cks.live(storeID) != c2 {
+		t.Fatal("b did not keep its new connection")
 	}
 }

@@ -200,9 +200,12 @@ func (c *customKeyStores) live(id string) *cksConn {
 }
 
 // storeConnection returns the connection of a CONNECTED store, opening it
-// in this handle if another handle over the backend connected the store.
+// in this handle if another handle over the backend, or another process,
+// connected the store, or changed its settings (the proxy's credential or
+// path) since this handle connected: s, the store's record as just read,
+// decides.
 func (k *KMS) storeConnection(ctx context.Context, s *records.CustomKeyStore) (*cksConn, error) {
-	if conn := k.cks.live(s.ID); conn != nil {
+	if conn := k.cks.live(s.ID); conn != nil && conn.made.of(s) {
 		return conn, nil
 	}
 	conn, code := k.connect(ctx, s)
@@ -210,13 +213,16 @@ func (k *KMS) storeConnection(ctx context.Context, s *records.CustomKeyStore) (*
 		return nil, newErr(ErrKeyUnavailable, "The custom key store '%s' is CONNECTED but cannot be reached (%s).", s.ID, code)
 	}
 	k.cks.mu.Lock()
-	if cur := k.cks.conns[s.ID]; cur != nil {
+	old := k.cks.conns[s.ID]
+	if old != nil && old.made.of(s) {
 		k.cks.mu.Unlock()
 		conn.close()
-		return cur, nil
+		return old, nil
 	}
 	k.cks.conns[s.ID] = conn
 	k.cks.mu.Unlock()
+	// Sessions in use finish their operation (hsm.Token.Close).
+	old.close()
 	return conn, nil
 }
 

@@ -185,6 +185,31 @@ type customKeyStores struct {
 type cksConn struct {
 	token *hsm.Token  // AWS_CLOUDHSM
 	proxy *xks.Client // EXTERNAL_KEY_STORE
+	// made holds the settings of the store's record the connection was
+	// made with. Once the record has others (UpdateCustomKeyStore through
+	// another handle or in another process), the connection is made anew.
+	made connSettings
+}
+
+// connSettings are the members of a custom key store record a connection
+// depends on: the cluster and wrapped password of an AWS_CLOUDHSM store;
+// the proxy's endpoint, path and credential (secret wrapped) of an
+// EXTERNAL_KEY_STORE.
+type connSettings struct {
+	clusterID, password                 string
+	endpoint, path, accessKeyID, secret string
+}
+
+func settingsOf(s *records.CustomKeyStore) connSettings {
+	return connSettings{clusterID: s.CloudHsmClusterID, password: string(s.WrappedKeyStorePassword),
+		endpoint: s.XksURIEndpoint, path: s.XksURIPath, accessKeyID: s.XksAccessKeyID, secret: string(s.WrappedXksSecret)}
+}
+
+// of reports whether c are the settings of s (without allocating: it is
+// checked on every use of a key in a custom key store).
+func (c *connSettings) of(s *records.CustomKeyStore) bool {
+	return c.clusterID == s.CloudHsmClusterID && c.password == string(s.WrappedKeyStorePassword) &&
+		c.endpoint == s.XksURIEndpoint && c.path == s.XksURIPath && c.accessKeyID == s.XksAccessKeyID && c.secret == string(s.WrappedXksSecret)
 }
 
 func newCustomKeyStores(clusters map[string]PKCS11Cluster, hc *http.Client) *customKeyStores {
@@ -740,7 +765,7 @@ func (k *KMS) connect(ctx context.Context, s *records.CustomKeyStore) (*cksConn,
 		if err != nil {
 			return nil, ConnectionErrorCodeType(hsm.ConnectionErrorCode(err))
 		}
-		return &cksConn{token: tok}, ""
+		return &cksConn{token: tok, made: settingsOf(s)}, ""
 	}
 	c, err := k.proxyClient(s)
 	if err != nil {
@@ -749,7 +774,7 @@ func (k *KMS) connect(ctx context.Context, s *records.CustomKeyStore) (*cksConn,
 	if _, err := c.GetHealthStatus(ctx, xks.RequestMetadata{KMSOperation: "ConnectCustomKeyStore", KMSRequestID: newRequestID()}); err != nil {
 		return nil, ConnectionErrorCodeType(xks.ConnectionErrorCode(err))
 	}
-	return &cksConn{proxy: c}, ""
+	return &cksConn{proxy: c, made: settingsOf(s)}, ""
 }
 
 // DisconnectCustomKeyStore disconnects a store (any state but
@@ -916,8 +941,10 @@ func (k *KMS) UpdateCustomKeyStore(ctx context.Context, in *UpdateCustomKeyStore
 	if newProxy && !disconnected {
 		if c, err := k.proxyClient(s); err == nil {
 			k.cks.mu.Lock()
-			if conn := k.cks.conns[s.ID]; conn != nil {
-				conn.proxy = c
+			if k.cks.conns[s.ID] != nil {
+				// A new connection, not a changed one: calls under way
+				// keep the one they have.
+				k.cks.conns[s.ID] = &cksConn{proxy: c, made: settingsOf(s)}
 			}
 			k.cks.mu.Unlock()
 		}

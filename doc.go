@@ -61,6 +61,22 @@
 // A key past its date is refused at once; the maintenance pass (Maintain,
 // run in the background on the system clock) removes it from storage.
 //
+// # Several processes on one store
+//
+// A handle caches keys (record and unwrapped material) and alias targets,
+// so the hot path touches no storage; key policies are parsed once per
+// text, while grants, custom key store state, key counts and last use
+// are read from the store on every use. Over a store other processes
+// write (a backend.Watcher, such as a database a fleet shares), a
+// handle drops what the store reports another transaction changed, and
+// while the store says it is not Fresh it uses nothing it cached: it
+// reads the store on every call, and keeps nothing read. Another
+// process's change (a disabled, rotated or scheduled key, a new policy, a
+// re-pointed alias) is therefore seen within the store's staleness
+// bound, an option of the store; until then the cache may serve what was
+// true before it. A blob under key material the cached key lacks (a
+// rotation elsewhere, not yet reported) makes the handle read the key.
+//
 // # Backup
 //
 // KMS.Backup writes a consistent snapshot of the whole backend (every

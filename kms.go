@@ -45,6 +45,19 @@ type Options struct {
 	// copy of a backend's contents opened beside the original must first
 	// lose its meta/store-id entry, the backend's identity (a store made
 	// by Restore never has it).
+	//
+	// Several processes may share a backend that implements
+	// backend.Watcher (a database; it must be given as is, not wrapped,
+	// for the handle to see it is one). The handles of a process then
+	// subscribe once to its change reports, dropping from the cache the
+	// keys and aliases another process changed (everything, when the
+	// store reports it lost track), and, while the store is not Fresh, read
+	// the store instead of the cache on every call. A change made in
+	// another process is thus used by this one no later than the store's
+	// staleness bound after its commit; the bound is the store's option.
+	// What is cached: key records with their unwrapped material, and
+	// alias targets. Grants, custom key store state, key counts and last
+	// use are read on each use, so a revoked grant is refused at once.
 	Backend backend.Store
 	// RootKey is the 32-byte key that wraps all key material at rest
 	// (the same as RootKeySource: keystore.RawRootKey(RootKey)). At most

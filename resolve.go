@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/embedkms/kms/crypto"
 	"github.com/embedkms/kms/internal/arn"
 	"github.com/embedkms/kms/internal/records"
+	"github.com/embedkms/kms/keystore"
 )
 
 // keyOp says how an operation names and uses its key.
@@ -274,6 +276,43 @@ func (k *KMS) newCachedKey(rec *records.Key) (*cachedKey, error) {
 	ck.hdr.Account, ck.hdr.Region, ck.hdr.KeyID = rec.Account, rec.Region, rec.KeyID
 	ck.algs = algorithmsOf(KeySpec(rec.KeySpec), KeyUsageType(rec.KeyUsage))
 	return ck, nil
+}
+
+// refreshed returns the key ck as the store holds it now, read past the
+// cache, if the store is one other processes write (a backend.Watcher)
+// and its record has the material id that ck lacks: a blob under material
+// ck does not hold comes from a rotation or an import in another process
+// whose report has not arrived. ck is then dropped from the cache. It
+// returns nil, and reads nothing, for other stores; nil also when the
+// record lacks the material as well (the blob is bad), is gone, or is due
+// for deletion.
+func (k *KMS) refreshed(ctx context.Context, ck *cachedKey, id [crypto.MaterialIDSize]byte) (*cachedKey, error) {
+	if k.shared.watch.Load() == nil {
+		return nil, nil
+	}
+	ref := keyRef{ck.rec.Account, ck.rec.Region, ck.rec.KeyID}
+	var rec *records.Key
+	err := k.store.View(ctx, func(tx backend.Txn) error {
+		var err error
+		rec, err = records.GetKey(tx, ref.account, ref.region, ref.name)
+		return err
+	})
+	if errors.Is(err, backend.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, internal(err)
+	}
+	want := hex.EncodeToString(id[:])
+	if k.due(rec) || !slices.ContainsFunc(rec.Materials, func(m keystore.Material) bool { return m.ID == want }) {
+		return nil, nil
+	}
+	fresh, err := k.newCachedKey(rec)
+	if err != nil {
+		return nil, internal(err)
+	}
+	k.shared.invalidate([]keyRef{ref}, nil)
+	return fresh, nil
 }
 
 // aliasTarget resolves an alias reference to the key it points at.

@@ -295,7 +295,19 @@ func (k *KMS) open(ctx context.Context, o keyOp, blob []byte, keyID string, x au
 	}
 	m, ok := ck.materials[hdr.MaterialID]
 	if !ok {
-		return opened{}, errInvalidCiphertext()
+		// Material this process has not seen: another process may have
+		// rotated the key, its report not here yet (resolve.go).
+		fresh, err := k.refreshed(ctx, ck, hdr.MaterialID)
+		if err != nil {
+			return opened{}, err
+		}
+		if fresh == nil {
+			return opened{}, errInvalidCiphertext()
+		}
+		if err := k.checkUse(ctx, fresh, o, x); err != nil {
+			return opened{}, err
+		}
+		ck, m = fresh, fresh.materials[hdr.MaterialID]
 	}
 	pt, err := crypto.OpenBlob(m.aead, blob, hdr.Len, x.encryptionContext)
 	if err != nil {
