@@ -15,7 +15,7 @@
 //     that wrote.
 //   - <table>_changes (rev, keys, at): the change log, one row per
 //     committed transaction that wrote, listing the keys it wrote (NULL when
-//     it wrote more than maxLoggedKeys of them).
+//     it wrote more than 1,024 of them).
 //   - <table>_schema: the schema version. Migrations run at Open, under an
 //     advisory lock, so processes that open the same database at once do
 //     not race; opening is idempotent.
@@ -24,11 +24,12 @@
 // READ ONLY one (a snapshot). An Update whose transaction fails with a
 // serialization failure (SQLSTATE 40001) or a deadlock (40P01) runs again,
 // up to Options.MaxRetries times; every rerun first takes an exclusive
-// advisory lock that keeps other writers from committing meanwhile, so it
-// cannot lose again to them and a transaction is not starved. When the
+// advisory lock that keeps other writers (of the same table prefix) from
+// committing meanwhile, so it cannot lose again to them and a transaction
+// is not starved. When the
 // reruns are spent Update returns an error wrapping backend.ErrConflict.
-// Scan reads scanBatch rows per query, each query starting after the last
-// key it returned, so a page costs the same however many keys are stored.
+// Scan reads 256 rows per query, each query starting after the last key
+// it returned, so a page costs the same however many keys are stored.
 // Writes are buffered in the transaction and sent in one statement before
 // a Scan and at commit.
 //
@@ -53,11 +54,14 @@
 // to T. Fresh reports now - syncedAt < Staleness. When its connection is
 // lost it reconnects (every Staleness/4 until it succeeds) and catches up
 // the same way; if the change log no longer holds every revision it
-// missed (old rows are pruned after pruneAfter times Staleness), it
-// reports nil ("anything may have changed").
+// missed (rows are pruned 30 times Staleness after their commit), it
+// reports nil ("anything may have changed"). Reports include this
+// process's own commits.
 //
-// The bound. Let a transaction commit at time t0 (as a clock on the
-// reading machine measures it; no two clocks are compared). A catch-up
+// The bound. Let a transaction commit at time t0: the moment new
+// snapshots begin to see it, before the writer learns that it committed.
+// Times are those of the reading process's monotonic clock; no two
+// machines' clocks are compared. A catch-up
 // that recorded T > t0 took its snapshot after T, so after t0, and saw the
 // transaction; syncedAt is set to T only after its keys were reported. So
 // while syncedAt > t0 the change has been reported, and while syncedAt <=
