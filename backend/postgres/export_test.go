@@ -19,3 +19,13 @@ func SetScanBatch(n int) (restore func()) {
 	scanBatch = n
 	return func() { scanBatch = old }
 }
+
+// OnCatchUp makes fn run in every catch-up of the listener, after it took
+// its snapshot (nil: none).
+func (s *Store) OnCatchUp(fn func()) {
+	if fn == nil {
+		s.catchUpHook.Store(nil)
+		return
+	}
+	s.catchUpHook.Store(&fn)
+}

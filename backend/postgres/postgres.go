@@ -172,8 +172,9 @@ type Store struct {
 	watches map[int]func(keys [][]byte)
 
 	hookMu      sync.Mutex
-	blockListen bool          // tests: refuse listener connections
-	listenPID   atomic.Uint32 // backend PID of the listener's connection
+	blockListen bool                   // tests: refuse listener connections
+	listenPID   atomic.Uint32          // backend PID of the listener's connection
+	catchUpHook atomic.Pointer[func()] // tests: runs inside a catch-up's snapshot
 }
 
 var (
@@ -578,8 +579,11 @@ func (s *Store) listen(ctx context.Context, conn *pgx.Conn) {
 			}
 			nextPrune = time.Now().Add(pruneAfter * s.staleness / 2)
 		}
+		// pgx.Conn's WaitForNotification returns at once for a
+		// notification that arrived during the catch-up's queries
+		// (pgx keeps those); PgConn's would wait for the next one.
 		wctx, cancel := context.WithTimeout(ctx, poll)
-		err := conn.PgConn().WaitForNotification(wctx)
+		_, err := conn.WaitForNotification(wctx)
 		cancel()
 		if err != nil && !pgconn.Timeout(err) && !errors.Is(err, context.DeadlineExceeded) || conn.IsClosed() {
 			conn.Close(context.Background())
@@ -614,6 +618,9 @@ func (s *Store) catchUp(ctx context.Context, conn *pgx.Conn) error {
 	err := pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT rev FROM `+s.t.clock+` WHERE id = 1`).Scan(&cur); err != nil {
 			return err
+		}
+		if h := s.catchUpHook.Load(); h != nil {
+			(*h)()
 		}
 		if cur == s.lastRev {
 			return nil

@@ -538,9 +538,24 @@ func TestNotifiedChangeIsPrompt(t *testing.T) {
 	a := open(t, postgres.Options{DSN: dsn})
 	b := open(t, postgres.Options{DSN: dsn, Staleness: time.Minute})
 	rb := watch(t, b)
-	for i := range 3 {
+	for i := range 5 {
 		key := fmt.Sprintf("k%d", i)
 		set(t, a, key, "v")
 		rb.waitFor(t, time.Second, "the notified change "+key, func(r [][][]byte) bool { return reported(r, key) })
 	}
+	// A change committed while the listener is catching up, after its
+	// snapshot: its notification arrives during the catch-up's queries,
+	// and is still acted on at once.
+	var once sync.Once
+	b.OnCatchUp(func() {
+		once.Do(func() {
+			// On the listener's goroutine: no t.Fatal here.
+			if err := a.Update(context.Background(), func(tx backend.Txn) error { return tx.Set([]byte("during"), nil) }); err != nil {
+				t.Errorf("Update during a catch-up: %v", err)
+			}
+		})
+	})
+	defer b.OnCatchUp(nil)
+	set(t, a, "trigger", "v")
+	rb.waitFor(t, time.Second, "the change committed during a catch-up", func(r [][][]byte) bool { return reported(r, "during") })
 }
