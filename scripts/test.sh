@@ -17,6 +17,51 @@ need aws awscli        # cmd/embedkms runs the real AWS CLI against embedkms ser
 need openssl openssl   # crypto/openssl_test.go checks interop with the openssl command
 need softhsm2-util softhsm2 # keystore/hsm and examples/xksproxy run against a SoftHSM2 token
 
+# backend/postgres and cmd/embedkms run against a real PostgreSQL server:
+# the one EMBEDKMS_TEST_POSTGRES names, or else one started here, from the
+# Debian postgresql package, for the whole run (a private cluster in a
+# temporary directory on 127.0.0.1, stopped on exit). Installing the
+# package must not leave Debian's own cluster running.
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+if [ -z "${EMBEDKMS_TEST_POSTGRES:-}" ]; then
+  if [ -z "$(pg_bin)" ]; then
+    echo "installing postgresql (for backend/postgres)"
+    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+    policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then # keep the package's service from starting
+      printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+      $SUDO chmod 755 /usr/sbin/policy-rc.d
+      policy=1
+    fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql >/dev/null ||
+      echo "warning: could not install postgresql; the tests that need it will skip" >&2
+    [ -z "$policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+    if command -v pg_lsclusters >/dev/null; then # stop a default cluster that started anyway
+      pg_lsclusters -h | while read -r ver name _ status _; do
+        [ "$status" != online ] || $SUDO pg_ctlcluster "$ver" "$name" stop
+      done
+    fi
+  fi
+  if [ -n "$(pg_bin)" ]; then
+    pgdir=$(mktemp -d /tmp/embedkms-test-pg.XXXXXX)
+    pgrun() { "$(pg_bin)/$1" "${@:2}"; }
+    if [ "$(id -u)" = 0 ]; then # PostgreSQL refuses to run as root
+      chown postgres: "$pgdir"
+      pgrun() { runuser -u postgres -- "$(pg_bin)/$1" "${@:2}"; }
+    fi
+    pgrun initdb -D "$pgdir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$pgdir/initdb.log"
+    trap 'pgrun pg_ctl -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
+    for try in 1 2 3 4 5; do
+      pgport=$(shuf -i 20000-60000 -n 1)
+      if pgrun pg_ctl -D "$pgdir/data" -l "$pgdir/log" -w -o "-p $pgport -k $pgdir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null; then
+        export EMBEDKMS_TEST_POSTGRES="postgres://postgres@127.0.0.1:$pgport/postgres?sslmode=disable"
+        break
+      fi
+    done
+    [ -n "${EMBEDKMS_TEST_POSTGRES:-}" ] || { echo "could not start PostgreSQL:"; cat "$pgdir/log"; exit 1; }
+  fi
+fi
+
 unformatted=$(gofmt -l .)
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1

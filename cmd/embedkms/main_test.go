@@ -26,6 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/embedkms/kms/internal/pgtest"
 )
 
 // The tests run the command as a user does: a binary built from this
@@ -46,6 +48,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	pgtest.Stop()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,6 +22,7 @@ import (
 	"github.com/embedkms/kms/backend"
 	"github.com/embedkms/kms/backend/badger"
 	"github.com/embedkms/kms/backend/file"
+	"github.com/embedkms/kms/backend/postgres"
 	"github.com/embedkms/kms/keystore"
 )
 
@@ -44,6 +46,7 @@ type config struct {
 	readTimeout, idleTimeout time.Duration
 	writeTimeout             time.Duration
 	shutdownTimeout          time.Duration
+	staleness                time.Duration
 }
 
 const serveUsage = `Usage: embedkms serve [flags]
@@ -80,6 +83,14 @@ material encrypted under a root key, given by -root-key-file or by the
 
 The same root key must be given every time DIR is served.
 
+-store postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=... (or
+postgresql://) keeps keys in that PostgreSQL database, in tables whose
+names begin with embedkms_ (created on first use), with key material
+encrypted under the root key as for a directory. Many servers, on many
+machines, may serve one database with the same root key: each sees
+another's changes (a key disabled, deleted, its policy changed, a grant
+revoked) within -staleness, and until then may still use what it cached.
+
 -audit FILE appends to FILE (created with mode 0600; "-" is stderr) one
 JSON line per operation call, success or failure, shaped as the
 CloudTrail record AWS KMS writes: eventName, eventTime, userIdentity,
@@ -105,7 +116,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:4599", "`address` to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.account, "account", kms.DefaultAccountID, "12-digit AWS `account` id every request acts in")
 	fs.StringVar(&c.region, "region", kms.DefaultRegion, "`Region` of requests that are not signed (any Region is served)")
-	fs.StringVar(&c.store, "store", "memory", "where keys are kept: memory, or a `directory` for a durable store")
+	fs.StringVar(&c.store, "store", "memory", "where keys are kept: memory, a `directory` for a durable store, or a postgres:// URL of a database shared with other servers")
 	fs.StringVar(&c.engine, "engine", "badger", "durable store `engine` of -store DIR: badger, or file (one append-only log file, no database)")
 	fs.StringVar(&c.rootKeyFile, "root-key-file", "", "`file` holding the 32 raw bytes of the root key, mode 0600 or 0400 (or set "+rootKeyEnv+")")
 	fs.StringVar(&c.principals, "principals", "", "JSON `file` of access keys, their principals and IAM policies; requests must be signed with one")
@@ -117,6 +128,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.readTimeout, "read-timeout", 30*time.Second, "time a client has to send a whole request")
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "time from the end of a request's headers to the end of its response")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 2*time.Minute, "time an idle keep-alive connection stays open")
+	fs.DurationVar(&c.staleness, "staleness", postgres.DefaultStaleness, "with -store postgres://: the most time after another server's change during which this one may still use what it cached")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time requests under way have to finish after SIGINT or SIGTERM")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -133,7 +145,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	case c.engine != "badger" && c.engine != "file":
 		return c, fmt.Errorf("-engine %q: want badger or file", c.engine)
 	case c.store == "":
-		return c, errors.New("-store is empty: want memory or a directory")
+		return c, errors.New("-store is empty: want memory, a directory or a postgres:// URL")
+	case c.staleness < 10*time.Millisecond:
+		return c, errors.New("-staleness must be at least 10ms")
 	}
 	if !accountRE.MatchString(c.account) {
 		return c, fmt.Errorf("-account %q is not a 12-digit AWS account id", c.account)
@@ -185,9 +199,37 @@ func rootKey(c config, getenv func(string) string) (keystore.RootKeySource, erro
 	return nil, nil
 }
 
-// openStore opens the durable store of -store DIR with -engine, refusing
-// a directory that holds the other engine's store.
+// isPostgres reports whether -store names a PostgreSQL database.
+func isPostgres(store string) bool {
+	return strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://")
+}
+
+// storeName is -store as logs and errors show it: a URL's password is
+// replaced by xxxxx.
+func storeName(store string) string {
+	if !isPostgres(store) {
+		return store
+	}
+	u, err := url.Parse(store)
+	if err != nil {
+		return "(a postgres URL that does not parse)"
+	}
+	return u.Redacted()
+}
+
+// openStore opens the durable store of -store: a PostgreSQL database, or a
+// directory with -engine, refusing a directory that holds the other
+// engine's store.
 func openStore(ctx context.Context, c config) (backend.Store, error) {
+	if isPostgres(c.store) {
+		s, err := postgres.Open(ctx, postgres.Options{DSN: c.store, Staleness: c.staleness})
+		if err != nil {
+			// pgx's errors do not hold the password, but name the
+			// database as the URL does.
+			return nil, fmt.Errorf("-store %s: %w", storeName(c.store), err)
+		}
+		return s, nil
+	}
 	dir := c.store
 	exists := func(name string) bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
 	switch c.engine {
@@ -250,10 +292,10 @@ func runServer(ctx context.Context, stopSignals func(), c config, log *slog.Logg
 			}
 		})
 	}
-	storeName := "memory"
+	shown := "memory"
 	if c.store != "memory" {
 		if source == nil {
-			return fmt.Errorf("-store %s needs a root key, which encrypts the key material kept there: give -root-key-file FILE or set %s (see embedkms serve -h)", c.store, rootKeyEnv)
+			return fmt.Errorf("-store %s needs a root key, which encrypts the key material kept there: give -root-key-file FILE or set %s (see embedkms serve -h)", storeName(c.store), rootKeyEnv)
 		}
 		store, err := openStore(ctx, c)
 		if err != nil {
@@ -261,18 +303,21 @@ func runServer(ctx context.Context, stopSignals func(), c config, log *slog.Logg
 		}
 		defer func() {
 			if cerr := store.Close(); cerr != nil && err == nil {
-				err = fmt.Errorf("closing store %s: %w", c.store, cerr)
+				err = fmt.Errorf("closing store %s: %w", storeName(c.store), cerr)
 			}
 		}()
 		opts.Backend = store
-		storeName = c.store + " (" + c.engine + ")"
+		shown = storeName(c.store) + " (" + c.engine + ")"
+		if isPostgres(c.store) {
+			shown = storeName(c.store) + " (staleness " + c.staleness.String() + ")"
+		}
 	}
 	handles := awsapi.NewHandles(opts)
 	defer handles.Close()
 	def, err := handles.Handle(c.account, c.region)
 	if err != nil {
 		if errors.Is(err, keystore.ErrWrongRootKey) {
-			return fmt.Errorf("the root key is not the one store %s was created with: %w", c.store, err)
+			return fmt.Errorf("the root key is not the one store %s was created with: %w", storeName(c.store), err)
 		}
 		return err
 	}
@@ -307,7 +352,7 @@ func runServer(ctx context.Context, stopSignals func(), c config, log *slog.Logg
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("serving", "endpoint", "http://"+ln.Addr().String(), "account", c.account, "region", c.region, "store", storeName)
+	log.Info("serving", "endpoint", "http://"+ln.Addr().String(), "account", c.account, "region", c.region, "store", shown)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(newLimitListener(ln, c.maxConns)) }()
