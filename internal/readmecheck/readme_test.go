@@ -22,6 +22,7 @@ package readmecheck
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"go/parser"
@@ -34,6 +35,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/embedkms/kms"
+	"github.com/embedkms/kms/awsapi"
 )
 
 // fragmentImports maps the package names a fragment may use to their
@@ -75,7 +79,11 @@ type block struct {
 }
 
 // goBlocks returns the ```go blocks of the markdown file at path.
-func goBlocks(t *testing.T, path string) []block {
+func goBlocks(t *testing.T, path string) []block { return fenced(t, path, "go") }
+
+// fenced returns the blocks of the markdown file at path fenced as
+// ```lang.
+func fenced(t *testing.T, path, lang string) []block {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -91,7 +99,7 @@ func goBlocks(t *testing.T, path string) []block {
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
 		switch {
-		case cur == nil && strings.TrimSpace(line) == "```go":
+		case cur == nil && strings.TrimSpace(line) == "```"+lang:
 			cur = &block{line: n}
 			body.Reset()
 		case cur != nil && strings.TrimSpace(line) == "```":
@@ -107,7 +115,7 @@ func goBlocks(t *testing.T, path string) []block {
 		t.Fatal(err)
 	}
 	if cur != nil {
-		t.Fatalf("%s:%d: a ```go block is never closed", path, cur.line)
+		t.Fatalf("%s:%d: a ```%s block is never closed", path, cur.line, lang)
 	}
 	return blocks
 }
@@ -266,6 +274,42 @@ func TestFragmentWrapper(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		if (err == nil) != c.ok {
 			t.Errorf("compiling\n%s\ngave err=%v, want ok=%v:\n%s", numbered(c.code), err, c.ok, out)
+		}
+	}
+}
+
+// TestREADMEDataBlocks parses the README's other example inputs with the
+// code that reads them: the YAML block is a seed file (kms.ParseSeed),
+// the JSON block a principals file (awsapi.ParsePrincipals). The CLI
+// walkthrough's sh blocks are run by cmd/embedkms's TestCLIWalkthrough.
+func TestREADMEDataBlocks(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := filepath.Join(root, "README.md")
+	yamls, jsons := fenced(t, readme, "yaml"), fenced(t, readme, "json")
+	if len(yamls) == 0 || len(jsons) == 0 {
+		t.Fatalf("README.md has %d YAML and %d JSON blocks; want the seed and principals examples", len(yamls), len(jsons))
+	}
+	for _, b := range yamls {
+		f, err := kms.ParseSeed(strings.NewReader(b.code))
+		if err != nil {
+			t.Errorf("README.md:%d: the seed example does not parse: %v", b.line, err)
+			continue
+		}
+		k, err := kms.New(kms.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := k.ApplySeed(context.Background(), f); err != nil {
+			t.Errorf("README.md:%d: the seed example does not load: %v", b.line, err)
+		}
+		k.Close()
+	}
+	for _, b := range jsons {
+		if _, err := awsapi.ParsePrincipals(strings.NewReader(b.code)); err != nil {
+			t.Errorf("README.md:%d: the principals example does not parse: %v", b.line, err)
 		}
 	}
 }
