@@ -224,7 +224,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	pcfg, err := pgxpool.ParseConfig(opts.DSN)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: DSN: %w", err)
+		return nil, fmt.Errorf("postgres: DSN: %w", withoutDSN(err))
 	}
 	if opts.MaxConns > 0 {
 		pcfg.MaxConns = opts.MaxConns
@@ -268,6 +268,20 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s.stop = stop
 	go s.listen(lctx, conn)
 	return s, nil
+}
+
+// withoutDSN returns err, a failure to parse a DSN, without the DSN
+// itself: pgx shows it with the password redacted only as far as it can
+// recognise one ("password = x", spaces around "=" as libpq allows them,
+// is shown in the clear).
+func withoutDSN(err error) error {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	cp := *pe
+	cp.ConnString = ""
+	return &cp
 }
 
 // migrations[i] brings the schema from version i to version i+1.
