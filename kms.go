@@ -286,7 +286,7 @@ func (k *KMS) Close() error {
 		}
 		// The last uses noted and not yet written go to the store now.
 		_, _, err = k.flushUsage(context.Background(), nil)
-		releaseShared(k.storeID)
+		releaseShared(k.storeID, k.raw)
 		k.cks.closeAll()
 		if k.ownsStore {
 			err = errors.Join(err, k.store.Close())
