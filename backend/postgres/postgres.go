@@ -568,30 +568,40 @@ func (s *Store) listen(ctx context.Context, conn *pgx.Conn) {
 	poll := s.staleness / 4
 	nextPrune := time.Now()
 	for ctx.Err() == nil {
+		fresh := false // conn was opened in this iteration
 		if conn == nil {
 			c, err := s.connectListener(ctx)
 			if err != nil {
 				sleep(ctx, poll)
 				continue
 			}
-			conn = c
+			conn, fresh = c, true
 		}
 		if err := s.catchUp(ctx, conn); err != nil {
 			conn.Close(context.Background())
 			conn = nil
+			if fresh {
+				// Not a connection lost meanwhile: the catch-up
+				// fails on the server (a table gone, a permission
+				// revoked). Retry at the pace of a failed connect,
+				// not in a loop of connections.
+				sleep(ctx, poll)
+			}
 			continue
 		}
 		if time.Now().After(nextPrune) {
 			// Rows older than pruneAfter bounds are kept for
 			// listeners that were cut off; one that missed more
-			// learns it from the gap and reports nil.
+			// learns it from the gap and reports nil. A prune that
+			// fails (on the server: the connection is still open)
+			// waits for the next pruning time.
+			nextPrune = time.Now().Add(pruneAfter * s.staleness / 2)
 			if _, err := conn.Exec(ctx, `DELETE FROM `+s.t.changes+` WHERE at < now() - make_interval(secs => $1)`,
-				(pruneAfter * s.staleness).Seconds()); err != nil {
+				(pruneAfter * s.staleness).Seconds()); err != nil && conn.IsClosed() {
 				conn.Close(context.Background())
 				conn = nil
 				continue
 			}
-			nextPrune = time.Now().Add(pruneAfter * s.staleness / 2)
 		}
 		// pgx.Conn's WaitForNotification returns at once for a
 		// notification that arrived during the catch-up's queries
