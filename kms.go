@@ -56,6 +56,9 @@ type Options struct {
 	// the store instead of the cache on every call. A change made in
 	// another process is thus used by this one no later than the store's
 	// staleness bound after its commit; the bound is the store's option.
+	// Handles given different store values over one database (two Opens)
+	// share one cache, subscribed to each, used only while every one is
+	// Fresh: the smallest bound holds.
 	// What is cached: key records with their unwrapped material, and
 	// alias targets. Grants, custom key store state, key counts and last
 	// use are read on each use, so a revoked grant is refused at once.
