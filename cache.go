@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,14 +41,27 @@ type shared struct {
 	// watch is set when a handle over a backend.Watcher opened this
 	// state: the store's change reports drop what they name from keys
 	// and aliases, and nothing cached is used while the store is not
-	// Fresh. nil for stores only this process writes.
-	watch atomic.Pointer[storeWatch]
+	// Fresh. nil for stores only this process writes. It lists one
+	// subscription per Watcher value the handles were given (two Store
+	// values over one database, with bounds of their own, share this
+	// state), and the cache is used only while every one is Fresh.
+	// Replaced, never changed, under sharedMu.
+	watch atomic.Pointer[[]*storeWatch]
 }
 
 // storeWatch is the subscription of a shared state to a backend.Watcher.
 type storeWatch struct {
-	fresh func() bool // the Watcher's Fresh
-	stop  func()      // ends the Watch
+	w     backend.Watcher // the store subscribed to
+	refs  int             // handles over w; guarded by sharedMu
+	fresh func() bool     // the Watcher's Fresh
+	stop  func()          // ends the Watch
+}
+
+// sameWatcher reports whether a and b are one store value. Values of a
+// type that == cannot compare count as different.
+func sameWatcher(a, b backend.Watcher) bool {
+	ta := reflect.TypeOf(a)
+	return ta == reflect.TypeOf(b) && ta.Comparable() && a == b
 }
 
 // sharedFor maps a backend's identity to the state of the handles open on
@@ -99,9 +113,10 @@ func storeID(ctx context.Context, s backend.Store) (string, error) {
 
 // acquireShared returns the shared state of the store whose identity is
 // id, creating it. If raw, the backend as the handle was given it, is a
-// backend.Watcher and the state has no subscription yet, the state
-// subscribes to its change reports (one Watch per state, whatever the
-// number of handles), until the last handle releases it.
+// backend.Watcher the state has no subscription to yet, the state
+// subscribes to its change reports (one Watch per state and Watcher value,
+// whatever the number of handles), until the last handle over raw
+// releases it.
 func acquireShared(id string, raw backend.Store) *shared {
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
@@ -111,27 +126,60 @@ func acquireShared(id string, raw backend.Store) *shared {
 		sharedFor[id] = sh
 	}
 	sh.refs++
-	if w, ok := raw.(backend.Watcher); ok && sh.watch.Load() == nil {
-		sh.watch.Store(&storeWatch{fresh: w.Fresh, stop: w.Watch(sh.changed)})
+	if w, ok := raw.(backend.Watcher); ok {
+		var list []*storeWatch
+		if l := sh.watch.Load(); l != nil {
+			list = *l
+		}
+		for _, sw := range list {
+			if sameWatcher(sw.w, w) {
+				sw.refs++
+				return sh
+			}
+		}
+		list = append(list[:len(list):len(list)], &storeWatch{w: w, refs: 1, fresh: w.Fresh, stop: w.Watch(sh.changed)})
+		sh.watch.Store(&list)
 	}
 	return sh
 }
 
-func releaseShared(id string) {
-	var stop func()
+// releaseShared releases a handle's reference to the shared state of the
+// store whose identity is id; raw is the backend the handle was given.
+// The subscription to raw ends with the last handle over it; the cache is
+// then dropped, since what raw reported no other subscription may have.
+func releaseShared(id string, raw backend.Store) {
+	var stops []func()
 	sharedMu.Lock()
 	if sh := sharedFor[id]; sh != nil {
 		if sh.refs--; sh.refs == 0 {
 			delete(sharedFor, id)
-			if w := sh.watch.Swap(nil); w != nil {
-				stop = w.stop
+			if l := sh.watch.Swap(nil); l != nil {
+				for _, sw := range *l {
+					stops = append(stops, sw.stop)
+				}
 			}
 			sh.keys.Clear() // drop unwrapped key material now, not at the next GC
 			sh.aliases.Clear()
+		} else if w, ok := raw.(backend.Watcher); ok && sh.watch.Load() != nil {
+			list := *sh.watch.Load()
+			for i, sw := range list {
+				if !sameWatcher(sw.w, w) {
+					continue
+				}
+				if sw.refs--; sw.refs == 0 {
+					stops = append(stops, sw.stop)
+					rest := append(append([]*storeWatch{}, list[:i]...), list[i+1:]...)
+					sh.watch.Store(&rest)
+					// A change raw reported to this state but the
+					// others had not yet: nothing reports it again.
+					sh.changed(nil)
+				}
+				break
+			}
 		}
 	}
 	sharedMu.Unlock()
-	if stop != nil {
+	for _, stop := range stops {
 		// Outside sharedMu: a store may wait for a report under way.
 		stop()
 	}
@@ -166,13 +214,21 @@ type material struct {
 	id   string              // KeyMaterialId: lowercase hex
 }
 
-// stale reports whether the cache may not be used now: the store is a
-// backend.Watcher that is not Fresh (changes committed longer ago than its
-// staleness bound may not have been reported). One atomic load for other
-// stores.
+// stale reports whether the cache may not be used now: a
+// backend.Watcher the handles were given is not Fresh (changes committed
+// longer ago than its staleness bound may not have been reported). One
+// atomic load for other stores.
 func (sh *shared) stale() bool {
-	w := sh.watch.Load()
-	return w != nil && !w.fresh()
+	l := sh.watch.Load()
+	if l == nil {
+		return false
+	}
+	for _, w := range *l {
+		if !w.fresh() {
+			return true
+		}
+	}
+	return false
 }
 
 // loadKey returns the cached key r names; a miss while the cache is stale.

@@ -56,6 +56,9 @@ type Options struct {
 	// the store instead of the cache on every call. A change made in
 	// another process is thus used by this one no later than the store's
 	// staleness bound after its commit; the bound is the store's option.
+	// Handles given different store values over one database (two Opens)
+	// share one cache, subscribed to each, used only while every one is
+	// Fresh: the smallest bound holds.
 	// What is cached: key records with their unwrapped material, and
 	// alias targets. Grants, custom key store state, key counts and last
 	// use are read on each use, so a revoked grant is refused at once.
@@ -286,7 +289,7 @@ func (k *KMS) Close() error {
 		}
 		// The last uses noted and not yet written go to the store now.
 		_, _, err = k.flushUsage(context.Background(), nil)
-		releaseShared(k.storeID)
+		releaseShared(k.storeID, k.raw)
 		k.cks.closeAll()
 		if k.ownsStore {
 			err = errors.Join(err, k.store.Close())

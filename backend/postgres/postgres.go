@@ -55,8 +55,12 @@
 // lost it reconnects (every Staleness/4 until it succeeds) and catches up
 // the same way; if the change log no longer holds every revision it
 // missed (rows are pruned 30 times Staleness after their commit), it
-// reports nil ("anything may have changed"). Reports include this
-// process's own commits.
+// reports nil ("anything may have changed"). A connection that stops
+// answering without being closed (a firewall dropped it) counts as lost:
+// a connect, catch-up or prune that takes longer than Staleness (at least
+// a second) gives it up. A catch-up that fails on a new connection, or a
+// prune that fails, is retried Staleness/4 or one pruning period later,
+// not at once. Reports include this process's own commits.
 //
 // The bound. Let a transaction commit at time t0: the moment new
 // snapshots begin to see it, before the writer learns that it committed.
@@ -109,6 +113,10 @@ var scanBatch = 256
 // maxLoggedKeys is the most keys a change log row lists; a transaction
 // that wrote more logs NULL (anything may have changed).
 const maxLoggedKeys = 1024
+
+// minListenTimeout is the least time the listener gives a connect, a
+// catch-up or a prune (see listen); Staleness if longer.
+const minListenTimeout = time.Second
 
 // pruneAfter is how many Staleness periods a change log row is kept.
 const pruneAfter = 30
@@ -224,7 +232,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	pcfg, err := pgxpool.ParseConfig(opts.DSN)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: DSN: %w", err)
+		return nil, fmt.Errorf("postgres: DSN: %w", withoutDSN(err))
 	}
 	if opts.MaxConns > 0 {
 		pcfg.MaxConns = opts.MaxConns
@@ -268,6 +276,20 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	s.stop = stop
 	go s.listen(lctx, conn)
 	return s, nil
+}
+
+// withoutDSN returns err, a failure to parse a DSN, without the DSN
+// itself: pgx shows it with the password redacted only as far as it can
+// recognise one ("password = x", spaces around "=" as libpq allows them,
+// is shown in the clear).
+func withoutDSN(err error) error {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	cp := *pe
+	cp.ConnString = ""
+	return &cp
 }
 
 // migrations[i] brings the schema from version i to version i+1.
@@ -552,38 +574,60 @@ func (s *Store) listen(ctx context.Context, conn *pgx.Conn) {
 		}
 	}()
 	poll := s.staleness / 4
+	// Each connect, catch-up and prune must finish within timeout: a
+	// connection that stopped answering without being closed (a
+	// firewall dropped it) is given up on then, not when TCP does.
+	timeout := max(s.staleness, minListenTimeout)
 	nextPrune := time.Now()
 	for ctx.Err() == nil {
+		fresh := false // conn was opened in this iteration
 		if conn == nil {
-			c, err := s.connectListener(ctx)
+			cctx, cancel := context.WithTimeout(ctx, timeout)
+			c, err := s.connectListener(cctx)
+			cancel()
 			if err != nil {
 				sleep(ctx, poll)
 				continue
 			}
-			conn = c
+			conn, fresh = c, true
 		}
-		if err := s.catchUp(ctx, conn); err != nil {
+		cctx, cancel := context.WithTimeout(ctx, timeout)
+		err := s.catchUp(cctx, conn)
+		cancel()
+		if err != nil {
 			conn.Close(context.Background())
 			conn = nil
+			if fresh {
+				// Not a connection lost meanwhile: the catch-up
+				// fails on the server (a table gone, a permission
+				// revoked). Retry at the pace of a failed connect,
+				// not in a loop of connections.
+				sleep(ctx, poll)
+			}
 			continue
 		}
 		if time.Now().After(nextPrune) {
 			// Rows older than pruneAfter bounds are kept for
 			// listeners that were cut off; one that missed more
-			// learns it from the gap and reports nil.
-			if _, err := conn.Exec(ctx, `DELETE FROM `+s.t.changes+` WHERE at < now() - make_interval(secs => $1)`,
-				(pruneAfter * s.staleness).Seconds()); err != nil {
+			// learns it from the gap and reports nil. A prune that
+			// fails (on the server: the connection is still open)
+			// waits for the next pruning time.
+			nextPrune = time.Now().Add(pruneAfter * s.staleness / 2)
+			cctx, cancel := context.WithTimeout(ctx, timeout)
+			_, err := conn.Exec(cctx, `DELETE FROM `+s.t.changes+` WHERE at < now() - make_interval(secs => $1)`,
+				(pruneAfter * s.staleness).Seconds())
+			cancel()
+			if err != nil && conn.IsClosed() {
 				conn.Close(context.Background())
 				conn = nil
 				continue
 			}
-			nextPrune = time.Now().Add(pruneAfter * s.staleness / 2)
 		}
 		// pgx.Conn's WaitForNotification returns at once for a
 		// notification that arrived during the catch-up's queries
 		// (pgx keeps those); PgConn's would wait for the next one.
 		wctx, cancel := context.WithTimeout(ctx, poll)
-		_, err := conn.WaitForNotification(wctx)
+		_, err = conn.WaitForNotification(wctx)
 		cancel()
 		if err != nil && !pgconn.Timeout(err) && !errors.Is(err, context.DeadlineExceeded) || conn.IsClosed() {
 			conn.Close(context.Background())
