@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awskms "github.com/aws/aws-sdk-go-v2/service/kms"
@@ -71,8 +72,16 @@ func TestServerHandlerOptions(t *testing.T) {
 	if _, err := urlClient(s, s.AccessKeyID, s.SecretAccessKey).ListKeys(context.Background(), &awskms.ListKeysInput{}); err != nil {
 		t.Fatal(err)
 	}
-	if op := <-ops; op != "ListKeys" {
-		t.Fatalf("request log %q, want ListKeys", op)
+	// The handler logs just after it answers; no record after a long
+	// wait means the option never reached it (a bound against a hang, not
+	// a timing assertion).
+	select {
+	case op := <-ops:
+		if op != "ListKeys" {
+			t.Fatalf("request log %q, want ListKeys", op)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request log option given to NewServer was not used")
 	}
 }
 
