@@ -87,22 +87,8 @@ var globalFlags = map[string]func(*globalOptions, string) error{
 		g.startingToken = v
 		return nil
 	},
-	"max-items": func(g *globalOptions, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: argument --max-items: invalid int value: '%s'\n", v)}
-		}
-		g.maxItems = n
-		return nil
-	},
-	"page-size": func(g *globalOptions, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: argument --page-size: invalid int value: '%s'\n", v)}
-		}
-		g.pageSize = n
-		return nil
-	},
+	"max-items":      intOption("max-items", func(g *globalOptions) *int { return &g.maxItems }),
+	"page-size":      intOption("page-size", func(g *globalOptions) *int { return &g.pageSize }),
 	"cli-input-json": func(g *globalOptions, v string) error { g.cliInputJSON = v; return nil },
 	"query": func(g *globalOptions, v string) error {
 		if _, ok := query(&value{kind: 'z'}, v); !ok {
@@ -111,6 +97,20 @@ var globalFlags = map[string]func(*globalOptions, string) error{
 		g.query = v
 		return nil
 	},
+}
+
+// intOption sets the int field of globalOptions that field returns from
+// the value of --name, refused as the AWS CLI's argument parser refuses a
+// value that is not an integer.
+func intOption(name string, field func(*globalOptions) *int) func(*globalOptions, string) error {
+	return func(g *globalOptions, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return &usageError{msg: cliUsage + fmt.Sprintf("embedkms: error: argument --%s: invalid int value: '%s'\n", name, v)}
+		}
+		*field(g) = n
+		return nil
+	}
 }
 
 // cliEnv is what a subcommand runs with.

@@ -165,3 +165,17 @@ func TestCLINoRootKey(t *testing.T) {
 		t.Error("the store was created without a root key")
 	}
 }
+
+// TestCLIIntOptions checks --max-items and --page-size refuse a value that
+// is not an integer as the AWS CLI's argument parser does: a usage error
+// (exit status 252) naming the option and the value.
+func TestCLIIntOptions(t *testing.T) {
+	r := newCLIRun(t)
+	for _, opt := range []string{"--max-items", "--page-size"} {
+		_, stderr, code := r.run(nil, "list-keys", opt, "ten")
+		want := "embedkms: error: argument " + opt + ": invalid int value: 'ten'"
+		if code != 252 || !strings.Contains(stderr, want) {
+			t.Errorf("list-keys %s ten: exit %d, stderr %q; want 252 and %q", opt, code, stderr, want)
+		}
+	}
+}
